@@ -1,0 +1,101 @@
+package dev.switchboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON tree model shared by every module. Free-form values (metadata, config, state values,
+ * store items) are Jackson trees; records that hold one keep their own deep copy so that no caller
+ * can change them behind their back.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    public static ArrayNode array() {
+        return JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** A deep copy of {@code node} as an object; null or JSON null becomes an empty object. */
+    public static ObjectNode copyObject(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return object();
+        }
+        if (!node.isObject()) {
+            throw new SwitchboardException.InvalidRequest("expected a JSON object, got " + node.getNodeType());
+        }
+        return ((ObjectNode) node).deepCopy();
+    }
+
+    public static JsonNode parse(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SwitchboardException.InvalidRequest("malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree failed to serialise", e);
+        }
+    }
+
+    /** True when every field of {@code expected} is present in {@code actual} with a containing value (JSONB {@code @>}). */
+    public static boolean contains(JsonNode actual, JsonNode expected) {
+        if (expected == null || expected.isNull() || expected.isMissingNode()) {
+            return true;
+        }
+        if (actual == null) {
+            return false;
+        }
+        if (expected.isObject()) {
+            if (!actual.isObject()) {
+                return false;
+            }
+            var fields = expected.fields();
+            while (fields.hasNext()) {
+                var e = fields.next();
+                if (!contains(actual.get(e.getKey()), e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (expected.isArray()) {
+            if (!actual.isArray()) {
+                return false;
+            }
+            for (JsonNode want : expected) {
+                boolean found = false;
+                for (JsonNode have : actual) {
+                    if (contains(have, want)) {
+                        found = true;
+                        break;
+                    }
+                }
+                if (!found) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return actual.equals(expected);
+    }
+}
