@@ -1,0 +1,108 @@
+package dev.switchboard.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An {@link ItemStore} in one hash map, for tests and single-process use; nothing survives a restart.
+ * Searches and listings scan every item, which is fine for the thousands of items such uses hold.
+ *
+ * <p>Items are handed out as fresh copies, so a caller editing a returned value changes nothing here.
+ */
+public final class InMemoryItemStore implements ItemStore {
+
+    private record Address(Namespace namespace, String key) {
+    }
+
+    private final Clock clock;
+    private final ConcurrentHashMap<Address, Item> items = new ConcurrentHashMap<>();
+
+    public InMemoryItemStore(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public Item put(Namespace ns, String key, ObjectNode value, Duration ttl) {
+        ItemStore.checkPut(ns, key, value, ttl);
+        Item stored = items.compute(new Address(ns, key), (address, old) -> {
+            // Read inside the per-key update so that successive writes to one key see non-decreasing times.
+            Instant now = clock.instant();
+            Instant createdAt = old == null || old.isExpiredAt(now) ? now : old.createdAt();
+            return new Item(ns, key, value, createdAt, now, ItemStore.expiryFor(now, ttl));
+        });
+        return copyOf(stored);
+    }
+
+    @Override
+    public Optional<Item> get(Namespace ns, String key) {
+        Address address = new Address(ItemStore.checkNamespace(ns), ItemStore.checkKey(key));
+        Item item = items.get(address);
+        if (item == null) {
+            return Optional.empty();
+        }
+        if (item.isExpiredAt(clock.instant())) {
+            // Two-argument remove, so a put that has just replaced it is not undone.
+            items.remove(address, item);
+            return Optional.empty();
+        }
+        return Optional.of(copyOf(item));
+    }
+
+    @Override
+    public boolean delete(Namespace ns, String key) {
+        Item removed = items.remove(new Address(ItemStore.checkNamespace(ns), ItemStore.checkKey(key)));
+        return removed != null && !removed.isExpiredAt(clock.instant());
+    }
+
+    @Override
+    public List<Item> search(SearchQuery q) {
+        Objects.requireNonNull(q, "query");
+        Instant now = clock.instant();
+        return items.values().stream()
+                .filter(item -> !item.isExpiredAt(now) && q.matches(item))
+                .sorted(SearchQuery.RESULT_ORDER)
+                .skip(q.offset())
+                .limit(q.limit())
+                .map(InMemoryItemStore::copyOf)
+                .toList();
+    }
+
+    @Override
+    public List<List<String>> listNamespaces(NamespaceQuery q) {
+        Objects.requireNonNull(q, "query");
+        Instant now = clock.instant();
+        Set<Namespace> live = new HashSet<>();
+        for (Item item : items.values()) {
+            if (!item.isExpiredAt(now)) {
+                live.add(item.namespace());
+            }
+        }
+        return q.apply(live);
+    }
+
+    @Override
+    public int purgeExpired() {
+        Instant now = clock.instant();
+        int purged = 0;
+        for (Map.Entry<Address, Item> entry : items.entrySet()) {
+            if (entry.getValue().isExpiredAt(now) && items.remove(entry.getKey(), entry.getValue())) {
+                purged++;
+            }
+        }
+        return purged;
+    }
+
+    private static Item copyOf(Item item) {
+        return new Item(item.namespace(), item.key(), item.value(), item.createdAt(), item.updatedAt(), item.expiresAt());
+    }
+}
