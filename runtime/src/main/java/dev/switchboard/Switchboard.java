@@ -1,0 +1,564 @@
+package dev.switchboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.agent.AgentGraph;
+import dev.switchboard.assistant.Assistant;
+import dev.switchboard.assistant.AssistantStore;
+import dev.switchboard.assistant.InMemoryAssistantStore;
+import dev.switchboard.checkpoint.Checkpoint;
+import dev.switchboard.checkpoint.CheckpointStore;
+import dev.switchboard.checkpoint.InMemoryCheckpointStore;
+import dev.switchboard.event.EventBus;
+import dev.switchboard.event.EventLog;
+import dev.switchboard.event.Subscription;
+import dev.switchboard.message.History;
+import dev.switchboard.message.MessageJson;
+import dev.switchboard.run.CancelAction;
+import dev.switchboard.run.InMemoryRunStore;
+import dev.switchboard.run.Lane;
+import dev.switchboard.run.MultitaskStrategy;
+import dev.switchboard.run.Run;
+import dev.switchboard.run.RunQuery;
+import dev.switchboard.run.RunRequest;
+import dev.switchboard.run.RunScheduler;
+import dev.switchboard.run.RunStatus;
+import dev.switchboard.run.RunStore;
+import dev.switchboard.store.InMemoryItemStore;
+import dev.switchboard.store.ItemStore;
+import dev.switchboard.thread.ConversationState;
+import dev.switchboard.thread.ConversationThread;
+import dev.switchboard.thread.InMemoryThreadStore;
+import dev.switchboard.thread.ThreadQuery;
+import dev.switchboard.thread.ThreadStatus;
+import dev.switchboard.thread.ThreadStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The runtime's entry point: threads, state, runs under the multitask strategies, their event streams, and
+ * the store, over whichever storage implementations it was built with. Every method may block (it is meant
+ * for virtual threads) and reports bad input with a {@link SwitchboardException}.
+ */
+public final class Switchboard implements AutoCloseable {
+    private final Clock clock;
+    private final ThreadStore threads;
+    private final RunStore runs;
+    private final CheckpointStore checkpoints;
+    private final ItemStore store;
+    private final AssistantStore assistants;
+    private final EventBus events;
+    private final Map<String, AgentGraph> graphs;
+    private final String defaultGraphId;
+    private final RunScheduler scheduler;
+
+    private Switchboard(Builder b) {
+        this.clock = b.clock;
+        this.threads = b.threads != null ? b.threads : new InMemoryThreadStore();
+        this.runs = b.runs != null ? b.runs : new InMemoryRunStore(clock);
+        this.checkpoints = b.checkpoints != null ? b.checkpoints : new InMemoryCheckpointStore();
+        this.store = b.store != null ? b.store : new InMemoryItemStore(clock);
+        this.assistants = b.assistants != null ? b.assistants : new InMemoryAssistantStore();
+        this.events = b.events != null ? b.events : new EventBus(clock, EventBus.DEFAULT_CAPACITY_PER_RUN,
+                EventBus.DEFAULT_RETENTION_AFTER_CLOSE);
+        this.graphs = Map.copyOf(b.graphs);
+        if (graphs.isEmpty()) {
+            throw new IllegalStateException("register at least one graph");
+        }
+        this.defaultGraphId = b.defaultGraphId != null ? b.defaultGraphId : b.graphs.keySet().iterator().next();
+        for (AgentGraph graph : b.graphs.values()) {
+            registerSystemAssistant(graph);
+        }
+        this.scheduler = new RunScheduler(runs, threads, checkpoints, events, clock, this::graphOf, b.maxHistory);
+        scheduler.resumePending();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Assembles a runtime; every store defaults to its in-memory implementation. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private ThreadStore threads;
+        private RunStore runs;
+        private CheckpointStore checkpoints;
+        private ItemStore store;
+        private AssistantStore assistants;
+        private EventBus events;
+        private final Map<String, AgentGraph> graphs = new LinkedHashMap<>();
+        private String defaultGraphId;
+        private int maxHistory = History.maxMessagesFromEnv();
+
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        public Builder threadStore(ThreadStore s) {
+            this.threads = s;
+            return this;
+        }
+
+        public Builder runStore(RunStore s) {
+            this.runs = s;
+            return this;
+        }
+
+        public Builder checkpointStore(CheckpointStore s) {
+            this.checkpoints = s;
+            return this;
+        }
+
+        public Builder itemStore(ItemStore s) {
+            this.store = s;
+            return this;
+        }
+
+        public Builder assistantStore(AssistantStore s) {
+            this.assistants = s;
+            return this;
+        }
+
+        public Builder eventBus(EventBus b) {
+            this.events = b;
+            return this;
+        }
+
+        public Builder graph(AgentGraph graph) {
+            graphs.put(graph.graphId(), graph);
+            return this;
+        }
+
+        /** The graph used when a caller names no assistant (the seed-compatible {@link #invoke}). */
+        public Builder defaultGraph(String graphId) {
+            this.defaultGraphId = graphId;
+            return this;
+        }
+
+        /** How many recent messages a model sees at most ({@code RBC_FEES_MAX_MSGS}, default 40). */
+        public Builder maxHistory(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxHistory must be positive");
+            }
+            this.maxHistory = max;
+            return this;
+        }
+
+        public Switchboard build() {
+            return new Switchboard(this);
+        }
+    }
+
+    // ---- assistants ---------------------------------------------------------------------------------
+
+    private void registerSystemAssistant(AgentGraph graph) {
+        UUID id = Ids.nameBased(Ids.ASSISTANT_NAMESPACE, graph.graphId());
+        if (assistants.get(id).isEmpty()) {
+            ObjectNode metadata = Json.object();
+            metadata.put("created_by", "system");
+            var now = clock.instant();
+            try {
+                assistants.create(new Assistant(id, graph.graphId(), null, null, metadata, 1, graph.graphId(), null,
+                        now, now));
+            } catch (SwitchboardException.Conflict raced) {
+                // another instance registered it first: same id, same content
+            }
+        }
+    }
+
+    /** Resolves an assistant by id or by graph id. */
+    public Assistant assistant(String idOrGraphId) {
+        if (idOrGraphId == null || idOrGraphId.isBlank()) {
+            throw new SwitchboardException.InvalidRequest("assistant_id is required");
+        }
+        UUID id;
+        if (graphs.containsKey(idOrGraphId)) {
+            id = Ids.nameBased(Ids.ASSISTANT_NAMESPACE, idOrGraphId);
+        } else {
+            try {
+                id = UUID.fromString(idOrGraphId);
+            } catch (IllegalArgumentException e) {
+                throw new SwitchboardException.NotFound("Assistant '" + idOrGraphId + "' not found");
+            }
+        }
+        return assistants.get(id).orElseThrow(() -> new SwitchboardException.NotFound("Assistant '" + idOrGraphId
+                + "' not found"));
+    }
+
+    private AgentGraph graphOf(UUID assistantId) {
+        Assistant a = assistants.get(assistantId).orElseThrow(() -> SwitchboardException.NotFound.of("Assistant", assistantId));
+        return graph(a.graphId());
+    }
+
+    public AgentGraph graph(String graphId) {
+        AgentGraph g = graphs.get(graphId);
+        if (g == null) {
+            throw new SwitchboardException.NotFound("Graph '" + graphId + "' not found");
+        }
+        return g;
+    }
+
+    public Map<String, AgentGraph> graphs() {
+        return graphs;
+    }
+
+    public AssistantStore assistants() {
+        return assistants;
+    }
+
+    // ---- threads ------------------------------------------------------------------------------------
+
+    /**
+     * Creates a thread. With {@code ifExistsDoNothing} an existing thread is returned as it is; otherwise an
+     * existing id is a conflict.
+     */
+    public ConversationThread createThread(UUID threadId, ObjectNode metadata, boolean ifExistsDoNothing) {
+        UUID id = threadId != null ? threadId : Ids.newId();
+        if (ifExistsDoNothing) {
+            Optional<ConversationThread> existing = threads.get(id);
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+        }
+        try {
+            return threads.create(ConversationThread.create(id, clock.instant(), metadata));
+        } catch (SwitchboardException.Conflict e) {
+            if (ifExistsDoNothing) {
+                return thread(id);
+            }
+            throw e;
+        }
+    }
+
+    public ConversationThread thread(UUID threadId) {
+        return threads.get(threadId).orElseThrow(() -> SwitchboardException.NotFound.of("Thread", threadId));
+    }
+
+    /** Merges {@code metadata} into the thread's metadata. */
+    public ConversationThread patchThread(UUID threadId, ObjectNode metadata) {
+        ConversationThread t = thread(threadId);
+        ObjectNode merged = t.metadata();
+        merged.setAll(Json.copyObject(metadata));
+        return threads.update(t.withMetadata(merged, clock.instant()));
+    }
+
+    /** Deletes a thread with its runs and checkpoints; its active runs are cancelled first. */
+    public void deleteThread(UUID threadId) throws InterruptedException {
+        thread(threadId);
+        scheduler.cancelAll(threadId, CancelAction.INTERRUPT, Duration.ofSeconds(30));
+        runs.deleteByThread(threadId);
+        checkpoints.deleteByThread(threadId);
+        threads.delete(threadId);
+        scheduler.forgetThread(threadId);
+    }
+
+    public List<ConversationThread> searchThreads(ThreadQuery query) {
+        return threads.search(query);
+    }
+
+    public long countThreads(ThreadQuery query) {
+        return threads.count(query);
+    }
+
+    /** A new thread with the same metadata and a copy of every checkpoint (same ids, new thread). */
+    public ConversationThread copyThread(UUID threadId) {
+        ConversationThread source = thread(threadId);
+        UUID newId = Ids.newId();
+        ObjectNode metadata = source.metadata();
+        metadata.put("thread_id", newId.toString());
+        var now = clock.instant();
+        ConversationThread copy = threads.create(new ConversationThread(newId, now, now, metadata, ThreadStatus.IDLE,
+                source.config(), source.values()));
+        List<Checkpoint> all = new ArrayList<>(checkpoints.list(threadId, Integer.MAX_VALUE, null));
+        java.util.Collections.reverse(all);
+        for (Checkpoint c : all) {
+            checkpoints.put(new Checkpoint(c.checkpointId(), newId, c.parentId(), c.runId(), c.step(), c.source(),
+                    c.values(), c.next(), c.metadata(), c.createdAt()));
+        }
+        return copy;
+    }
+
+    // ---- state --------------------------------------------------------------------------------------
+
+    /** The thread's state at a checkpoint (the latest when {@code checkpointId} is null); empty before any. */
+    public Optional<Checkpoint> state(UUID threadId, UUID checkpointId) {
+        thread(threadId);
+        if (checkpointId == null) {
+            return checkpoints.latest(threadId);
+        }
+        return Optional.of(checkpoints.get(threadId, checkpointId)
+                .orElseThrow(() -> SwitchboardException.NotFound.of("Checkpoint", checkpointId)));
+    }
+
+    /** Checkpoints newest first. */
+    public List<Checkpoint> history(UUID threadId, int limit, UUID before) {
+        thread(threadId);
+        if (limit < 1 || limit > 1000) {
+            throw new SwitchboardException.InvalidRequest("limit must be between 1 and 1000, got " + limit);
+        }
+        return checkpoints.list(threadId, limit, before);
+    }
+
+    /**
+     * Writes a new checkpoint: the state at {@code checkpointId} (or the latest) with {@code values} applied,
+     * messages through the add-messages reducer and other keys replaced. Refused while a run is active.
+     */
+    public Checkpoint updateState(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
+        ConversationThread t = thread(threadId);
+        if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
+            throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId + " is busy");
+        }
+        if (values != null && !values.isNull() && !values.isObject()) {
+            throw new SwitchboardException.InvalidRequest("values must be a JSON object");
+        }
+        Optional<Checkpoint> base = checkpointId == null ? checkpoints.latest(threadId)
+                : Optional.of(checkpoints.get(threadId, checkpointId)
+                        .orElseThrow(() -> SwitchboardException.NotFound.of("Checkpoint", checkpointId)));
+        ConversationState state = base.map(c -> ConversationState.fromJson(c.values())).orElse(ConversationState.EMPTY);
+        ObjectNode update = Json.copyObject(values);
+        JsonNode messages = update.remove(ConversationState.MESSAGES);
+        JsonNode interim = update.remove(ConversationState.INTERIM_MESSAGES);
+        if (messages != null && !messages.isNull()) {
+            state = state.addMessages(MessageJson.fromJsonList(messages));
+        }
+        if (interim != null && !interim.isNull()) {
+            state = state.withInterimMessages(MessageJson.fromJsonList(interim));
+        }
+        state = state.withExtra(update);
+        ObjectNode metadata = Json.object();
+        metadata.put("source", Checkpoint.Source.UPDATE.wireName());
+        int step = base.map(c -> c.step() + 1).orElse(-1);
+        metadata.put("step", step);
+        ObjectNode writes = metadata.putObject("writes");
+        writes.set(asNode == null ? "__update__" : asNode, Json.copyObject(values));
+        metadata.set("parents", Json.object());
+        Checkpoint written = new Checkpoint(Ids.newId(), threadId, base.map(Checkpoint::checkpointId).orElse(null),
+                null, step, Checkpoint.Source.UPDATE, state.toJson(), List.of(), metadata, clock.instant());
+        checkpoints.put(written);
+        threads.update(t.withValues(written.values(), clock.instant()));
+        return written;
+    }
+
+    // ---- runs ---------------------------------------------------------------------------------------
+
+    /** Creates a run on a thread under its multitask strategy; see {@link RunScheduler#admit}. */
+    public Run submit(RunRequest request) {
+        if (request.threadId() == null) {
+            throw new SwitchboardException.InvalidRequest("thread_id is required for a run on a thread");
+        }
+        Assistant assistant = assistant(request.assistantId());
+        validateInput(request.input());
+        ConversationThread thread = threads.get(request.threadId()).orElse(null);
+        if (thread == null) {
+            if (!request.createThreadIfMissing()) {
+                throw SwitchboardException.NotFound.of("Thread", request.threadId());
+            }
+            thread = createThread(request.threadId(), null, true);
+        }
+        if (request.checkpointId() != null && checkpoints.get(thread.threadId(), request.checkpointId()).isEmpty()) {
+            throw SwitchboardException.NotFound.of("Checkpoint", request.checkpointId());
+        }
+        ObjectNode config = mergeConfig(assistant.config(), thread.config(), request.config());
+        ObjectNode kwargs = request.extraKwargs();
+        kwargs.set("input", request.input());
+        kwargs.set("config", config);
+        var modes = kwargs.putArray("stream_mode");
+        request.streamModes().forEach(modes::add);
+        if (request.checkpointId() != null) {
+            kwargs.put("checkpoint_id", request.checkpointId().toString());
+        }
+        kwargs.put("superseded_input", request.supersededInput().wireName());
+        ObjectNode metadata = request.metadata();
+        metadata.put("assistant_id", assistant.assistantId().toString());
+        var now = clock.instant();
+        Run candidate = new Run(Ids.newId(), thread.threadId(), assistant.assistantId(), now, now, RunStatus.PENDING,
+                metadata, kwargs, request.multitaskStrategy(), Lane.MAIN);
+        recordGraphOnThread(thread, assistant, config);
+        return scheduler.admit(candidate, request.supersededInput());
+    }
+
+    private void recordGraphOnThread(ConversationThread thread, Assistant assistant, ObjectNode config) {
+        ObjectNode metadata = thread.metadata();
+        if (!metadata.has("graph_id") || !metadata.has("assistant_id")) {
+            metadata.put("graph_id", assistant.graphId());
+            metadata.put("assistant_id", assistant.assistantId().toString());
+            threads.update(thread.withMetadata(metadata, clock.instant()));
+        }
+    }
+
+    private static void validateInput(JsonNode input) {
+        if (input == null || input.isNull()) {
+            return;
+        }
+        if (input.isObject()) {
+            JsonNode messages = input.get(ConversationState.MESSAGES);
+            if (messages != null && !messages.isNull()) {
+                MessageJson.fromJsonList(messages);
+            }
+            JsonNode reset = input.get("interim_messages_reset");
+            if (reset != null && !reset.isBoolean() && !reset.isNull()) {
+                throw new SwitchboardException.InvalidRequest("interim_messages_reset must be a boolean");
+            }
+            JsonNode threadType = input.get("thread_type");
+            if (threadType != null && !threadType.isNull()
+                    && !List.of("auto", "main", "secondary").contains(threadType.asText())) {
+                throw new SwitchboardException.InvalidRequest("thread_type must be auto, main or secondary");
+            }
+            return;
+        }
+        if (input.isArray() || input.isTextual()) {
+            MessageJson.fromJsonList(input);
+            return;
+        }
+        throw new SwitchboardException.InvalidRequest("input must be an object with messages, a list of messages or text");
+    }
+
+    /** assistant config &lt; thread config &lt; run config; {@code configurable} merged key by key. */
+    private static ObjectNode mergeConfig(ObjectNode... layers) {
+        ObjectNode merged = Json.object();
+        ObjectNode configurable = Json.object();
+        for (ObjectNode layer : layers) {
+            if (layer == null) {
+                continue;
+            }
+            layer.fields().forEachRemaining(e -> {
+                if (e.getKey().equals("configurable") && e.getValue().isObject()) {
+                    configurable.setAll(((ObjectNode) e.getValue()).deepCopy());
+                } else {
+                    merged.set(e.getKey(), e.getValue().deepCopy());
+                }
+            });
+        }
+        merged.set("configurable", configurable);
+        return merged;
+    }
+
+    public Run run(UUID threadId, UUID runId) {
+        return runs.get(runId).filter(r -> r.threadId().equals(threadId))
+                .orElseThrow(() -> SwitchboardException.NotFound.of("Run", runId));
+    }
+
+    public List<Run> runs(UUID threadId, RunQuery query) {
+        thread(threadId);
+        return runs.list(threadId, query);
+    }
+
+    /** Cancels a run; with {@code wait} blocks until it has ended. Empty when the run was deleted (rollback). */
+    public Optional<Run> cancel(UUID threadId, UUID runId, CancelAction action, boolean wait)
+            throws InterruptedException {
+        try {
+            return scheduler.cancel(threadId, runId, action, wait ? Duration.ofSeconds(60) : null);
+        } catch (TimeoutException e) {
+            return runs.get(runId);
+        }
+    }
+
+    /** Blocks until the run ends; empty if it was rolled back. */
+    public Optional<Run> await(UUID runId, Duration timeout) throws InterruptedException, TimeoutException {
+        return scheduler.await(runId, timeout);
+    }
+
+    /** Deletes a finished (or cancels and deletes an active) run with its checkpoints. */
+    public void deleteRun(UUID threadId, UUID runId) throws InterruptedException {
+        Run run = run(threadId, runId);
+        if (run.status().isActive()) {
+            try {
+                scheduler.cancel(threadId, runId, CancelAction.ROLLBACK, Duration.ofSeconds(30));
+            } catch (TimeoutException e) {
+                throw new SwitchboardException.Unavailable("run " + runId + " did not stop within 30 s; try again");
+            }
+        }
+        checkpoints.deleteByRun(threadId, runId);
+        runs.delete(runId);
+        events.forget(runId);
+    }
+
+    /**
+     * Subscribes to a run's events after {@code afterSequence} (-1 for all retained). The run's log exists
+     * from admission until its retention ends.
+     */
+    public Subscription subscribe(UUID runId, long afterSequence) {
+        EventLog log = events.find(runId).orElseThrow(() -> SwitchboardException.NotFound.of("Run stream", runId));
+        return log.subscribe(afterSequence);
+    }
+
+    public Optional<EventLog> eventLog(UUID runId) {
+        return events.find(runId);
+    }
+
+    // ---- store --------------------------------------------------------------------------------------
+
+    public ItemStore store() {
+        return store;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    // ---- the seed's API -----------------------------------------------------------------------------
+
+    /**
+     * The seed's {@code agent.invoke(input, config, store)}: {@code input} carries {@code messages},
+     * {@code thread_type} and {@code interim_messages_reset}; {@code config.configurable} carries
+     * {@code thread_id} (any string; non-UUIDs map to a stable UUID) and {@code namespace_for_memory}.
+     * Blocks until the run ends and returns the thread's {@code messages} and {@code interim_messages}
+     * (plus {@code __error__} if the run failed). {@code coordinationStore} must be this runtime's store or
+     * null: lanes coordinate through the store the runtime was built with.
+     */
+    public ObjectNode invoke(JsonNode input, JsonNode config, ItemStore coordinationStore)
+            throws InterruptedException, TimeoutException {
+        if (coordinationStore != null && coordinationStore != store) {
+            throw new IllegalArgumentException("lanes coordinate through the runtime's own store; pass it or null");
+        }
+        ObjectNode cfg = Json.copyObject(config);
+        JsonNode configurable = cfg.get("configurable");
+        JsonNode rawThread = configurable == null ? null : configurable.get("thread_id");
+        if (rawThread == null || rawThread.asText().isBlank()) {
+            throw new SwitchboardException.InvalidRequest("config.configurable.thread_id is required");
+        }
+        UUID threadId = threadIdFor(rawThread.asText());
+        JsonNode assistantNode = configurable.get("assistant_id");
+        String assistantId = assistantNode == null ? defaultGraphId : assistantNode.asText();
+        Run run = submit(new RunRequest(threadId, assistantId, input, cfg, null, MultitaskStrategy.ENQUEUE, null,
+                null, null, true, null));
+        Optional<Run> ended = await(run.runId(), Duration.ofMinutes(10));
+        ObjectNode result = Json.object();
+        ConversationState state = checkpoints.latest(threadId).map(c -> ConversationState.fromJson(c.values()))
+                .orElse(ConversationState.EMPTY);
+        result.set(ConversationState.MESSAGES, MessageJson.toJson(state.messages()));
+        result.set(ConversationState.INTERIM_MESSAGES, MessageJson.toJson(state.interimMessages()));
+        if (ended.isPresent() && ended.get().status() == RunStatus.ERROR) {
+            ObjectNode error = result.putObject("__error__");
+            error.put("error", "RunError");
+            error.put("message", "run " + run.runId() + " failed");
+        }
+        return result;
+    }
+
+    /** A thread id as the seed's clients give it: a UUID, or any other string mapped to a stable UUID. */
+    public static UUID threadIdFor(String text) {
+        try {
+            if (text.length() == 36) {
+                return UUID.fromString(text);
+            }
+        } catch (IllegalArgumentException e) {
+            // not a UUID: fall through to the name-based id
+        }
+        return Ids.nameBased(Ids.ASSISTANT_NAMESPACE, "thread:" + text);
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        events.close();
+    }
+}

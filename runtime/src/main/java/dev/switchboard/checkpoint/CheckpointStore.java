@@ -1,0 +1,26 @@
+package dev.switchboard.checkpoint;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Storage port for checkpoints. A thread's state is its latest checkpoint ("latest" = greatest id; ids are
+ * time-ordered UUIDv7). Every implementation passes the testkit's {@code CheckpointStoreContract}.
+ */
+public interface CheckpointStore {
+
+    void put(Checkpoint checkpoint);
+
+    Optional<Checkpoint> get(UUID threadId, UUID checkpointId);
+
+    Optional<Checkpoint> latest(UUID threadId);
+
+    /** Newest first; with {@code before}, only checkpoints older than that one. */
+    List<Checkpoint> list(UUID threadId, int limit, UUID before);
+
+    /** Deletes every checkpoint a run wrote: what rollback does. */
+    int deleteByRun(UUID threadId, UUID runId);
+
+    int deleteByThread(UUID threadId);
+}

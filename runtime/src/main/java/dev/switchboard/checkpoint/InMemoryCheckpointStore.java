@@ -1,0 +1,66 @@
+package dev.switchboard.checkpoint;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** Checkpoints in memory, one sorted map per thread. */
+public final class InMemoryCheckpointStore implements CheckpointStore {
+    private final Map<UUID, NavigableMap<UUID, Checkpoint>> byThread = new ConcurrentHashMap<>();
+
+    private NavigableMap<UUID, Checkpoint> thread(UUID threadId) {
+        return byThread.computeIfAbsent(threadId, id -> new ConcurrentSkipListMap<>());
+    }
+
+    @Override
+    public void put(Checkpoint checkpoint) {
+        thread(checkpoint.threadId()).put(checkpoint.checkpointId(), checkpoint);
+    }
+
+    @Override
+    public Optional<Checkpoint> get(UUID threadId, UUID checkpointId) {
+        var map = byThread.get(threadId);
+        return map == null ? Optional.empty() : Optional.ofNullable(map.get(checkpointId));
+    }
+
+    @Override
+    public Optional<Checkpoint> latest(UUID threadId) {
+        var map = byThread.get(threadId);
+        if (map == null) {
+            return Optional.empty();
+        }
+        var last = map.lastEntry();
+        return last == null ? Optional.empty() : Optional.of(last.getValue());
+    }
+
+    @Override
+    public List<Checkpoint> list(UUID threadId, int limit, UUID before) {
+        var map = byThread.get(threadId);
+        if (map == null) {
+            return List.of();
+        }
+        var view = before == null ? map.descendingMap() : map.headMap(before, false).descendingMap();
+        return view.values().stream().limit(limit).toList();
+    }
+
+    @Override
+    public int deleteByRun(UUID threadId, UUID runId) {
+        var map = byThread.get(threadId);
+        if (map == null) {
+            return 0;
+        }
+        int before = map.size();
+        map.values().removeIf(c -> runId.equals(c.runId()));
+        return before - map.size();
+    }
+
+    @Override
+    public int deleteByThread(UUID threadId) {
+        var map = byThread.remove(threadId);
+        return map == null ? 0 : map.size();
+    }
+}

@@ -1,0 +1,150 @@
+package dev.switchboard.run;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * Runs in memory. One lock makes admission and claiming atomic; it is held only for map operations, never
+ * across anything that blocks.
+ */
+public final class InMemoryRunStore implements RunStore {
+    private static final Comparator<Run> OLDEST_FIRST =
+            Comparator.comparing(Run::createdAt).thenComparing(Run::runId);
+
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<UUID, Run> runs = new java.util.HashMap<>();
+
+    public InMemoryRunStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Admission admit(Run candidate, AdmissionRule rule) {
+        lock.lock();
+        try {
+            List<Run> active = activeLocked(candidate.threadId(), candidate.lane());
+            Run admitted = rule.admit(candidate, active).withStatus(RunStatus.PENDING, candidate.updatedAt());
+            if (runs.putIfAbsent(admitted.runId(), admitted) != null) {
+                throw new IllegalStateException("run id already used: " + admitted.runId());
+            }
+            return new Admission(admitted, active);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Run> get(UUID runId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(runs.get(runId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Run> list(UUID threadId, RunQuery query) {
+        return select(r -> r.threadId().equals(threadId) && (query.status() == null || r.status() == query.status()))
+                .stream().sorted(OLDEST_FIRST.reversed()).skip(query.offset()).limit(query.limit()).toList();
+    }
+
+    @Override
+    public List<Run> active(UUID threadId, Lane lane) {
+        lock.lock();
+        try {
+            return activeLocked(threadId, lane);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Run> activeLocked(UUID threadId, Lane lane) {
+        List<Run> active = new ArrayList<>();
+        for (Run r : runs.values()) {
+            if (r.threadId().equals(threadId) && r.lane() == lane && r.status().isActive()) {
+                active.add(r);
+            }
+        }
+        active.sort(OLDEST_FIRST);
+        return active;
+    }
+
+    @Override
+    public Optional<Run> transition(UUID runId, RunStatus next) {
+        lock.lock();
+        try {
+            Run current = runs.get(runId);
+            if (current == null || !current.status().canTransitionTo(next)) {
+                return Optional.empty();
+            }
+            Run updated = current.withStatus(next, clock.instant());
+            runs.put(runId, updated);
+            return Optional.of(updated);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Run> claimNext(UUID threadId, Lane lane) {
+        lock.lock();
+        try {
+            List<Run> active = activeLocked(threadId, lane);
+            if (active.stream().anyMatch(r -> r.status() == RunStatus.RUNNING)) {
+                return Optional.empty();
+            }
+            return active.stream().findFirst().map(next -> {
+                Run running = next.withStatus(RunStatus.RUNNING, clock.instant());
+                runs.put(running.runId(), running);
+                return running;
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Run> pending() {
+        return select(r -> r.status() == RunStatus.PENDING).stream().sorted(OLDEST_FIRST).toList();
+    }
+
+    @Override
+    public boolean delete(UUID runId) {
+        lock.lock();
+        try {
+            return runs.remove(runId) != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int deleteByThread(UUID threadId) {
+        lock.lock();
+        try {
+            int before = runs.size();
+            runs.values().removeIf(r -> r.threadId().equals(threadId));
+            return before - runs.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Run> select(Predicate<Run> filter) {
+        lock.lock();
+        try {
+            return runs.values().stream().filter(filter).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

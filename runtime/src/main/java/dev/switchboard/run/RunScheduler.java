@@ -1,0 +1,473 @@
+package dev.switchboard.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.SwitchboardException;
+import dev.switchboard.agent.AgentGraph;
+import dev.switchboard.checkpoint.Checkpoint;
+import dev.switchboard.checkpoint.CheckpointStore;
+import dev.switchboard.event.EventBus;
+import dev.switchboard.event.EventLog;
+import dev.switchboard.event.RunEvent;
+import dev.switchboard.message.HumanMessage;
+import dev.switchboard.message.Message;
+import dev.switchboard.message.MessageJson;
+import dev.switchboard.thread.ConversationThread;
+import dev.switchboard.thread.ThreadStatus;
+import dev.switchboard.thread.ThreadStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Admits, starts, cancels and finishes runs; at most one run per thread and lane is running.
+ *
+ * <p>Each thread has a slot whose lock serialises every decision about that thread. A run's life here:
+ * <pre>
+ *   admit      (slot lock) store.admit inserts it pending under its strategy; its event log opens;
+ *              interrupt/rollback cancel every active run of the lane; then startNext
+ *   startNext  (slot lock) store.claimNext marks the oldest pending run running if none is; it executes on
+ *              a new virtual thread
+ *   cancel     (slot lock) a pending run ends at once (interrupted, or deleted on rollback) and its log ends;
+ *              a running run is marked with the action and its virtual thread interrupted
+ *   finish     (slot lock, on the run's own thread) status written, state fixed up, log ended, then startNext
+ * </pre>
+ * A cancelled run's log therefore ends before its successor is even claimed, so no event of the old run can
+ * follow the first event of the new one. Nothing polls: a queued run is started by the finish of the run
+ * before it, on that run's thread. Methods ending in {@code Locked} require the slot lock.
+ */
+public final class RunScheduler implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RunScheduler.class.getName());
+
+    private final RunStore runs;
+    private final ThreadStore threads;
+    private final CheckpointStore checkpoints;
+    private final EventBus events;
+    private final Clock clock;
+    private final Function<UUID, AgentGraph> graphs;
+    private final AgentLoop loop;
+    private final ConcurrentHashMap<UUID, ThreadSlot> slots = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UUID, CompletableFuture<Optional<Run>>> completions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
+            Function<UUID, AgentGraph> graphs, int maxHistory) {
+        this.runs = runs;
+        this.threads = threads;
+        this.checkpoints = checkpoints;
+        this.events = events;
+        this.clock = clock;
+        this.graphs = graphs;
+        this.loop = new AgentLoop(checkpoints, clock, maxHistory);
+    }
+
+    private static final class ThreadSlot {
+        final ReentrantLock lock = new ReentrantLock();
+        /** Runs of this thread executing in this process, by run id. Guarded by {@link #lock}. */
+        final Map<UUID, Execution> executing = new HashMap<>();
+    }
+
+    /** A run executing on a virtual thread of this process. Fields guarded by its slot's lock. */
+    private static final class Execution {
+        final Run run;
+        final EventLog log;
+        java.lang.Thread worker;
+        CancelAction cancelAction;
+        UUID supersededBy;
+        boolean finishing;
+
+        Execution(Run run, EventLog log) {
+            this.run = run;
+            this.log = log;
+        }
+    }
+
+    private enum Outcome { COMPLETED, CANCELLED, FAILED }
+
+    private ThreadSlot slot(UUID threadId) {
+        return slots.computeIfAbsent(threadId, id -> new ThreadSlot());
+    }
+
+    /**
+     * Admits {@code candidate} under its multitask strategy. Returns the admitted run (already running if the
+     * thread was free). {@code reject} with an active run throws {@link SwitchboardException.Conflict}.
+     */
+    public Run admit(Run candidate, SupersededInput superseded) {
+        if (closed) {
+            throw new SwitchboardException.Unavailable("the server is shutting down");
+        }
+        ThreadSlot slot = slot(candidate.threadId());
+        slot.lock.lock();
+        try {
+            completions.put(candidate.runId(), new CompletableFuture<>());
+            RunStore.Admission admission;
+            try {
+                admission = runs.admit(candidate, (c, active) -> admissionRule(c, active, superseded));
+            } catch (RuntimeException e) {
+                completions.remove(candidate.runId());
+                throw e;
+            }
+            Run admitted = admission.admitted();
+            events.open(admitted.runId(), admitted.threadId());
+            MultitaskStrategy strategy = admitted.multitaskStrategy();
+            if (strategy == MultitaskStrategy.INTERRUPT || strategy == MultitaskStrategy.ROLLBACK) {
+                CancelAction action = strategy == MultitaskStrategy.INTERRUPT ? CancelAction.INTERRUPT : CancelAction.ROLLBACK;
+                for (Run active : admission.activeBefore()) {
+                    cancelLocked(slot, active.runId(), action, admitted.runId());
+                }
+            }
+            if (admitted.lane() == Lane.MAIN) {
+                refreshThreadLocked(admitted.threadId(), null);
+            }
+            startNextLocked(slot, admitted.threadId(), admitted.lane());
+            return runs.get(admitted.runId()).orElse(admitted);
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    private static Run admissionRule(Run candidate, List<Run> active, SupersededInput superseded) {
+        if (active.isEmpty()) {
+            return candidate;
+        }
+        return switch (candidate.multitaskStrategy()) {
+            case REJECT -> throw SwitchboardException.Conflict.threadBusy(candidate.threadId());
+            case ENQUEUE, INTERRUPT -> candidate;
+            case ROLLBACK -> superseded == SupersededInput.CARRY ? carryOver(candidate, active) : candidate;
+        };
+    }
+
+    /** The new run's input becomes the cancelled runs' user messages followed by its own. */
+    private static Run carryOver(Run candidate, List<Run> active) {
+        List<Message> carried = new ArrayList<>();
+        ArrayNode supersededIds = Json.array();
+        for (Run old : active) {
+            supersededIds.add(old.runId().toString());
+            for (Message m : AgentLoop.inputMessages(old.input())) {
+                if (m instanceof HumanMessage) {
+                    carried.add(m);
+                }
+            }
+        }
+        JsonNode input = candidate.input();
+        List<Message> own = AgentLoop.inputMessages(input);
+        ObjectNode newInput = input.isObject() ? ((ObjectNode) input).deepCopy() : Json.object();
+        List<Message> all = new ArrayList<>(carried);
+        all.addAll(own);
+        newInput.set("messages", MessageJson.toJson(all));
+        ObjectNode kwargs = candidate.kwargs();
+        kwargs.set("input", newInput);
+        kwargs.set("superseded_runs", supersededIds);
+        return candidate.withKwargs(kwargs);
+    }
+
+    /**
+     * Cancels a run of a thread. A finished run is left as it is. Returns the run as it stands after the
+     * request (empty if it was deleted); with {@code wait}, blocks until a running run has finished.
+     */
+    public Optional<Run> cancel(UUID threadId, UUID runId, CancelAction action, Duration wait)
+            throws InterruptedException, TimeoutException {
+        ThreadSlot slot = slot(threadId);
+        slot.lock.lock();
+        try {
+            Run run = runs.get(runId).filter(r -> r.threadId().equals(threadId))
+                    .orElseThrow(() -> SwitchboardException.NotFound.of("Run", runId));
+            if (run.status().isActive()) {
+                cancelLocked(slot, runId, action, null);
+            }
+        } finally {
+            slot.lock.unlock();
+        }
+        return wait == null ? runs.get(runId) : await(runId, wait);
+    }
+
+    private void cancelLocked(ThreadSlot slot, UUID runId, CancelAction action, UUID supersededBy) {
+        Execution ex = slot.executing.get(runId);
+        if (ex != null) {
+            if (ex.finishing) {
+                return;
+            }
+            if (ex.cancelAction == null || action == CancelAction.ROLLBACK) {
+                ex.cancelAction = action;
+                ex.supersededBy = supersededBy;
+            }
+            ex.worker.interrupt();
+            return;
+        }
+        Optional<Run> found = runs.get(runId);
+        if (found.isEmpty() || found.get().status() != RunStatus.PENDING) {
+            return;
+        }
+        Run pending = found.get();
+        EventLog log = events.open(pending.runId(), pending.threadId());
+        Optional<Run> result;
+        if (action == CancelAction.ROLLBACK) {
+            runs.delete(runId);
+            result = Optional.empty();
+        } else {
+            result = runs.transition(runId, RunStatus.INTERRUPTED);
+        }
+        endCancelled(log, pending, action, supersededBy);
+        if (result.isEmpty()) {
+            events.forget(runId);
+        }
+        complete(runId, result);
+        if (pending.lane() == Lane.MAIN) {
+            refreshThreadLocked(pending.threadId(), result.orElse(null));
+        }
+    }
+
+    private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane) {
+        if (closed) {
+            return;
+        }
+        Optional<Run> next = runs.claimNext(threadId, lane);
+        if (next.isEmpty()) {
+            return;
+        }
+        Run run = next.get();
+        Execution ex = new Execution(run, events.open(run.runId(), run.threadId()));
+        slot.executing.put(run.runId(), ex);
+        ex.worker = java.lang.Thread.ofVirtual().name("run-" + run.runId()).unstarted(() -> execute(slot, ex));
+        ex.worker.start();
+    }
+
+    private void execute(ThreadSlot slot, Execution ex) {
+        Outcome outcome;
+        Throwable failure = null;
+        try {
+            AgentGraph graph = graphs.apply(ex.run.assistantId());
+            loop.execute(ex.run, graph, ex.log);
+            outcome = Outcome.COMPLETED;
+        } catch (InterruptedException e) {
+            outcome = Outcome.CANCELLED;
+        } catch (Exception | StackOverflowError e) {
+            outcome = Outcome.FAILED;
+            failure = e;
+        }
+        finish(slot, ex, outcome, failure);
+    }
+
+    private void finish(ThreadSlot slot, Execution ex, Outcome outcome, Throwable failure) {
+        Run run = ex.run;
+        slot.lock.lock();
+        try {
+            ex.finishing = true;
+            // A cancel that arrived after the loop's last blocking call must not leak into the writes below.
+            java.lang.Thread.interrupted();
+            CancelAction action = ex.cancelAction;
+            Optional<Run> result;
+            if (action == CancelAction.ROLLBACK) {
+                checkpoints.deleteByRun(run.threadId(), run.runId());
+                runs.delete(run.runId());
+                endCancelled(ex.log, run, action, ex.supersededBy);
+                events.forget(run.runId());
+                result = Optional.empty();
+            } else if (outcome == Outcome.CANCELLED || (action == CancelAction.INTERRUPT && outcome == Outcome.FAILED)) {
+                loop.closeDanglingToolCalls(run);
+                result = runs.transition(run.runId(), RunStatus.INTERRUPTED);
+                endCancelled(ex.log, run, CancelAction.INTERRUPT, ex.supersededBy);
+            } else if (outcome == Outcome.COMPLETED) {
+                result = runs.transition(run.runId(), RunStatus.SUCCESS);
+                ex.log.close();
+            } else {
+                LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
+                result = runs.transition(run.runId(), RunStatus.ERROR);
+                String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
+                        : failure.getClass().getSimpleName();
+                ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
+                ex.log.close();
+            }
+            slot.executing.remove(run.runId());
+            complete(run.runId(), result);
+            if (run.lane() == Lane.MAIN) {
+                refreshThreadLocked(run.threadId(), result.orElse(null));
+            }
+            startNextLocked(slot, run.threadId(), run.lane());
+        } catch (RuntimeException e) {
+            // The store failed while finishing: the run stays as the store has it; never leave waiters hanging.
+            LOG.log(Level.SEVERE, "could not finish run " + run.runId(), e);
+            slot.executing.remove(run.runId());
+            ex.log.close();
+            complete(run.runId(), runs.get(run.runId()));
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    private void endCancelled(EventLog log, Run run, CancelAction action, UUID supersededBy) {
+        if (log.isClosed()) {
+            return;
+        }
+        ObjectNode why = Json.object();
+        why.put("type", "run_cancelled");
+        why.put("run_id", run.runId().toString());
+        why.put("action", action.wireName());
+        why.put("status", action == CancelAction.ROLLBACK ? "rolled_back" : RunStatus.INTERRUPTED.wireName());
+        if (supersededBy != null) {
+            why.put("superseded_by", supersededBy.toString());
+            why.put("reason", "a newer message on this thread replaced this run (" + action.wireName() + ")");
+        } else {
+            why.put("reason", "the run was cancelled (" + action.wireName() + ")");
+        }
+        log.publish(new RunEvent.Custom(why));
+        log.close();
+    }
+
+    private void complete(UUID runId, Optional<Run> result) {
+        CompletableFuture<Optional<Run>> f = completions.remove(runId);
+        if (f != null) {
+            f.complete(result);
+        }
+    }
+
+    /**
+     * Recomputes a thread's status from its main-lane runs (busy while any is active, else the outcome of the
+     * run that just ended) and mirrors its latest checkpoint into {@code values}.
+     */
+    private void refreshThreadLocked(UUID threadId, Run ended) {
+        Optional<ConversationThread> found = threads.get(threadId);
+        if (found.isEmpty()) {
+            return;
+        }
+        ThreadStatus status;
+        if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
+            status = ThreadStatus.BUSY;
+        } else if (ended != null && (ended.status() == RunStatus.ERROR || ended.status() == RunStatus.TIMEOUT)) {
+            status = ThreadStatus.ERROR;
+        } else if (ended == null && found.get().status() == ThreadStatus.ERROR) {
+            status = ThreadStatus.ERROR;
+        } else {
+            status = ThreadStatus.IDLE;
+        }
+        ObjectNode values = checkpoints.latest(threadId).map(Checkpoint::values).orElse(null);
+        threads.update(found.get().withStatus(status, clock.instant()).withValues(values, clock.instant()));
+    }
+
+    /**
+     * Blocks until the run has ended. Returns its final record, or empty if it was deleted (rolled back).
+     * A run that already ended returns at once.
+     */
+    public Optional<Run> await(UUID runId, Duration timeout) throws InterruptedException, TimeoutException {
+        CompletableFuture<Optional<Run>> f = completions.get(runId);
+        if (f == null) {
+            Optional<Run> run = runs.get(runId);
+            if (run.isPresent() && run.get().status().isActive()) {
+                // Ending right now; its completion was removed a moment ago or the run is another process's.
+                f = completions.get(runId);
+                if (f == null) {
+                    return run;
+                }
+            } else {
+                return run;
+            }
+        }
+        try {
+            return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Starts whatever is pending in the store (after a restart); runs already running elsewhere are left alone. */
+    public void resumePending() {
+        for (Run pending : runs.pending()) {
+            ThreadSlot slot = slot(pending.threadId());
+            slot.lock.lock();
+            try {
+                completions.computeIfAbsent(pending.runId(), id -> new CompletableFuture<>());
+                events.open(pending.runId(), pending.threadId());
+                startNextLocked(slot, pending.threadId(), pending.lane());
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    /** Cancels every active run of a thread (before the thread is deleted) and waits for them to end. */
+    public void cancelAll(UUID threadId, CancelAction action, Duration wait) throws InterruptedException {
+        ThreadSlot slot = slot(threadId);
+        List<UUID> ids = new ArrayList<>();
+        slot.lock.lock();
+        try {
+            for (Lane lane : Lane.values()) {
+                for (Run r : runs.active(threadId, lane)) {
+                    ids.add(r.runId());
+                    cancelLocked(slot, r.runId(), action, null);
+                }
+            }
+        } finally {
+            slot.lock.unlock();
+        }
+        for (UUID id : ids) {
+            try {
+                await(id, wait);
+            } catch (TimeoutException e) {
+                LOG.warning("run " + id + " did not end within " + wait + " after a cancel");
+            }
+        }
+    }
+
+    /** Forgets a deleted thread's slot. */
+    public void forgetThread(UUID threadId) {
+        slots.remove(threadId);
+    }
+
+    /** True while some run of the thread executes in this process. */
+    public boolean isExecuting(UUID threadId) {
+        ThreadSlot slot = slots.get(threadId);
+        if (slot == null) {
+            return false;
+        }
+        slot.lock.lock();
+        try {
+            return !slot.executing.isEmpty();
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    /** Stops taking runs and interrupts every executing run; they end as interrupted. */
+    @Override
+    public void close() {
+        closed = true;
+        List<Execution> all = new ArrayList<>();
+        for (ThreadSlot slot : slots.values()) {
+            slot.lock.lock();
+            try {
+                all.addAll(slot.executing.values());
+                for (Execution ex : slot.executing.values()) {
+                    if (!ex.finishing) {
+                        ex.worker.interrupt();
+                    }
+                }
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+        for (Execution ex : all) {
+            try {
+                ex.worker.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                java.lang.Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
