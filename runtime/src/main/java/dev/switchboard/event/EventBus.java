@@ -35,6 +35,7 @@ public final class EventBus implements AutoCloseable {
     private final ConcurrentMap<EventLog, ScheduledFuture<?>> removals = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor scheduler;
     private volatile boolean closed;
+    private volatile PublishObserver observer = PublishObserver.NONE;
 
     /** System clock, {@value #DEFAULT_CAPACITY_PER_RUN} events per run, ten minutes of retention. */
     public EventBus() {
@@ -60,6 +61,13 @@ public final class EventBus implements AutoCloseable {
     }
 
     /**
+     * Installs the observer every log opened from now on reports each publish to (metrics, ordering tests).
+     */
+    public void observe(PublishObserver publishObserver) {
+        this.observer = Objects.requireNonNull(publishObserver, "publishObserver");
+    }
+
+    /**
      * The log of {@code runId}: the existing one (open, or closed and still retained), else a new one.
      *
      * @param threadId the run's thread, or null for a run without one
@@ -72,7 +80,7 @@ public final class EventBus implements AutoCloseable {
         }
         return logs.compute(runId, (id, existing) -> existing != null && !expired(existing)
                 ? existing
-                : new EventLog(id, threadId, capacityPerRun, clock, this::logClosed));
+                : new EventLog(id, threadId, capacityPerRun, clock, this::logClosed, observer));
     }
 
     /** The log of {@code runId} if it is open or still retained after close. */

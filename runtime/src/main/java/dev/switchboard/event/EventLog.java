@@ -34,6 +34,7 @@ public final class EventLog {
     private final int capacity;
     private final Clock clock;
     private final Consumer<EventLog> onClose;
+    private final PublishObserver observer;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -45,10 +46,12 @@ public final class EventLog {
 
     /** A stand-alone log (outside an {@link EventBus}). */
     public EventLog(UUID runId, UUID threadId, int capacity) {
-        this(runId, threadId, capacity, Clock.systemUTC(), log -> { });
+        this(runId, threadId, capacity, Clock.systemUTC(), log -> { }, PublishObserver.NONE);
     }
 
-    EventLog(UUID runId, UUID threadId, int capacity, Clock clock, Consumer<EventLog> onClose) {
+    EventLog(UUID runId, UUID threadId, int capacity, Clock clock, Consumer<EventLog> onClose,
+            PublishObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.runId = Objects.requireNonNull(runId, "runId");
         this.threadId = threadId;
         if (capacity < 1) {
@@ -179,8 +182,10 @@ public final class EventLog {
             // Nothing was dropped yet, so positions equal sequences and a plain copy keeps them valid.
             ring = Arrays.copyOf(ring, (int) Math.min(capacity, 2L * ring.length));
         }
-        ring[(int) (sequence % ring.length)] = new SequencedEvent(sequence, event);
+        SequencedEvent sequenced = new SequencedEvent(sequence, event);
+        ring[(int) (sequence % ring.length)] = sequenced;
         next = sequence + 1;
+        observer.published(this, sequenced);
         return sequence;
     }
 

@@ -224,13 +224,10 @@ public final class RunScheduler implements AutoCloseable {
             result = runs.transition(runId, RunStatus.INTERRUPTED);
         }
         endCancelled(log, pending, action, supersededBy);
-        if (result.isEmpty()) {
-            events.forget(runId);
-        }
-        complete(runId, result);
         if (pending.lane() == Lane.MAIN) {
             refreshThreadLocked(pending.threadId(), result.orElse(null));
         }
+        complete(runId, result);
     }
 
     private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane) {
@@ -276,8 +273,8 @@ public final class RunScheduler implements AutoCloseable {
             if (action == CancelAction.ROLLBACK) {
                 checkpoints.deleteByRun(run.threadId(), run.runId());
                 runs.delete(run.runId());
+                // The log stays retained: a client that reconnects still learns why its stream ended.
                 endCancelled(ex.log, run, action, ex.supersededBy);
-                events.forget(run.runId());
                 result = Optional.empty();
             } else if (outcome == Outcome.CANCELLED || (action == CancelAction.INTERRUPT && outcome == Outcome.FAILED)) {
                 loop.closeDanglingToolCalls(run);
@@ -295,11 +292,12 @@ public final class RunScheduler implements AutoCloseable {
                 ex.log.close();
             }
             slot.executing.remove(run.runId());
-            complete(run.runId(), result);
             if (run.lane() == Lane.MAIN) {
                 refreshThreadLocked(run.threadId(), result.orElse(null));
             }
             startNextLocked(slot, run.threadId(), run.lane());
+            // Last, so that whoever awaits this run sees the thread as the run left it.
+            complete(run.runId(), result);
         } catch (RuntimeException e) {
             // The store failed while finishing: the run stays as the store has it; never leave waiters hanging.
             LOG.log(Level.SEVERE, "could not finish run " + run.runId(), e);

@@ -1,7 +1,6 @@
 /**
- * Test support other modules build on: a {@link dev.switchboard.testkit.ManualClock} so that time-based
- * behaviour (TTLs, leases, timeouts) is tested by moving time rather than by sleeping, and the storage
- * contract suites, abstract JUnit classes that every implementation of a storage port extends so that
- * in-memory, SQLite and PostgreSQL stores are held to one behaviour (DESIGN.md §5).
+ * Test fixtures other modules build on: the scripted model and slow tool (the LangGraph.js peer's fake
+ * agent, reproduced), a manual clock, and one contract suite per storage port that every implementation
+ * (in-memory, SQLite, PostgreSQL) extends.
  */
 package dev.switchboard.testkit;
