@@ -31,7 +31,11 @@ final class RuntimeHarness implements AutoCloseable {
     }
 
     RuntimeHarness(AgentGraph graph) {
-        this.switchboard = Switchboard.builder().graph(graph).build();
+        this(Switchboard.builder().graph(graph).build());
+    }
+
+    RuntimeHarness(Switchboard switchboard) {
+        this.switchboard = switchboard;
     }
 
     UUID newThread() {
