@@ -1,0 +1,35 @@
+package dev.switchboard.operation;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/** Storage port for operations. Every implementation passes the testkit's {@code OperationStoreContract}. */
+public interface OperationStore {
+
+    /** Inserts; an operation with the same id or idempotency key is a {@code Conflict} (code {@code operation_exists}). */
+    Operation create(Operation operation);
+
+    Optional<Operation> get(UUID operationId);
+
+    Optional<Operation> byIdempotencyKey(String idempotencyKey);
+
+    /** A thread's operations, oldest first. */
+    List<Operation> listByThread(UUID threadId);
+
+    /** Every running operation, oldest first: what recovery looks at. */
+    List<Operation> inFlight();
+
+    /** Every terminal operation whose outcome no answer has reported yet, oldest first. */
+    List<Operation> unreported();
+
+    /**
+     * Atomically replaces an operation with {@code change.apply(current)}. Empty if it does not exist. A change
+     * that would move a terminal status anywhere else is refused with {@link IllegalStateException}; the
+     * operation is then left as it was.
+     */
+    Optional<Operation> update(UUID operationId, UnaryOperator<Operation> change);
+
+    int deleteByThread(UUID threadId);
+}
