@@ -57,12 +57,20 @@ public final class Json {
         }
     }
 
-    /** True when every field of {@code expected} is present in {@code actual} with a containing value (JSONB {@code @>}). */
+    /**
+     * True when every field of {@code expected} is present in {@code actual} with a containing value (JSONB
+     * {@code @>}). A null or JSON null {@code expected} is no filter at all; a JSON null inside it matches
+     * only a JSON null, never a missing field.
+     */
     public static boolean contains(JsonNode actual, JsonNode expected) {
         if (expected == null || expected.isNull() || expected.isMissingNode()) {
             return true;
         }
-        if (actual == null) {
+        return containsNode(actual, expected);
+    }
+
+    private static boolean containsNode(JsonNode actual, JsonNode expected) {
+        if (actual == null || actual.isMissingNode()) {
             return false;
         }
         if (expected.isObject()) {
@@ -72,7 +80,7 @@ public final class Json {
             var fields = expected.fields();
             while (fields.hasNext()) {
                 var e = fields.next();
-                if (!contains(actual.get(e.getKey()), e.getValue())) {
+                if (!containsNode(actual.get(e.getKey()), e.getValue())) {
                     return false;
                 }
             }
@@ -85,7 +93,7 @@ public final class Json {
             for (JsonNode want : expected) {
                 boolean found = false;
                 for (JsonNode have : actual) {
-                    if (contains(have, want)) {
+                    if (containsNode(have, want)) {
                         found = true;
                         break;
                     }

@@ -16,7 +16,7 @@ public final class InMemoryAssistantStore implements AssistantStore {
 
     @Override
     public Assistant create(Assistant assistant) {
-        if (assistants.putIfAbsent(assistant.assistantId(), assistant) != null) {
+        if (assistants.putIfAbsent(assistant.assistantId(), copy(assistant)) != null) {
             throw new SwitchboardException.Conflict("assistant_exists",
                     "Assistant " + assistant.assistantId() + " already exists");
         }
@@ -25,12 +25,12 @@ public final class InMemoryAssistantStore implements AssistantStore {
 
     @Override
     public Optional<Assistant> get(UUID assistantId) {
-        return Optional.ofNullable(assistants.get(assistantId));
+        return Optional.ofNullable(assistants.get(assistantId)).map(InMemoryAssistantStore::copy);
     }
 
     @Override
     public Assistant update(Assistant assistant) {
-        if (assistants.computeIfPresent(assistant.assistantId(), (id, old) -> assistant) == null) {
+        if (assistants.computeIfPresent(assistant.assistantId(), (id, old) -> copy(assistant)) == null) {
             throw SwitchboardException.NotFound.of("Assistant", assistant.assistantId());
         }
         return assistant;
@@ -43,7 +43,7 @@ public final class InMemoryAssistantStore implements AssistantStore {
 
     @Override
     public List<Assistant> search(AssistantQuery query) {
-        return matching(query).skip(query.offset()).limit(query.limit()).toList();
+        return matching(query).skip(query.offset()).limit(query.limit()).map(InMemoryAssistantStore::copy).toList();
     }
 
     @Override
@@ -58,5 +58,11 @@ public final class InMemoryAssistantStore implements AssistantStore {
                 .filter(a -> q.name() == null
                         || a.name().toLowerCase(Locale.ROOT).contains(q.name().toLowerCase(Locale.ROOT)))
                 .sorted(Comparator.comparing(Assistant::createdAt).thenComparing(Assistant::assistantId));
+    }
+
+    /** A deep copy (the record's constructor copies its JSON), so nobody can edit a stored assistant in place. */
+    private static Assistant copy(Assistant a) {
+        return new Assistant(a.assistantId(), a.graphId(), a.config(), a.context(), a.metadata(), a.version(), a.name(),
+                a.description(), a.createdAt(), a.updatedAt());
     }
 }

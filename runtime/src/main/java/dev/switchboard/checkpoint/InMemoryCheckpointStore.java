@@ -18,13 +18,13 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     @Override
     public void put(Checkpoint checkpoint) {
-        thread(checkpoint.threadId()).put(checkpoint.checkpointId(), checkpoint);
+        thread(checkpoint.threadId()).put(checkpoint.checkpointId(), copy(checkpoint));
     }
 
     @Override
     public Optional<Checkpoint> get(UUID threadId, UUID checkpointId) {
         var map = byThread.get(threadId);
-        return map == null ? Optional.empty() : Optional.ofNullable(map.get(checkpointId));
+        return map == null ? Optional.empty() : Optional.ofNullable(map.get(checkpointId)).map(InMemoryCheckpointStore::copy);
     }
 
     @Override
@@ -34,7 +34,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             return Optional.empty();
         }
         var last = map.lastEntry();
-        return last == null ? Optional.empty() : Optional.of(last.getValue());
+        return last == null ? Optional.empty() : Optional.of(copy(last.getValue()));
     }
 
     @Override
@@ -44,7 +44,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             return List.of();
         }
         var view = before == null ? map.descendingMap() : map.headMap(before, false).descendingMap();
-        return view.values().stream().limit(limit).toList();
+        return view.values().stream().limit(limit).map(InMemoryCheckpointStore::copy).toList();
     }
 
     @Override
@@ -62,5 +62,11 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     public int deleteByThread(UUID threadId) {
         var map = byThread.remove(threadId);
         return map == null ? 0 : map.size();
+    }
+
+    /** A deep copy (the record's constructor copies its JSON), so nobody can edit a stored checkpoint in place. */
+    private static Checkpoint copy(Checkpoint c) {
+        return new Checkpoint(c.checkpointId(), c.threadId(), c.parentId(), c.runId(), c.step(), c.source(), c.values(),
+                c.next(), c.metadata(), c.createdAt());
     }
 }

@@ -35,7 +35,7 @@ public final class InMemoryRunStore implements RunStore {
             if (runs.putIfAbsent(admitted.runId(), admitted) != null) {
                 throw new IllegalStateException("run id already used: " + admitted.runId());
             }
-            return new Admission(admitted, active);
+            return new Admission(copy(admitted), active);
         } finally {
             lock.unlock();
         }
@@ -45,7 +45,7 @@ public final class InMemoryRunStore implements RunStore {
     public Optional<Run> get(UUID runId) {
         lock.lock();
         try {
-            return Optional.ofNullable(runs.get(runId));
+            return Optional.ofNullable(runs.get(runId)).map(InMemoryRunStore::copy);
         } finally {
             lock.unlock();
         }
@@ -71,7 +71,7 @@ public final class InMemoryRunStore implements RunStore {
         List<Run> active = new ArrayList<>();
         for (Run r : runs.values()) {
             if (r.threadId().equals(threadId) && r.lane() == lane && r.status().isActive()) {
-                active.add(r);
+                active.add(copy(r));
             }
         }
         active.sort(OLDEST_FIRST);
@@ -88,7 +88,7 @@ public final class InMemoryRunStore implements RunStore {
             }
             Run updated = current.withStatus(next, clock.instant());
             runs.put(runId, updated);
-            return Optional.of(updated);
+            return Optional.of(copy(updated));
         } finally {
             lock.unlock();
         }
@@ -105,7 +105,7 @@ public final class InMemoryRunStore implements RunStore {
             return active.stream().findFirst().map(next -> {
                 Run running = next.withStatus(RunStatus.RUNNING, clock.instant());
                 runs.put(running.runId(), running);
-                return running;
+                return copy(running);
             });
         } finally {
             lock.unlock();
@@ -139,10 +139,15 @@ public final class InMemoryRunStore implements RunStore {
         }
     }
 
+    /** A deep copy (the record's constructor copies its JSON), so nobody can edit a stored run in place. */
+    private static Run copy(Run r) {
+        return r.withStatus(r.status(), r.updatedAt());
+    }
+
     private List<Run> select(Predicate<Run> filter) {
         lock.lock();
         try {
-            return runs.values().stream().filter(filter).toList();
+            return runs.values().stream().filter(filter).map(InMemoryRunStore::copy).toList();
         } finally {
             lock.unlock();
         }

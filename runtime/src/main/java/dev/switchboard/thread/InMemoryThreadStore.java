@@ -15,7 +15,7 @@ public final class InMemoryThreadStore implements ThreadStore {
 
     @Override
     public ConversationThread create(ConversationThread thread) {
-        if (threads.putIfAbsent(thread.threadId(), thread) != null) {
+        if (threads.putIfAbsent(thread.threadId(), copy(thread)) != null) {
             throw new SwitchboardException.Conflict("thread_exists", "Thread " + thread.threadId() + " already exists");
         }
         return thread;
@@ -23,12 +23,12 @@ public final class InMemoryThreadStore implements ThreadStore {
 
     @Override
     public Optional<ConversationThread> get(UUID threadId) {
-        return Optional.ofNullable(threads.get(threadId));
+        return Optional.ofNullable(threads.get(threadId)).map(InMemoryThreadStore::copy);
     }
 
     @Override
     public ConversationThread update(ConversationThread thread) {
-        if (threads.computeIfPresent(thread.threadId(), (id, old) -> thread) == null) {
+        if (threads.computeIfPresent(thread.threadId(), (id, old) -> copy(thread)) == null) {
             throw SwitchboardException.NotFound.of("Thread", thread.threadId());
         }
         return thread;
@@ -41,7 +41,7 @@ public final class InMemoryThreadStore implements ThreadStore {
 
     @Override
     public List<ConversationThread> search(ThreadQuery query) {
-        return matching(query).skip(query.offset()).limit(query.limit()).toList();
+        return matching(query).skip(query.offset()).limit(query.limit()).map(InMemoryThreadStore::copy).toList();
     }
 
     @Override
@@ -51,12 +51,12 @@ public final class InMemoryThreadStore implements ThreadStore {
 
     private Stream<ConversationThread> matching(ThreadQuery q) {
         Comparator<ConversationThread> order = switch (q.sortBy()) {
-            case THREAD_ID -> Comparator.comparing(ConversationThread::threadId);
+            case THREAD_ID -> Comparator.comparing(ConversationThread::threadId, InMemoryThreadStore::compareIds);
             case STATUS -> Comparator.comparing((ConversationThread t) -> t.status().wireName());
             case CREATED_AT -> Comparator.comparing(ConversationThread::createdAt);
             case UPDATED_AT -> Comparator.comparing(ConversationThread::updatedAt);
         };
-        order = order.thenComparing(ConversationThread::threadId);
+        order = order.thenComparing(ConversationThread::threadId, InMemoryThreadStore::compareIds);
         if (!q.ascending()) {
             order = order.reversed();
         }
@@ -66,5 +66,20 @@ public final class InMemoryThreadStore implements ThreadStore {
                 .filter(t -> Json.contains(t.metadata(), q.metadata()))
                 .filter(t -> q.values() == null || Json.contains(t.values(), q.values()))
                 .sorted(order);
+    }
+
+    /**
+     * Ids in the order of their canonical text, which is PostgreSQL's uuid order; {@link UUID#compareTo}
+     * compares signed halves and so disagrees for ids whose first hex digit is 8 or more.
+     */
+    private static int compareIds(UUID a, UUID b) {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
+    }
+
+    /** A deep copy (the record's constructor copies its JSON), so nobody can edit a stored thread in place. */
+    private static ConversationThread copy(ConversationThread t) {
+        return new ConversationThread(t.threadId(), t.createdAt(), t.updatedAt(), t.metadata(), t.status(), t.config(),
+                t.values());
     }
 }
