@@ -8,7 +8,7 @@ import java.util.logging.Logger;
  */
 public final class LaneLog {
     private static final Logger LOG = Logger.getLogger("switchboard.lanes");
-    private static final boolean ENABLED = enabled(System.getenv("TELCO_DEBUG"))
+    private static final boolean FROM_ENV = enabled(System.getenv("TELCO_DEBUG"))
             || enabled(System.getenv("SWITCHBOARD_DEBUG"));
 
     private LaneLog() {
@@ -18,13 +18,14 @@ public final class LaneLog {
         return value != null && !value.isBlank() && !value.equals("0") && !value.equalsIgnoreCase("false");
     }
 
+    /** Also on with the system property {@code switchboard.debug=true} (tests, embedded use). */
     public static boolean isEnabled() {
-        return ENABLED;
+        return FROM_ENV || Boolean.getBoolean("switchboard.debug");
     }
 
     /** Logs {@code step} followed by key=value pairs. */
     public static void step(String step, Object... keyValues) {
-        if (!ENABLED) {
+        if (!isEnabled()) {
             return;
         }
         StringBuilder line = new StringBuilder("lanes ").append(step);

@@ -317,6 +317,7 @@ public final class RunScheduler implements AutoCloseable {
             refreshThreadLocked(pending.threadId(), result.orElse(null));
         }
         complete(runId, result);
+        reportOrphanedOperations(pending, false);
     }
 
     private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane) {
@@ -386,7 +387,9 @@ public final class RunScheduler implements AutoCloseable {
             if (run.lane() == Lane.MAIN) {
                 refreshThreadLocked(run.threadId(), result.orElse(null));
             }
-            rescheduleUnfinishedReport(run);
+            if (outcome != Outcome.COMPLETED || action != null) {
+                reportOrphanedOperations(run, outcome == Outcome.FAILED && action == null);
+            }
             startNextLocked(slot, run.threadId(), run.lane());
             // Last, so that whoever awaits this run sees the thread as the run left it.
             complete(run.runId(), result);
@@ -401,13 +404,28 @@ public final class RunScheduler implements AutoCloseable {
         }
     }
 
-    /** A report run that did not get to its answer (cancelled, failed) is queued again. */
-    private void rescheduleUnfinishedReport(Run run) {
-        String reported = run.input().path(AgentLoop.OPERATION_REPORT).asText(null);
-        if (reported == null || closed) {
+    /**
+     * A main run that ended without its answer (cancelled or failed) leaves no operation unreported: every
+     * ended operation it started, or was reporting, gets a report run. A report run that itself failed is not
+     * retried (its tool result is already in the thread); one that was cancelled is queued again.
+     */
+    private void reportOrphanedOperations(Run run, boolean failed) {
+        if (run.lane() != Lane.MAIN || closed) {
             return;
         }
-        operations.get(UUID.fromString(reported)).filter(op -> !op.reported()).ifPresent(this::scheduleReport);
+        String reporting = run.input().path(AgentLoop.OPERATION_REPORT).asText(null);
+        for (Operation op : operations.listByThread(run.threadId())) {
+            boolean mine = op.runId().equals(run.runId()) || op.operationId().toString().equals(reporting);
+            if (!mine || !op.status().isTerminal() || op.reported()) {
+                continue;
+            }
+            if (failed && reporting != null) {
+                operations.update(op.operationId(), o -> o.withReported(clock.instant()));
+                LOG.warning("the report run for operation " + op.operationId() + " failed; its result stays in the thread");
+            } else {
+                scheduleReport(op);
+            }
+        }
     }
 
     private void endCancelled(EventLog log, Run run, CancelAction action, UUID supersededBy) {
