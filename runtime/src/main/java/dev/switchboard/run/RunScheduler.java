@@ -305,6 +305,7 @@ public final class RunScheduler implements AutoCloseable {
         }
         Run pending = found.get();
         EventLog log = events.open(pending.runId(), pending.threadId());
+        endCancelled(log, pending, action, supersededBy);
         Optional<Run> result;
         if (action == CancelAction.ROLLBACK) {
             runs.delete(runId);
@@ -312,7 +313,6 @@ public final class RunScheduler implements AutoCloseable {
         } else {
             result = runs.transition(runId, RunStatus.INTERRUPTED);
         }
-        endCancelled(log, pending, action, supersededBy);
         if (pending.lane() == Lane.MAIN) {
             refreshThreadLocked(pending.threadId(), result.orElse(null));
         }
@@ -370,18 +370,19 @@ public final class RunScheduler implements AutoCloseable {
                 if (run.lane() == Lane.MAIN) {
                     loop.closeDanglingToolCalls(run);
                 }
-                result = runs.transition(run.runId(), RunStatus.INTERRUPTED);
                 endCancelled(ex.log, run, CancelAction.INTERRUPT, ex.supersededBy);
+                result = runs.transition(run.runId(), RunStatus.INTERRUPTED);
             } else if (outcome == Outcome.COMPLETED) {
-                result = runs.transition(run.runId(), RunStatus.SUCCESS);
+                // The stream ends before the status turns terminal: whoever sees a finished run sees an ended stream.
                 ex.log.close();
+                result = runs.transition(run.runId(), RunStatus.SUCCESS);
             } else {
                 LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
-                result = runs.transition(run.runId(), RunStatus.ERROR);
                 String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
                         : failure.getClass().getSimpleName();
                 ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
                 ex.log.close();
+                result = runs.transition(run.runId(), RunStatus.ERROR);
             }
             slot.executing.remove(run.runId());
             if (run.lane() == Lane.MAIN) {
