@@ -203,8 +203,9 @@ class LanesTest {
         h.awaitEvent(slow.runId(), e -> e instanceof RunEvent.MessageChunk);
         h.release();
         assertThat(h.awaitEnd(main)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
-        assertThat(h.switchboard.run(thread, slow.runId()).status()).isEqualTo(RunStatus.SUCCESS);
+        // The main run waited for the secondary's exchange (in messages below); its run record ends a moment later.
         assertThat(h.messages(thread)).extracting(Message::content).contains("ok: tell me something long");
+        assertThat(h.awaitEnd(slow)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
         assertThat(h.lastAnswer(thread)).endsWith("answered 'tell me something long'");
     }
 
@@ -219,7 +220,7 @@ class LanesTest {
             quick.release();
 
             assertThat(quick.awaitEnd(main)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
-            assertThat(quick.switchboard.run(thread, slow.runId()).status()).isEqualTo(RunStatus.INTERRUPTED);
+            assertThat(quick.awaitEnd(slow)).get().extracting(Run::status).isEqualTo(RunStatus.INTERRUPTED);
             assertThat(quick.messages(thread)).extracting(Message::content)
                     .contains("tell me an endless story").noneMatch(c -> c.startsWith("ok: tell me an endless"));
             assertThat(quick.lastAnswer(thread)).endsWith("answered 'tell me an endless story'");
