@@ -45,7 +45,7 @@ public final class Json {
         try {
             return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new SwitchboardException.InvalidRequest("malformed JSON: " + e.getOriginalMessage());
+            throw new SwitchboardException.InvalidRequest("malformed_json", "malformed JSON: " + e.getOriginalMessage());
         }
     }
 

@@ -418,6 +418,10 @@ public final class Switchboard implements AutoCloseable {
             kwargs.put("checkpoint_id", request.checkpointId().toString());
         }
         kwargs.put("superseded_input", request.supersededInput().wireName());
+        JsonNode after = kwargs.get("after_seconds");
+        if (after != null && after.isNumber() && after.asDouble() > 0) {
+            kwargs.put("not_before", clock.instant().plusMillis((long) (after.asDouble() * 1000)).toString());
+        }
         ObjectNode metadata = request.metadata();
         metadata.put("assistant_id", assistant.assistantId().toString());
         JsonNode threadType = request.input().path("thread_type");

@@ -102,7 +102,8 @@ public final class InMemoryRunStore implements RunStore {
             if (active.stream().anyMatch(r -> r.status() == RunStatus.RUNNING)) {
                 return Optional.empty();
             }
-            return active.stream().findFirst().map(next -> {
+            var now = clock.instant();
+            return active.stream().filter(r -> r.isDue(now)).findFirst().map(next -> {
                 Run running = next.withStatus(RunStatus.RUNNING, clock.instant());
                 runs.put(running.runId(), running);
                 return copy(running);

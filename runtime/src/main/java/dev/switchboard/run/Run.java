@@ -51,6 +51,18 @@ public record Run(
         return input == null ? Json.mapper().nullNode() : input;
     }
 
+    /** When the run may start at the earliest ({@code kwargs.not_before}, from {@code after_seconds}); null = at once. */
+    public java.time.Instant notBefore() {
+        JsonNode when = kwargs.get("not_before");
+        return when == null || !when.isTextual() ? null : java.time.Instant.parse(when.asText());
+    }
+
+    /** True when the run may start at {@code now}. */
+    public boolean isDue(java.time.Instant now) {
+        java.time.Instant when = notBefore();
+        return when == null || !when.isAfter(now);
+    }
+
     /** The run's {@code kwargs.config.configurable}, never null. */
     public ObjectNode configurable() {
         JsonNode config = kwargs.get("config");

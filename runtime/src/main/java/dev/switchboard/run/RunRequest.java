@@ -64,6 +64,14 @@ public record RunRequest(
                 streamModes, checkpoint, createThreadIfMissing, extraKwargs);
     }
 
+    /** Delays the run's start ({@code after_seconds}); it is pending until then. */
+    public RunRequest withAfterSeconds(double seconds) {
+        ObjectNode extra = extraKwargs.deepCopy();
+        extra.put("after_seconds", seconds);
+        return new RunRequest(threadId, assistantId, input, config, metadata, multitaskStrategy, supersededInput,
+                streamModes, checkpointId, createThreadIfMissing, extra);
+    }
+
     /** Convenience: a {@code configurable} key on the run's config. */
     public RunRequest withConfigurable(String key, JsonNode value) {
         ObjectNode newConfig = config.deepCopy();

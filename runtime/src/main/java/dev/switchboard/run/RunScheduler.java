@@ -70,6 +70,9 @@ public final class RunScheduler implements AutoCloseable {
     private final ConcurrentHashMap<UUID, ThreadSlot> slots = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, CompletableFuture<Optional<Run>>> completions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final java.util.concurrent.ScheduledExecutorService timers =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    java.lang.Thread.ofPlatform().daemon().name("switchboard-run-timers").factory());
 
     private final Lanes lanes;
     private final OperationStore operations;
@@ -326,6 +329,7 @@ public final class RunScheduler implements AutoCloseable {
         }
         Optional<Run> next = runs.claimNext(threadId, lane);
         if (next.isEmpty()) {
+            armTimerForDelayedRunLocked(threadId, lane);
             return;
         }
         Run run = next.get();
@@ -333,6 +337,27 @@ public final class RunScheduler implements AutoCloseable {
         slot.executing.put(run.runId(), ex);
         ex.worker = java.lang.Thread.ofVirtual().name("run-" + run.runId()).unstarted(() -> execute(slot, ex));
         ex.worker.start();
+    }
+
+    /**
+     * A pending run with {@code after_seconds} is started by a one-shot timer at its due time (or earlier, by
+     * the end of the run before it); nothing polls for it.
+     */
+    private void armTimerForDelayedRunLocked(UUID threadId, Lane lane) {
+        var now = clock.instant();
+        runs.active(threadId, lane).stream()
+                .filter(r -> r.status() == RunStatus.PENDING && !r.isDue(now))
+                .map(Run::notBefore)
+                .min(java.util.Comparator.naturalOrder())
+                .ifPresent(due -> timers.schedule(() -> {
+                    ThreadSlot slot = slot(threadId);
+                    slot.lock.lock();
+                    try {
+                        startNextLocked(slot, threadId, lane);
+                    } finally {
+                        slot.lock.unlock();
+                    }
+                }, Math.max(1, java.time.Duration.between(now, due).toMillis()), TimeUnit.MILLISECONDS));
     }
 
     private void execute(ThreadSlot slot, Execution ex) {
@@ -565,6 +590,7 @@ public final class RunScheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        timers.shutdownNow();
         List<Execution> all = new ArrayList<>();
         for (ThreadSlot slot : slots.values()) {
             slot.lock.lock();

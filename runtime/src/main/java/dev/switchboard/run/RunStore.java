@@ -38,7 +38,10 @@ public interface RunStore {
      */
     Optional<Run> transition(UUID runId, RunStatus next);
 
-    /** If no run of the thread is running on the lane, marks its oldest pending run running and returns it. */
+    /**
+     * If no run of the thread is running on the lane, marks its oldest pending run that is due
+     * ({@link Run#isDue} by the store's clock) running and returns it.
+     */
     Optional<Run> claimNext(UUID threadId, Lane lane);
 
     /** Every pending run of every thread, oldest first: what a (re)started scheduler has to pick up. */
