@@ -511,6 +511,11 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
+    /** Installs the scheduler's run listener (metrics). */
+    public void listen(dev.switchboard.run.RunListener listener) {
+        scheduler.listen(listener);
+    }
+
     /** Blocks until the run ends; empty if it was rolled back. */
     public Optional<Run> await(UUID runId, Duration timeout) throws InterruptedException, TimeoutException {
         return scheduler.await(runId, timeout);

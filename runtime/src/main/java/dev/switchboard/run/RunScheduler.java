@@ -76,6 +76,12 @@ public final class RunScheduler implements AutoCloseable {
 
     private final Lanes lanes;
     private final OperationStore operations;
+    private volatile RunListener listener = RunListener.NONE;
+
+    /** Installs the listener that sees admissions and ends (one; the last installed wins). */
+    public void listen(RunListener runListener) {
+        this.listener = java.util.Objects.requireNonNull(runListener);
+    }
 
     public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
             Function<UUID, AgentGraph> graphs, int maxHistory, OperationStore operations, OperationRunner runner,
@@ -183,6 +189,7 @@ public final class RunScheduler implements AutoCloseable {
         CancelAction cancelAction;
         UUID supersededBy;
         boolean finishing;
+        long cancelRequestedNanos;
 
         Execution(Run run, EventLog log) {
             this.run = run;
@@ -217,6 +224,7 @@ public final class RunScheduler implements AutoCloseable {
             }
             Run admitted = admission.admitted();
             events.open(admitted.runId(), admitted.threadId());
+            listener.admitted(admitted, admission.activeBefore());
             MultitaskStrategy strategy = admitted.multitaskStrategy();
             if (strategy == MultitaskStrategy.INTERRUPT || strategy == MultitaskStrategy.ROLLBACK) {
                 CancelAction action = strategy == MultitaskStrategy.INTERRUPT ? CancelAction.INTERRUPT : CancelAction.ROLLBACK;
@@ -299,6 +307,9 @@ public final class RunScheduler implements AutoCloseable {
                 ex.cancelAction = action;
                 ex.supersededBy = supersededBy;
             }
+            if (ex.cancelRequestedNanos == 0) {
+                ex.cancelRequestedNanos = System.nanoTime();
+            }
             ex.worker.interrupt();
             return;
         }
@@ -320,6 +331,7 @@ public final class RunScheduler implements AutoCloseable {
             refreshThreadLocked(pending.threadId(), result.orElse(null));
         }
         complete(runId, result);
+        listener.ended(pending, result.map(Run::status).orElse(null), null);
         reportOrphanedOperations(pending, false);
     }
 
@@ -410,6 +422,8 @@ public final class RunScheduler implements AutoCloseable {
                 result = runs.transition(run.runId(), RunStatus.ERROR);
             }
             slot.executing.remove(run.runId());
+            listener.ended(run, action == CancelAction.ROLLBACK ? null : result.map(Run::status).orElse(null),
+                    ex.cancelRequestedNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - ex.cancelRequestedNanos));
             if (run.lane() == Lane.MAIN) {
                 refreshThreadLocked(run.threadId(), result.orElse(null));
             }
