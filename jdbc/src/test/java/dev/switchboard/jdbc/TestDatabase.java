@@ -10,7 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -34,7 +34,8 @@ final class TestDatabase implements AfterEachCallback {
     enum Engine { SQLITE, POSTGRESQL }
 
     private final Engine engine;
-    private final List<Database> opened = new ArrayList<>();
+    private final List<Database> opened = new CopyOnWriteArrayList<>();
+    private final ReentrantLock creating = new ReentrantLock();
     private String url;
     private Path directory;
     private String schema;
@@ -68,6 +69,15 @@ final class TestDatabase implements AfterEachCallback {
 
     /** This test's database URL, creating the file's directory or the schema on first use. */
     String url() {
+        creating.lock();
+        try {
+            return createdUrl();
+        } finally {
+            creating.unlock();
+        }
+    }
+
+    private String createdUrl() {
         if (url == null) {
             url = switch (engine) {
                 case SQLITE -> {
