@@ -14,6 +14,12 @@ import dev.switchboard.event.EventLog;
 import dev.switchboard.event.Subscription;
 import dev.switchboard.message.History;
 import dev.switchboard.message.MessageJson;
+import dev.switchboard.operation.CancelOutcome;
+import dev.switchboard.operation.InMemoryOperationStore;
+import dev.switchboard.operation.Operation;
+import dev.switchboard.operation.OperationRunner;
+import dev.switchboard.operation.OperationStore;
+import dev.switchboard.operation.OperationTools;
 import dev.switchboard.run.CancelAction;
 import dev.switchboard.run.InMemoryRunStore;
 import dev.switchboard.run.Lane;
@@ -58,6 +64,8 @@ public final class Switchboard implements AutoCloseable {
     private final Map<String, AgentGraph> graphs;
     private final String defaultGraphId;
     private final RunScheduler scheduler;
+    private final OperationStore operations;
+    private final OperationRunner operationRunner;
 
     private Switchboard(Builder b) {
         this.clock = b.clock;
@@ -76,7 +84,11 @@ public final class Switchboard implements AutoCloseable {
         for (AgentGraph graph : b.graphs.values()) {
             registerSystemAssistant(graph);
         }
-        this.scheduler = new RunScheduler(runs, threads, checkpoints, events, clock, this::graphOf, b.maxHistory);
+        this.operations = b.operations != null ? b.operations : new InMemoryOperationStore();
+        this.operationRunner = new OperationRunner(operations, store, clock);
+        OperationTools operationTools = new OperationTools(operations, operationRunner, store, clock);
+        this.scheduler = new RunScheduler(runs, threads, checkpoints, events, clock, this::graphOf, b.maxHistory,
+                operations, operationRunner, operationTools, store, b.secondaryWait);
         scheduler.resumePending();
     }
 
@@ -96,6 +108,25 @@ public final class Switchboard implements AutoCloseable {
         private final Map<String, AgentGraph> graphs = new LinkedHashMap<>();
         private String defaultGraphId;
         private int maxHistory = History.maxMessagesFromEnv();
+        private OperationStore operations;
+        private Duration secondaryWait = secondaryWaitFromEnv();
+
+        public Builder operationStore(OperationStore s) {
+            this.operations = s;
+            return this;
+        }
+
+        /**
+         * How long a main run whose operation ended waits for a processing secondary run before aborting it
+         * (DESIGN.md §3: 15 s; {@code SWITCHBOARD_SECONDARY_WAIT_MS}).
+         */
+        public Builder secondaryWait(Duration wait) {
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("secondaryWait must not be negative");
+            }
+            this.secondaryWait = wait;
+            return this;
+        }
 
         public Builder clock(Clock c) {
             this.clock = c;
@@ -154,6 +185,16 @@ public final class Switchboard implements AutoCloseable {
 
         public Switchboard build() {
             return new Switchboard(this);
+        }
+    }
+
+    private static Duration secondaryWaitFromEnv() {
+        String raw = System.getenv("SWITCHBOARD_SECONDARY_WAIT_MS");
+        try {
+            long ms = raw == null ? -1 : Long.parseLong(raw.trim());
+            return ms >= 0 ? Duration.ofMillis(ms) : Duration.ofSeconds(15);
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(15);
         }
     }
 
@@ -256,6 +297,7 @@ public final class Switchboard implements AutoCloseable {
         scheduler.cancelAll(threadId, CancelAction.INTERRUPT, Duration.ofSeconds(30));
         runs.deleteByThread(threadId);
         checkpoints.deleteByThread(threadId);
+        operations.deleteByThread(threadId);
         threads.delete(threadId);
         scheduler.forgetThread(threadId);
     }
@@ -378,9 +420,13 @@ public final class Switchboard implements AutoCloseable {
         kwargs.put("superseded_input", request.supersededInput().wireName());
         ObjectNode metadata = request.metadata();
         metadata.put("assistant_id", assistant.assistantId().toString());
+        JsonNode threadType = request.input().path("thread_type");
+        Lane lane = scheduler.route(thread.threadId(), (ObjectNode) config.get("configurable"),
+                threadType.isTextual() ? threadType.asText() : "auto");
+        metadata.put("lane", lane.wireName());
         var now = clock.instant();
         Run candidate = new Run(Ids.newId(), thread.threadId(), assistant.assistantId(), now, now, RunStatus.PENDING,
-                metadata, kwargs, request.multitaskStrategy(), Lane.MAIN);
+                metadata, kwargs, request.multitaskStrategy(), lane);
         recordGraphOnThread(thread, assistant, config);
         return scheduler.admit(candidate, request.supersededInput());
     }
@@ -494,6 +540,27 @@ public final class Switchboard implements AutoCloseable {
         return events.find(runId);
     }
 
+    // ---- operations ---------------------------------------------------------------------------------
+
+    public List<Operation> operations(UUID threadId) {
+        thread(threadId);
+        return operations.listByThread(threadId);
+    }
+
+    public Operation operation(UUID operationId) {
+        return operations.get(operationId).orElseThrow(() -> SwitchboardException.NotFound.of("Operation", operationId));
+    }
+
+    /** Cancels an operation unless it passed its point of no return; the outcome says which. */
+    public CancelOutcome cancelOperation(UUID operationId) {
+        operation(operationId);
+        return operationRunner.cancel(operationId);
+    }
+
+    public OperationStore operationStore() {
+        return operations;
+    }
+
     // ---- store --------------------------------------------------------------------------------------
 
     public ItemStore store() {
@@ -559,6 +626,7 @@ public final class Switchboard implements AutoCloseable {
     @Override
     public void close() {
         scheduler.close();
+        operationRunner.close();
         events.close();
     }
 }

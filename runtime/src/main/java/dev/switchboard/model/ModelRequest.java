@@ -11,10 +11,26 @@ import java.util.List;
  * may call on this lane, and the run's {@code configurable} values (knobs such as a scripted model's
  * {@code delay_ms}).
  */
-public record ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectNode configurable) {
+public record ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectNode configurable, Purpose purpose) {
+
+    /** Why the runtime asks: models with fixed behaviour (offline, scripted) choose their answer by it. */
+    public enum Purpose {
+        /** A main-lane turn. */
+        ANSWER,
+        /** A quick answer on the secondary lane while an operation runs. */
+        SECONDARY,
+        /** The one answer after an operation ended; the last message carries the outcome and the interim exchange. */
+        SYNTHESIS
+    }
+
     public ModelRequest {
         messages = List.copyOf(messages);
         tools = tools == null ? List.of() : List.copyOf(tools);
         configurable = Json.copyObject(configurable);
+        purpose = purpose == null ? Purpose.ANSWER : purpose;
+    }
+
+    public ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectNode configurable) {
+        this(messages, tools, configurable, Purpose.ANSWER);
     }
 }

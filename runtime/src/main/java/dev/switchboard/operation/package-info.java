@@ -1,7 +1,16 @@
 /**
- * Operations: executions of long-running tools started by main-lane runs (DESIGN.md section 3). An
- * {@link dev.switchboard.operation.Operation} carries its idempotency key, progress, outcome and lease;
- * {@link dev.switchboard.operation.OperationStore} is the storage port, whose {@code update} is the one
- * atomic read-modify-write every progress report, cancel request and outcome goes through.
+ * Operations: long-running tools executed in the background. A main-lane run that calls a long-running tool
+ * persists an {@link dev.switchboard.operation.Operation} (idempotency key = thread + run + tool call) and
+ * the {@link dev.switchboard.operation.OperationRunner} executes it on its own virtual thread; progress
+ * updates the operation, the run's stream and the coordination store key {@code working-tool-status-update}.
+ *
+ * <p>Double-texting meets operations: an {@code interrupt} or {@code rollback} of a run that awaits an
+ * operation cancels the run, never the operation. The operation runs to its end or to an explicit cancel
+ * ({@code cancel_operation}, or the API), which is honoured only before the tool's point of no return. When it
+ * ends with nobody awaiting it, a report run is queued on its thread (after whatever runs there): it writes a
+ * {@code check_status} call whose result is the outcome, the interim exchange, and one answer. With
+ * {@code interrupt} the cancelled run's own tool call is answered "still running in the background"; with
+ * {@code rollback} that call is deleted with its run, and the report stands on its own. A report run that is
+ * itself cancelled is queued again, so an outcome always reaches the thread.
  */
 package dev.switchboard.operation;

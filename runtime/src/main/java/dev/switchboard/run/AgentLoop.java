@@ -1,7 +1,9 @@
 package dev.switchboard.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.switchboard.Ids;
 import dev.switchboard.Json;
 import dev.switchboard.agent.AgentGraph;
@@ -11,41 +13,86 @@ import dev.switchboard.event.EventLog;
 import dev.switchboard.event.RunEvent;
 import dev.switchboard.message.AiMessage;
 import dev.switchboard.message.History;
+import dev.switchboard.message.HumanMessage;
 import dev.switchboard.message.Message;
 import dev.switchboard.message.MessageJson;
 import dev.switchboard.message.SystemMessage;
 import dev.switchboard.message.ToolCall;
 import dev.switchboard.message.ToolMessage;
+import dev.switchboard.model.ChatModel;
 import dev.switchboard.model.ModelRequest;
+import dev.switchboard.operation.CoordinationKeys;
+import dev.switchboard.operation.LaneLog;
+import dev.switchboard.operation.Operation;
+import dev.switchboard.operation.OperationRunner;
+import dev.switchboard.operation.OperationStatus;
+import dev.switchboard.operation.OperationStore;
+import dev.switchboard.operation.OperationTools;
 import dev.switchboard.thread.ConversationState;
 import dev.switchboard.tool.Tool;
 import dev.switchboard.tool.ToolContext;
 import dev.switchboard.tool.ToolException;
+import dev.switchboard.tool.ToolKind;
 import dev.switchboard.tool.ToolSpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The ReAct loop one run executes: input → model → tools → model … until the model answers without tool
  * calls. Each node's result is a checkpoint (its step, its run id, its parent) followed by its events, so a
  * cancel between steps keeps exactly the completed steps. Cancellation is the interruption of the run's
  * thread; the loop checks for it between steps and every blocking call inside a step honours it.
+ *
+ * <p>Three kinds of run share the loop:
+ * <ul>
+ *   <li><b>main</b>: every tool. A long-running tool becomes an operation on its own virtual thread; the run
+ *       awaits it with the secondary lane open, then closes the lane, appends the tool result and the interim
+ *       exchange to {@code messages}, and its next model call is the synthesis.</li>
+ *   <li><b>secondary</b>: quick tools plus {@code check_status} and {@code cancel_operation}; any other tool
+ *       gets an error result and never executes. Its exchange goes to {@code interim_messages} and to the
+ *       store key {@code secondary_interim_messages}, in one step; an aborted secondary run keeps only its
+ *       question, which the synthesis then answers.</li>
+ *   <li><b>report</b> (input {@code operation_report}): an operation whose run stopped awaiting it (interrupt or
+ *       rollback) has ended; the report run writes a {@code check_status} call with the outcome as its
+ *       result, the interim exchange, and a synthesis answer. So an operation is never silently abandoned.</li>
+ * </ul>
  */
 final class AgentLoop {
     static final String AGENT_NODE = "agent";
     static final String TOOLS_NODE = "tools";
     static final int DEFAULT_RECURSION_LIMIT = 25;
+    static final String OPERATION_REPORT = "operation_report";
 
     private final CheckpointStore checkpoints;
+    private final OperationStore operations;
+    private final OperationRunner runner;
+    private final OperationTools operationTools;
+    private final Lanes lanes;
     private final Clock clock;
     private final int maxHistory;
+    private final Duration secondaryWait;
+    private final RunScheduler scheduler;
 
-    AgentLoop(CheckpointStore checkpoints, Clock clock, int maxHistory) {
+    AgentLoop(CheckpointStore checkpoints, OperationStore operations, OperationRunner runner,
+            OperationTools operationTools, Lanes lanes, Clock clock, int maxHistory, Duration secondaryWait,
+            RunScheduler scheduler) {
         this.checkpoints = checkpoints;
+        this.operations = operations;
+        this.runner = runner;
+        this.operationTools = operationTools;
+        this.lanes = lanes;
         this.clock = clock;
         this.maxHistory = maxHistory;
+        this.secondaryWait = secondaryWait;
+        this.scheduler = scheduler;
     }
 
     /** Raised when a run takes more steps than its {@code recursion_limit}. */
@@ -59,8 +106,23 @@ final class AgentLoop {
         }
     }
 
+    /** Operations that ended during this run and the exchange its synthesis must cover. */
+    private record Synthesis(List<Operation> operations, List<Message> interim) {
+    }
+
     void execute(Run run, AgentGraph graph, EventLog log) throws Exception {
+        if (run.lane() == Lane.SECONDARY) {
+            executeSecondary(run, graph, log);
+        } else {
+            executeMain(run, graph, log);
+        }
+    }
+
+    // ---- main lane ---------------------------------------------------------------------------------------
+
+    private void executeMain(Run run, AgentGraph graph, EventLog log) throws Exception {
         ObjectNode configurable = configurable(run, graph);
+        List<String> namespace = namespace(run);
         log.publish(new RunEvent.Metadata(run.runId(), run.threadId(), 1));
 
         Checkpoint base = baseCheckpoint(run);
@@ -69,6 +131,9 @@ final class AgentLoop {
 
         JsonNode input = run.input();
         List<Message> inputMessages = inputMessages(input);
+        if (!inputMessages.isEmpty() && interimReset(input)) {
+            state = state.withInterimMessages(List.of());
+        }
         state = state.addMessages(inputMessages).withExtra(otherInputKeys(input));
         ObjectNode writes = Json.object();
         writes.set("__start__", input.deepCopy());
@@ -79,32 +144,69 @@ final class AgentLoop {
         }
         log.publish(new RunEvent.Values(state.toJson()));
 
+        Synthesis synthesis = null;
+        UUID reportOf = reportedOperation(run);
+        if (reportOf != null) {
+            Optional<Operation> op = operations.get(reportOf);
+            if (op.isEmpty() || op.get().reported()) {
+                return;
+            }
+            step++;
+            ToolCall call = new ToolCall("report_" + reportOf.toString().replace("-", ""), OperationTools.CHECK_STATUS,
+                    reportArgs(reportOf));
+            AiMessage ask = AiMessage.ofToolCalls("", List.of(call));
+            state = state.addMessages(List.of(ask));
+            parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state, List.of(TOOLS_NODE),
+                    nodeWrites(AGENT_NODE, List.of(ask)));
+            publishStep(log, run, graph, AGENT_NODE, step, List.of(ask), state);
+            step++;
+            ToolMessage outcome = outcomeMessage(call, op.get());
+            List<Message> interim = lanes.interim(namespace);
+            LaneLog.step("report", "run", run.runId(), "operation", reportOf, "interim_messages", interim.size());
+            List<Message> written = new ArrayList<>();
+            written.add(outcome);
+            written.addAll(interim);
+            state = state.addMessages(written);
+            parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state, List.of(AGENT_NODE),
+                    nodeWrites(TOOLS_NODE, written));
+            publishStep(log, run, graph, TOOLS_NODE, step, written, state);
+            synthesis = new Synthesis(List.of(op.get()), interim);
+        }
+
         int limit = recursionLimit(run);
-        List<ToolSpec> toolSpecs = graph.tools().stream().map(Tool::spec).toList();
+        List<Tool> tools = new ArrayList<>(graph.tools());
+        List<ToolSpec> toolSpecs = tools.stream().map(Tool::spec).toList();
         while (true) {
             checkCancelled();
             step++;
             if (step >= limit) {
                 throw new RecursionLimitException(limit);
             }
-            String aiId = "run-" + Ids.newId();
-            ObjectNode meta = nodeMetadata(run, graph, AGENT_NODE, step);
             List<Message> prompt = new ArrayList<>();
             if (!graph.systemPrompt().isBlank()) {
                 prompt.add(SystemMessage.of(graph.systemPrompt()));
             }
             prompt.addAll(History.forModel(state.messages(), maxHistory));
-            AiMessage raw = graph.model().apply(configurable).chat(
-                    new ModelRequest(prompt, toolSpecs, configurable),
-                    token -> log.publish(new RunEvent.MessageChunk(MessageJson.chunkJson(aiId, token, List.of()), meta)));
-            AiMessage ai = new AiMessage(aiId, raw.content(), raw.toolCalls(), raw.additionalKwargs());
-            if (ai.hasToolCalls()) {
-                log.publish(new RunEvent.MessageChunk(MessageJson.chunkJson(aiId, "", ai.toolCalls()), meta));
+            ModelRequest.Purpose purpose = ModelRequest.Purpose.ANSWER;
+            if (synthesis != null) {
+                prompt.add(synthesisInstruction(graph, synthesis));
+                purpose = ModelRequest.Purpose.SYNTHESIS;
+                LaneLog.step("synthesis", "run", run.runId(), "operations", synthesis.operations().size(),
+                        "interim_messages", synthesis.interim().size());
             }
+            AiMessage ai = callModel(run, graph, log, graph.model().apply(configurable), prompt, toolSpecs,
+                    configurable, purpose, step);
             state = state.addMessages(List.of(ai));
             parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state,
                     ai.hasToolCalls() ? List.of(TOOLS_NODE) : List.of(), nodeWrites(AGENT_NODE, List.of(ai)));
             publishStep(log, run, graph, AGENT_NODE, step, List.of(ai), state);
+            if (synthesis != null) {
+                for (Operation op : synthesis.operations()) {
+                    operations.update(op.operationId(), o -> o.withReported(clock.instant()));
+                }
+                lanes.synthesized(namespace, run.runId());
+                synthesis = null;
+            }
             if (!ai.hasToolCalls()) {
                 return;
             }
@@ -112,43 +214,350 @@ final class AgentLoop {
             checkCancelled();
             step++;
             List<Message> results = new ArrayList<>();
+            List<Operation> ended = new ArrayList<>();
             for (ToolCall call : ai.toolCalls()) {
-                results.add(callTool(run, graph, log, configurable, call));
+                Tool tool = graph.tool(call.name()).orElse(null);
+                if (tool != null && tool.spec().kind() == ToolKind.LONG_RUNNING) {
+                    Operation op = awaitOperation(run, log, configurable, namespace, call, tool);
+                    ended.add(op);
+                    results.add(outcomeMessage(call, op));
+                } else {
+                    results.add(callTool(run, tool, call, log, configurable, namespace, Lane.MAIN));
+                }
             }
             checkCancelled();
-            state = state.addMessages(results);
+            List<Message> written = new ArrayList<>(results);
+            if (!ended.isEmpty()) {
+                // Secondary runs may have written interim_messages meanwhile: continue from the thread's latest state.
+                Checkpoint latest = checkpoints.latest(run.threadId()).orElseThrow();
+                state = ConversationState.fromJson(latest.values());
+                parent = latest.checkpointId();
+                List<Message> interim = lanes.interim(namespace);
+                written.addAll(interim);
+                synthesis = new Synthesis(ended, interim);
+            }
+            state = state.addMessages(written);
             parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state, List.of(AGENT_NODE),
-                    nodeWrites(TOOLS_NODE, results));
-            publishStep(log, run, graph, TOOLS_NODE, step, results, state);
+                    nodeWrites(TOOLS_NODE, written));
+            publishStep(log, run, graph, TOOLS_NODE, step, written, state);
         }
     }
 
     /**
-     * After an interrupt: if the run's last checkpoint ends in tool calls without results, writes one more
-     * checkpoint that answers each with a {@code cancelled} tool message, so the history stays valid.
+     * Starts (or resumes, by idempotency key) the operation for {@code call}, awaits its end with the
+     * secondary lane open, then closes the lane. If this run is cancelled meanwhile the operation goes on and
+     * the lane closes; the operation's end is then reported by a report run.
      */
-    void closeDanglingToolCalls(Run run) {
-        checkpoints.latest(run.threadId())
-                .filter(latest -> run.runId().equals(latest.runId()))
-                .ifPresent(latest -> {
-                    ConversationState state = ConversationState.fromJson(latest.values());
-                    List<Message> closed = History.closeDanglingToolCalls(state.messages(),
-                            "cancelled: the run was interrupted before this tool returned");
-                    if (closed.size() != state.messages().size()) {
-                        checkpoint(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP,
-                                state.withMessages(closed), List.of(),
-                                nodeWrites(TOOLS_NODE, closed.subList(state.messages().size(), closed.size())));
+    private Operation awaitOperation(Run run, EventLog log, ObjectNode configurable, List<String> namespace,
+            ToolCall call, Tool tool) throws InterruptedException {
+        String key = Operation.idempotencyKey(run.threadId(), run.runId(), call.id());
+        var now = clock.instant();
+        Operation op = operations.byIdempotencyKey(key).orElseGet(() -> operations.create(new Operation(Ids.newId(),
+                run.threadId(), run.runId(), call.id(), call.name(), call.args(), key, namespace,
+                OperationStatus.RUNNING, 0, "started", null, null, false, false, null, null, now, now)));
+        Lanes.Conversation conversation = lanes.conversation(namespace);
+        lanes.open(conversation, run.threadId(), run.runId(), op.operationId());
+        publishOperation(log, "operation_started", op);
+        CompletableFuture<Operation> done = op.status().isTerminal() ? CompletableFuture.completedFuture(op)
+                : runner.start(op, tool, configurable, new OperationRunner.Listener() {
+                    @Override
+                    public void progress(Operation progressed) {
+                        publishOperation(log, "operation_progress", progressed);
+                    }
+
+                    @Override
+                    public void ended(Operation finished) {
+                        publishOperation(log, "operation_ended", finished);
+                        if (!lanes.isAwaiting(conversation, finished.operationId())) {
+                            scheduler.scheduleReport(finished);
+                        }
                     }
                 });
+        Operation ended;
+        try {
+            ended = done.get();
+        } catch (InterruptedException e) {
+            if (lanes.abandon(conversation, run.runId())) {
+                operations.get(op.operationId())
+                        .filter(o -> o.status().isTerminal() && !o.reported())
+                        .ifPresent(scheduler::scheduleReport);
+            }
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("operation futures never fail", e.getCause());
+        }
+        Optional<UUID[]> processing = lanes.close(conversation, run.runId(), secondaryWait);
+        if (processing.isPresent()) {
+            scheduler.abortSecondary(processing.get()[0], processing.get()[1], Duration.ofSeconds(10));
+        }
+        scheduler.foldPendingSecondary(run.threadId(), conversation);
+        return ended;
     }
 
-    private ToolMessage callTool(Run run, AgentGraph graph, EventLog log, ObjectNode configurable, ToolCall call)
+    private void publishOperation(EventLog log, String type, Operation op) {
+        ObjectNode event = operationTools.describe(op);
+        event.put("type", type);
+        if (!log.isClosed()) {
+            try {
+                log.publish(new RunEvent.Custom(event));
+            } catch (IllegalStateException closedMeanwhile) {
+                // the run ended (cancelled) between the check and the publish; the operation goes on
+            }
+        }
+    }
+
+    private ToolMessage outcomeMessage(ToolCall call, Operation op) {
+        String content = Json.write(operationTools.describe(op));
+        return op.status() == OperationStatus.SUCCEEDED ? ToolMessage.success(call.id(), call.name(), content)
+                : ToolMessage.error(call.id(), call.name(), content);
+    }
+
+    private static ObjectNode reportArgs(UUID operationId) {
+        ObjectNode args = Json.object();
+        args.put("operation_id", operationId.toString());
+        return args;
+    }
+
+    private static UUID reportedOperation(Run run) {
+        JsonNode input = run.input();
+        JsonNode id = input.isObject() ? input.get(OPERATION_REPORT) : null;
+        return id == null || !id.isTextual() ? null : UUID.fromString(id.asText());
+    }
+
+    /** The last message of a synthesis prompt: the outcome of each operation and what was said meanwhile. */
+    private static SystemMessage synthesisInstruction(AgentGraph graph, Synthesis synthesis) {
+        StringBuilder text = new StringBuilder(graph.synthesisPrompt()).append("\n\nOperation results:");
+        ObjectNode structured = Json.object();
+        ArrayNode ops = structured.putArray("operations");
+        for (Operation op : synthesis.operations()) {
+            text.append("\n- ").append(op.toolName()).append(": ").append(op.status().wireName()).append(": ")
+                    .append(op.outcomeText());
+            ObjectNode o = ops.addObject();
+            o.put("operation_id", op.operationId().toString());
+            o.put("tool", op.toolName());
+            o.set("arguments", op.arguments());
+            o.put("status", op.status().wireName());
+            o.put("outcome", op.outcomeText());
+        }
+        if (synthesis.interim().isEmpty()) {
+            text.append("\n\nNothing else was said while it ran.");
+        } else {
+            text.append("\n\nWhile it ran, this was said:");
+            for (Message m : synthesis.interim()) {
+                if (!m.content().isBlank()) {
+                    text.append("\n").append(m.type().wireName()).append(": ").append(m.content());
+                }
+            }
+        }
+        structured.set("interim_messages", MessageJson.toJson(synthesis.interim()));
+        return SystemMessage.of(text.toString()).withAdditionalKwarg("switchboard_synthesis", structured);
+    }
+
+    // ---- secondary lane ----------------------------------------------------------------------------------
+
+    private void executeSecondary(Run run, AgentGraph graph, EventLog log) throws Exception {
+        ObjectNode configurable = configurable(run, graph);
+        List<String> namespace = namespace(run);
+        log.publish(new RunEvent.Metadata(run.runId(), run.threadId(), 1));
+        Lanes.Conversation conversation = lanes.conversation(namespace);
+        lanes.beginSecondary(conversation, run);
+        boolean aborted = false;
+        List<Message> question = new ArrayList<>();
+        for (Message m : inputMessages(run.input())) {
+            question.add(onSecondaryLane(m));
+        }
+        try {
+            Checkpoint base = checkpoints.latest(run.threadId()).orElse(null);
+            ConversationState state = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
+            for (Message m : question) {
+                log.publish(new RunEvent.MessageComplete(MessageJson.toJson(m), nodeMetadata(run, graph, "__start__", -1)));
+            }
+            List<Tool> tools = new ArrayList<>(graph.quickTools());
+            tools.add(operationTools.checkStatus());
+            tools.add(operationTools.cancelOperation());
+            List<ToolSpec> specs = tools.stream().map(Tool::spec).toList();
+            Set<String> allowed = new HashSet<>();
+            specs.forEach(s -> allowed.add(s.name()));
+            List<Message> exchange = new ArrayList<>(question);
+            List<Message> context = new ArrayList<>(inFlightAsRunning(state.messages()));
+            context.addAll(lanes.interim(namespace));
+            int limit = recursionLimit(run);
+            ChatModel model = graph.secondaryModel().apply(configurable);
+            for (int step = 0; ; step++) {
+                checkCancelled();
+                if (step >= limit) {
+                    throw new RecursionLimitException(limit);
+                }
+                List<Message> prompt = new ArrayList<>();
+                if (!graph.secondarySystemPrompt().isBlank()) {
+                    prompt.add(SystemMessage.of(graph.secondarySystemPrompt()));
+                }
+                List<Message> history = new ArrayList<>(context);
+                history.addAll(exchange);
+                prompt.addAll(History.forModel(history, maxHistory));
+                AiMessage ai = onSecondaryLane(callModel(run, graph, log, model, prompt, specs, configurable,
+                        ModelRequest.Purpose.SECONDARY, step));
+                exchange.add(ai);
+                log.publish(new RunEvent.MessageComplete(MessageJson.toJson(ai), nodeMetadata(run, graph, AGENT_NODE, step)));
+                if (!ai.hasToolCalls()) {
+                    break;
+                }
+                for (ToolCall call : ai.toolCalls()) {
+                    Message result;
+                    if (allowed.contains(call.name())) {
+                        Tool tool = tools.stream().filter(t -> t.spec().name().equals(call.name())).findFirst().orElseThrow();
+                        result = callTool(run, tool, call, log, configurable, namespace, Lane.SECONDARY);
+                    } else {
+                        LaneLog.step("secondary-tool-refused", "run", run.runId(), "tool", call.name());
+                        result = ToolMessage.error(call.id(), call.name(), "Error: '" + call.name()
+                                + "' cannot run while another operation is in progress. It can be done after the "
+                                + "current operation finishes; nothing was changed.");
+                    }
+                    exchange.add(onSecondaryLane(result));
+                    log.publish(new RunEvent.MessageComplete(MessageJson.toJson(result), nodeMetadata(run, graph, TOOLS_NODE, step)));
+                }
+                checkCancelled();
+            }
+            commitSecondary(run, conversation, namespace, exchange, log);
+        } catch (InterruptedException e) {
+            aborted = true;
+            // Its unfinished answer is dropped; the question stays so the synthesis can answer it.
+            commitSecondary(run, conversation, namespace, question, log);
+            throw e;
+        } finally {
+            lanes.endSecondary(conversation, run, aborted);
+        }
+    }
+
+    private void commitSecondary(Run run, Lanes.Conversation conversation, List<String> namespace,
+            List<Message> exchange, EventLog log) {
+        if (exchange.isEmpty()) {
+            return;
+        }
+        boolean sameThread = namespace.equals(CoordinationKeys.defaultNamespace(run.threadId()))
+                || run.threadId().equals(conversation.mainThreadId);
+        lanes.appendInterim(conversation, exchange, () -> {
+            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
+            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
+            ConversationState next = state.withInterimMessages(History.addMessages(state.interimMessages(), exchange));
+            if (!sameThread) {
+                next = next.addMessages(exchange);
+            }
+            checkpoint(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step(),
+                    Checkpoint.Source.LOOP, next, latest == null ? List.of() : latest.next(),
+                    nodeWrites("secondary", exchange));
+            if (!log.isClosed()) {
+                log.publish(new RunEvent.Values(next.toJson()));
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <M extends Message> M onSecondaryLane(M message) {
+        return (M) message.withAdditionalKwarg("lane", TextNode.valueOf(Lane.SECONDARY.wireName()));
+    }
+
+    /** The secondary lane's view: an operation still running is a call whose result is "in progress". */
+    private List<Message> inFlightAsRunning(List<Message> messages) {
+        List<Message> view = new ArrayList<>(messages);
+        if (view.isEmpty() || !(view.getLast() instanceof AiMessage last) || !last.hasToolCalls()) {
+            return History.sanitize(view);
+        }
+        for (ToolCall call : last.toolCalls()) {
+            view.add(ToolMessage.success(call.id(), call.name(),
+                    "In progress in the background; call check_status for its progress."));
+        }
+        return History.sanitize(view);
+    }
+
+    // ---- shared ------------------------------------------------------------------------------------------
+
+    private AiMessage callModel(Run run, AgentGraph graph, EventLog log, ChatModel model, List<Message> prompt,
+            List<ToolSpec> specs, ObjectNode configurable, ModelRequest.Purpose purpose, int step)
             throws InterruptedException {
-        Tool tool = graph.tool(call.name()).orElse(null);
+        String aiId = "run-" + Ids.newId();
+        ObjectNode meta = nodeMetadata(run, graph, AGENT_NODE, step);
+        AiMessage raw = model.chat(new ModelRequest(prompt, specs, configurable, purpose),
+                token -> log.publish(new RunEvent.MessageChunk(MessageJson.chunkJson(aiId, token, List.of()), meta)));
+        AiMessage ai = new AiMessage(aiId, raw.content(), raw.toolCalls(), raw.additionalKwargs());
+        if (ai.hasToolCalls()) {
+            log.publish(new RunEvent.MessageChunk(MessageJson.chunkJson(aiId, "", ai.toolCalls()), meta));
+        }
+        return ai;
+    }
+
+    /**
+     * After an interrupt: if the thread's history ends in tool calls without results, writes one more
+     * checkpoint that answers each, so the history stays valid. A call whose operation is still running is
+     * answered "running in the background" (its outcome is reported when it ends); any other is "cancelled".
+     */
+    void closeDanglingToolCalls(Run run) {
+        boolean wroteAny = !checkpoints.list(run.threadId(), 1, null).isEmpty()
+                && checkpoints.list(run.threadId(), Integer.MAX_VALUE, null).stream()
+                        .anyMatch(c -> run.runId().equals(c.runId()));
+        if (!wroteAny) {
+            return;
+        }
+        Checkpoint latest = checkpoints.latest(run.threadId()).orElseThrow();
+        ConversationState state = ConversationState.fromJson(latest.values());
+        List<Message> messages = state.messages();
+        if (messages.isEmpty() || !(messages.getLast() instanceof AiMessage last) || !last.hasToolCalls()) {
+            List<Message> closed = History.closeDanglingToolCalls(messages, "cancelled: the run was interrupted before this tool returned");
+            if (closed.size() != messages.size()) {
+                checkpoint(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP,
+                        state.withMessages(closed), List.of(), nodeWrites(TOOLS_NODE, closed.subList(messages.size(), closed.size())));
+            }
+            return;
+        }
+        List<Message> results = new ArrayList<>();
+        for (ToolCall call : last.toolCalls()) {
+            Optional<Operation> op = operations.byIdempotencyKey(
+                    Operation.idempotencyKey(run.threadId(), run.runId(), call.id()));
+            if (op.isPresent()) {
+                ObjectNode status = operationTools.describe(op.get());
+                status.put("note", op.get().status().isTerminal()
+                        ? "the run that started it was interrupted; its outcome is reported next"
+                        : "still running in the background; its outcome will be reported when it ends");
+                results.add(ToolMessage.success(call.id(), call.name(), Json.write(status)));
+            } else {
+                results.add(ToolMessage.error(call.id(), call.name(),
+                        "cancelled: the run was interrupted before this tool returned"));
+            }
+        }
+        List<Message> closed = new ArrayList<>(messages);
+        closed.addAll(results);
+        checkpoint(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
+                List.of(), nodeWrites(TOOLS_NODE, results));
+    }
+
+    /** After a rollback of a main run: its checkpoints and those secondary runs wrote on top of them go. */
+    void deleteRunCheckpoints(Run run) {
+        List<Checkpoint> all = checkpoints.list(run.threadId(), Integer.MAX_VALUE, null);
+        UUID firstOfRun = null;
+        for (Checkpoint c : all) {
+            if (run.runId().equals(c.runId())) {
+                firstOfRun = c.checkpointId();
+            }
+        }
+        checkpoints.deleteByRun(run.threadId(), run.runId());
+        if (firstOfRun == null) {
+            return;
+        }
+        Set<UUID> derived = new HashSet<>();
+        for (Checkpoint c : all) {
+            if (c.checkpointId().compareTo(firstOfRun) > 0 && c.runId() != null && !c.runId().equals(run.runId())) {
+                derived.add(c.runId());
+            }
+        }
+        derived.forEach(id -> checkpoints.deleteByRun(run.threadId(), id));
+    }
+
+    private ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
+            List<String> namespace, Lane lane) throws InterruptedException {
         if (tool == null) {
             return ToolMessage.error(call.id(), call.name(), "Error: there is no tool named '" + call.name() + "'.");
         }
-        ToolContext context = new InlineToolContext(run, call, configurable, log);
+        ToolContext context = new InlineToolContext(run, call, configurable, namespace, log);
         try {
             String result = tool.call(call.args(), context);
             return ToolMessage.success(call.id(), call.name(), result == null ? "" : result);
@@ -185,6 +594,7 @@ final class AgentLoop {
         metadata.put("run_id", run.runId().toString());
         metadata.put("thread_id", run.threadId().toString());
         metadata.put("assistant_id", run.assistantId().toString());
+        metadata.put("lane", run.lane().wireName());
         metadata.set("writes", writes);
         metadata.set("parents", Json.object());
         UUID id = Ids.newId();
@@ -220,6 +630,12 @@ final class AgentLoop {
         return MessageJson.fromJsonList(input);
     }
 
+    /** The seed's default: a main input clears the interim exchange unless it says otherwise. */
+    private static boolean interimReset(JsonNode input) {
+        JsonNode reset = input.isObject() ? input.get("interim_messages_reset") : null;
+        return reset == null || reset.isNull() || reset.asBoolean(true);
+    }
+
     /** Input keys that are state values; the lane routing keys are instructions, not state. */
     private static ObjectNode otherInputKeys(JsonNode input) {
         ObjectNode other = Json.object();
@@ -227,7 +643,8 @@ final class AgentLoop {
             input.fields().forEachRemaining(e -> {
                 String key = e.getKey();
                 if (!key.equals(ConversationState.MESSAGES) && !key.equals(ConversationState.INTERIM_MESSAGES)
-                        && !key.equals("thread_type") && !key.equals("interim_messages_reset")) {
+                        && !key.equals("thread_type") && !key.equals("interim_messages_reset")
+                        && !key.equals(OPERATION_REPORT)) {
                     other.set(key, e.getValue().deepCopy());
                 }
             });
@@ -248,6 +665,24 @@ final class AgentLoop {
         configurable.put("assistant_id", run.assistantId().toString());
         configurable.put("graph_id", graph.graphId());
         return configurable;
+    }
+
+    /** {@code config.configurable.namespace_for_memory}, or the thread's default coordination namespace. */
+    static List<String> namespace(Run run) {
+        return namespaceOf(run.configurable(), run.threadId());
+    }
+
+    static List<String> namespaceOf(ObjectNode configurable, UUID threadId) {
+        JsonNode ns = configurable.get("namespace_for_memory");
+        if (ns != null && ns.isArray() && !ns.isEmpty()) {
+            List<String> labels = new ArrayList<>();
+            ns.forEach(n -> labels.add(n.asText()));
+            return List.copyOf(labels);
+        }
+        if (ns != null && ns.isTextual() && !ns.asText().isBlank()) {
+            return List.of(ns.asText().split("\\."));
+        }
+        return CoordinationKeys.defaultNamespace(threadId);
     }
 
     private static ObjectNode nodeMetadata(Run run, AgentGraph graph, String node, int step) {
@@ -273,8 +708,8 @@ final class AgentLoop {
     }
 
     /** The context of a tool that runs inline on its run's thread: progress is only an event. */
-    private record InlineToolContext(Run run, ToolCall call, ObjectNode configurable, EventLog log)
-            implements ToolContext {
+    private record InlineToolContext(Run run, ToolCall call, ObjectNode configurable, List<String> namespace,
+            EventLog log) implements ToolContext {
         @Override
         public UUID threadId() {
             return run.threadId();

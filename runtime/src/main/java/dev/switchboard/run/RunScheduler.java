@@ -14,6 +14,11 @@ import dev.switchboard.event.RunEvent;
 import dev.switchboard.message.HumanMessage;
 import dev.switchboard.message.Message;
 import dev.switchboard.message.MessageJson;
+import dev.switchboard.operation.Operation;
+import dev.switchboard.operation.OperationRunner;
+import dev.switchboard.operation.OperationStore;
+import dev.switchboard.operation.OperationTools;
+import dev.switchboard.store.ItemStore;
 import dev.switchboard.thread.ConversationThread;
 import dev.switchboard.thread.ThreadStatus;
 import dev.switchboard.thread.ThreadStore;
@@ -66,15 +71,99 @@ public final class RunScheduler implements AutoCloseable {
     private final ConcurrentHashMap<UUID, CompletableFuture<Optional<Run>>> completions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    private final Lanes lanes;
+    private final OperationStore operations;
+
     public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
-            Function<UUID, AgentGraph> graphs, int maxHistory) {
+            Function<UUID, AgentGraph> graphs, int maxHistory, OperationStore operations, OperationRunner runner,
+            OperationTools operationTools, ItemStore store, Duration secondaryWait) {
         this.runs = runs;
         this.threads = threads;
         this.checkpoints = checkpoints;
         this.events = events;
         this.clock = clock;
         this.graphs = graphs;
-        this.loop = new AgentLoop(checkpoints, clock, maxHistory);
+        this.operations = operations;
+        this.lanes = new Lanes(store, clock);
+        this.loop = new AgentLoop(checkpoints, operations, runner, operationTools, lanes, clock, maxHistory,
+                secondaryWait, this);
+    }
+
+    /**
+     * The lane a new message on {@code threadId} runs on: {@code thread_type} {@code main} or {@code secondary}
+     * as given; {@code auto} (or absent) is the secondary lane while this thread's main run awaits an operation.
+     */
+    public Lane route(UUID threadId, ObjectNode configurable, String threadType) {
+        return lanes.route(threadId, AgentLoop.namespaceOf(configurable, threadId), threadType);
+    }
+
+    /**
+     * Queues a report run for an operation whose run no longer awaits it, so its outcome reaches the thread as
+     * a tool result and an answer. Idempotent while such a run is pending or running.
+     */
+    void scheduleReport(Operation op) {
+        Optional<ConversationThread> thread = threads.get(op.threadId());
+        JsonNode assistant = thread.map(t -> t.metadata().get("assistant_id")).orElse(null);
+        if (thread.isEmpty() || assistant == null || assistant.isNull()) {
+            operations.update(op.operationId(), o -> o.withReported(clock.instant()));
+            return;
+        }
+        boolean queued = runs.active(op.threadId(), Lane.MAIN).stream().anyMatch(r -> op.operationId().toString()
+                .equals(r.input().path(AgentLoop.OPERATION_REPORT).asText(null)));
+        if (queued) {
+            return;
+        }
+        ObjectNode kwargs = Json.object();
+        kwargs.putObject("input").put(AgentLoop.OPERATION_REPORT, op.operationId().toString());
+        ArrayNode ns = kwargs.putObject("config").putObject("configurable").putArray("namespace_for_memory");
+        op.namespace().forEach(ns::add);
+        kwargs.putArray("stream_mode").add("values");
+        ObjectNode metadata = Json.object();
+        metadata.put("kind", "operation_report");
+        metadata.put("operation_id", op.operationId().toString());
+        var now = clock.instant();
+        try {
+            Run report = admit(new Run(dev.switchboard.Ids.newId(), op.threadId(), UUID.fromString(assistant.asText()),
+                    now, now, RunStatus.PENDING, metadata, kwargs, MultitaskStrategy.ENQUEUE, Lane.MAIN),
+                    SupersededInput.DROP);
+            dev.switchboard.operation.LaneLog.step("report-queued", "operation", op.operationId(), "run", report.runId());
+        } catch (SwitchboardException.Unavailable shuttingDown) {
+            // recovery at the next start reports it
+        }
+    }
+
+    /** Stops a secondary run that outlived the main run's wait; its question is kept for the synthesis. */
+    void abortSecondary(UUID threadId, UUID runId, Duration wait) throws InterruptedException {
+        try {
+            cancel(threadId, runId, CancelAction.INTERRUPT, wait);
+        } catch (TimeoutException | SwitchboardException.NotFound e) {
+            LOG.warning("secondary run " + runId + " did not stop after its abort: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Secondary messages still queued when the lane closes are not dropped: their questions join the interim
+     * exchange (the synthesis answers them) and their runs end interrupted.
+     */
+    void foldPendingSecondary(UUID threadId, Lanes.Conversation conversation) {
+        ThreadSlot slot = slot(threadId);
+        slot.lock.lock();
+        try {
+            for (Run pending : runs.active(threadId, Lane.SECONDARY)) {
+                if (pending.status() != RunStatus.PENDING) {
+                    continue;
+                }
+                List<Message> questions = new ArrayList<>();
+                for (Message m : AgentLoop.inputMessages(pending.input())) {
+                    questions.add(m.withAdditionalKwarg("lane", com.fasterxml.jackson.databind.node.TextNode.valueOf("secondary")));
+                }
+                lanes.appendInterim(conversation, questions, () -> { });
+                dev.switchboard.operation.LaneLog.step("secondary-folded", "run", pending.runId());
+                cancelLocked(slot, pending.runId(), CancelAction.INTERRUPT, null);
+            }
+        } finally {
+            slot.lock.unlock();
+        }
     }
 
     private static final class ThreadSlot {
@@ -216,6 +305,7 @@ public final class RunScheduler implements AutoCloseable {
         }
         Run pending = found.get();
         EventLog log = events.open(pending.runId(), pending.threadId());
+        endCancelled(log, pending, action, supersededBy);
         Optional<Run> result;
         if (action == CancelAction.ROLLBACK) {
             runs.delete(runId);
@@ -223,11 +313,11 @@ public final class RunScheduler implements AutoCloseable {
         } else {
             result = runs.transition(runId, RunStatus.INTERRUPTED);
         }
-        endCancelled(log, pending, action, supersededBy);
         if (pending.lane() == Lane.MAIN) {
             refreshThreadLocked(pending.threadId(), result.orElse(null));
         }
         complete(runId, result);
+        reportOrphanedOperations(pending, false);
     }
 
     private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane) {
@@ -271,29 +361,35 @@ public final class RunScheduler implements AutoCloseable {
             CancelAction action = ex.cancelAction;
             Optional<Run> result;
             if (action == CancelAction.ROLLBACK) {
-                checkpoints.deleteByRun(run.threadId(), run.runId());
+                loop.deleteRunCheckpoints(run);
                 runs.delete(run.runId());
                 // The log stays retained: a client that reconnects still learns why its stream ended.
                 endCancelled(ex.log, run, action, ex.supersededBy);
                 result = Optional.empty();
             } else if (outcome == Outcome.CANCELLED || (action == CancelAction.INTERRUPT && outcome == Outcome.FAILED)) {
-                loop.closeDanglingToolCalls(run);
-                result = runs.transition(run.runId(), RunStatus.INTERRUPTED);
+                if (run.lane() == Lane.MAIN) {
+                    loop.closeDanglingToolCalls(run);
+                }
                 endCancelled(ex.log, run, CancelAction.INTERRUPT, ex.supersededBy);
+                result = runs.transition(run.runId(), RunStatus.INTERRUPTED);
             } else if (outcome == Outcome.COMPLETED) {
-                result = runs.transition(run.runId(), RunStatus.SUCCESS);
+                // The stream ends before the status turns terminal: whoever sees a finished run sees an ended stream.
                 ex.log.close();
+                result = runs.transition(run.runId(), RunStatus.SUCCESS);
             } else {
                 LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
-                result = runs.transition(run.runId(), RunStatus.ERROR);
                 String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
                         : failure.getClass().getSimpleName();
                 ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
                 ex.log.close();
+                result = runs.transition(run.runId(), RunStatus.ERROR);
             }
             slot.executing.remove(run.runId());
             if (run.lane() == Lane.MAIN) {
                 refreshThreadLocked(run.threadId(), result.orElse(null));
+            }
+            if (outcome != Outcome.COMPLETED || action != null) {
+                reportOrphanedOperations(run, outcome == Outcome.FAILED && action == null);
             }
             startNextLocked(slot, run.threadId(), run.lane());
             // Last, so that whoever awaits this run sees the thread as the run left it.
@@ -306,6 +402,30 @@ public final class RunScheduler implements AutoCloseable {
             complete(run.runId(), runs.get(run.runId()));
         } finally {
             slot.lock.unlock();
+        }
+    }
+
+    /**
+     * A main run that ended without its answer (cancelled or failed) leaves no operation unreported: every
+     * ended operation it started, or was reporting, gets a report run. A report run that itself failed is not
+     * retried (its tool result is already in the thread); one that was cancelled is queued again.
+     */
+    private void reportOrphanedOperations(Run run, boolean failed) {
+        if (run.lane() != Lane.MAIN || closed) {
+            return;
+        }
+        String reporting = run.input().path(AgentLoop.OPERATION_REPORT).asText(null);
+        for (Operation op : operations.listByThread(run.threadId())) {
+            boolean mine = op.runId().equals(run.runId()) || op.operationId().toString().equals(reporting);
+            if (!mine || !op.status().isTerminal() || op.reported()) {
+                continue;
+            }
+            if (failed && reporting != null) {
+                operations.update(op.operationId(), o -> o.withReported(clock.instant()));
+                LOG.warning("the report run for operation " + op.operationId() + " failed; its result stays in the thread");
+            } else {
+                scheduleReport(op);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.tool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.UUID;
 
 /** What a tool sees of the run that called it. */
@@ -20,6 +21,9 @@ public interface ToolContext {
 
     /** The run's {@code config.configurable}. */
     ObjectNode configurable();
+
+    /** The conversation's coordination namespace ({@code namespace_for_memory}, default {@code ["threads", id]}). */
+    List<String> namespace();
 
     /** Publishes a {@code custom} event on the calling run's stream. */
     void emit(JsonNode payload);

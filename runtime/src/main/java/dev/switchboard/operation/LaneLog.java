@@ -1,0 +1,37 @@
+package dev.switchboard.operation;
+
+import java.util.logging.Logger;
+
+/**
+ * One line per coordination step between the lanes (lane chosen, lock taken or released, abort, synthesis
+ * inputs), when {@code TELCO_DEBUG} or {@code SWITCHBOARD_DEBUG} is set to anything but 0/false.
+ */
+public final class LaneLog {
+    private static final Logger LOG = Logger.getLogger("switchboard.lanes");
+    private static final boolean FROM_ENV = enabled(System.getenv("TELCO_DEBUG"))
+            || enabled(System.getenv("SWITCHBOARD_DEBUG"));
+
+    private LaneLog() {
+    }
+
+    static boolean enabled(String value) {
+        return value != null && !value.isBlank() && !value.equals("0") && !value.equalsIgnoreCase("false");
+    }
+
+    /** Also on with the system property {@code switchboard.debug=true} (tests, embedded use). */
+    public static boolean isEnabled() {
+        return FROM_ENV || Boolean.getBoolean("switchboard.debug");
+    }
+
+    /** Logs {@code step} followed by key=value pairs. */
+    public static void step(String step, Object... keyValues) {
+        if (!isEnabled()) {
+            return;
+        }
+        StringBuilder line = new StringBuilder("lanes ").append(step);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            line.append(' ').append(keyValues[i]).append('=').append(keyValues[i + 1]);
+        }
+        LOG.info(line.toString());
+    }
+}

@@ -1,0 +1,234 @@
+package dev.switchboard.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.message.Message;
+import dev.switchboard.message.MessageJson;
+import dev.switchboard.operation.CoordinationKeys;
+import dev.switchboard.operation.LaneLog;
+import dev.switchboard.store.ItemStore;
+import dev.switchboard.store.Namespace;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The two lanes of each conversation (one coordination namespace). The secondary lane's state, written once:
+ * <pre>
+ *   closed ──a main run starts awaiting an operation──► open
+ *   open   ──the operation ends──► closing: no new "auto" message routes here; the main run waits for the
+ *            processing secondary run at most the configured wait (15 s), then aborts it
+ *   closing ──no secondary run processing──► closed
+ *   open   ──the awaiting main run is cancelled──► closed (the operation goes on; a report run answers later)
+ * </pre>
+ * The in-process state lives here; the store keys of {@link CoordinationKeys} mirror it for clients that
+ * watch the store (the seed's) and say the same thing. Methods ending in {@code Locked} need the
+ * conversation's lock.
+ */
+final class Lanes {
+    private final ConcurrentHashMap<String, Conversation> conversations = new ConcurrentHashMap<>();
+    private final ItemStore store;
+    private final Clock clock;
+
+    Lanes(ItemStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    static final class Conversation {
+        final List<String> namespace;
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition changed = lock.newCondition();
+        UUID mainThreadId;
+        UUID awaitingRunId;
+        UUID operationId;
+        UUID processingRunId;
+        UUID processingThreadId;
+
+        Conversation(List<String> namespace) {
+            this.namespace = List.copyOf(namespace);
+        }
+    }
+
+    Conversation conversation(List<String> namespace) {
+        return conversations.computeIfAbsent(String.join("\u0000", namespace), k -> new Conversation(namespace));
+    }
+
+    /** Where a message goes: {@code auto} picks the secondary lane while this thread's main run awaits an operation. */
+    Lane route(UUID threadId, List<String> namespace, String threadType) {
+        if ("main".equals(threadType)) {
+            return Lane.MAIN;
+        }
+        if ("secondary".equals(threadType)) {
+            return Lane.SECONDARY;
+        }
+        Conversation c = conversations.get(String.join("\u0000", namespace));
+        if (c == null) {
+            return Lane.MAIN;
+        }
+        c.lock.lock();
+        try {
+            boolean open = c.awaitingRunId != null && threadId.equals(c.mainThreadId);
+            LaneLog.step("route", "thread", threadId, "lane", open ? "secondary" : "main", "operation", c.operationId);
+            return open ? Lane.SECONDARY : Lane.MAIN;
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    void open(Conversation c, UUID threadId, UUID runId, UUID operationId) {
+        c.lock.lock();
+        try {
+            c.mainThreadId = threadId;
+            c.awaitingRunId = runId;
+            c.operationId = operationId;
+            LaneLog.step("lane-open", "thread", threadId, "run", runId, "operation", operationId);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** The awaiting main run stopped awaiting (cancelled). True if it was still registered. */
+    boolean abandon(Conversation c, UUID runId) {
+        c.lock.lock();
+        try {
+            if (!runId.equals(c.awaitingRunId)) {
+                return false;
+            }
+            c.awaitingRunId = null;
+            LaneLog.step("lane-abandoned", "run", runId, "operation", c.operationId);
+            return true;
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    boolean isAwaiting(Conversation c, UUID operationId) {
+        c.lock.lock();
+        try {
+            return c.awaitingRunId != null && operationId.equals(c.operationId);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the lane to new messages and waits at most {@code wait} for the processing secondary run.
+     * Returns the run (thread id, run id) still processing after the wait, which the caller aborts.
+     */
+    Optional<UUID[]> close(Conversation c, UUID runId, Duration wait) throws InterruptedException {
+        c.lock.lock();
+        try {
+            if (runId.equals(c.awaitingRunId)) {
+                c.awaitingRunId = null;
+            }
+            LaneLog.step("lane-closing", "run", runId, "operation", c.operationId, "processing", c.processingRunId);
+            long nanos = wait.toNanos();
+            while (c.processingRunId != null && nanos > 0) {
+                nanos = c.changed.awaitNanos(nanos);
+            }
+            if (c.processingRunId == null) {
+                LaneLog.step("lane-closed", "run", runId, "waited_ms",
+                        TimeUnit.NANOSECONDS.toMillis(wait.toNanos() - Math.max(0, nanos)));
+                return Optional.empty();
+            }
+            ObjectNode abort = Json.object();
+            abort.put("abort", true);
+            abort.put("reason", "main_operation_complete");
+            abort.put("run_id", c.processingRunId.toString());
+            abort.put("timestamp", clock.instant().toString());
+            store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_ABORT, abort, null);
+            LaneLog.step("secondary-abort", "run", c.processingRunId, "after_ms", wait.toMillis());
+            return Optional.of(new UUID[] {c.processingThreadId, c.processingRunId});
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** A secondary run starts: it holds the processing lock ({@code secondary_status}). */
+    void beginSecondary(Conversation c, Run run) {
+        c.lock.lock();
+        try {
+            c.processingRunId = run.runId();
+            c.processingThreadId = run.threadId();
+            ObjectNode status = Json.object();
+            status.put("processing", true);
+            status.put("run_id", run.runId().toString());
+            status.put("started_at", clock.instant().toString());
+            store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_STATUS, status, null);
+            LaneLog.step("secondary-lock-taken", "run", run.runId(), "thread", run.threadId());
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    void endSecondary(Conversation c, Run run, boolean aborted) {
+        c.lock.lock();
+        try {
+            if (run.runId().equals(c.processingRunId)) {
+                c.processingRunId = null;
+                c.processingThreadId = null;
+            }
+            ObjectNode status = Json.object();
+            status.put("processing", false);
+            status.put("completed_at", clock.instant().toString());
+            if (aborted) {
+                status.put("aborted", true);
+                store.delete(new Namespace(c.namespace), CoordinationKeys.SECONDARY_ABORT);
+            }
+            store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_STATUS, status, null);
+            LaneLog.step("secondary-lock-released", "run", run.runId(), "aborted", aborted);
+            c.changed.signalAll();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** Runs {@code commit} and appends {@code exchange} to the interim key in one step under the conversation lock. */
+    void appendInterim(Conversation c, List<? extends Message> exchange, Runnable commit) {
+        c.lock.lock();
+        try {
+            List<Message> all = new ArrayList<>(interim(c.namespace));
+            all.addAll(exchange);
+            ObjectNode value = Json.object();
+            value.set("messages", MessageJson.toJson(all));
+            store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_INTERIM_MESSAGES, value, null);
+            commit.run();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** The interim exchange so far. */
+    List<Message> interim(List<String> namespace) {
+        return store.get(new Namespace(namespace), CoordinationKeys.SECONDARY_INTERIM_MESSAGES)
+                .map(item -> {
+                    JsonNode messages = item.value().get("messages");
+                    return messages == null || messages.isNull() ? List.<Message>of() : MessageJson.fromJsonList(messages);
+                })
+                .orElse(List.of());
+    }
+
+    /** After a synthesis: the exchange is consumed and the coordination keys are reset. */
+    void synthesized(List<String> namespace, UUID runId) {
+        Namespace ns = new Namespace(namespace);
+        store.delete(ns, CoordinationKeys.SECONDARY_INTERIM_MESSAGES);
+        store.delete(ns, CoordinationKeys.SECONDARY_STATUS);
+        store.delete(ns, CoordinationKeys.SECONDARY_ABORT);
+        ObjectNode done = Json.object();
+        done.put("completed", true);
+        done.put("run_id", runId.toString());
+        done.put("timestamp", clock.instant().toString());
+        done.put("ready_for_new_operation", true);
+        store.put(ns, CoordinationKeys.MAIN_OPERATION_COMPLETE, done, null);
+        LaneLog.step("synthesis-written", "run", runId);
+    }
+}
