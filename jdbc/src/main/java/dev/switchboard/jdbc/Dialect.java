@@ -35,6 +35,13 @@ enum Dialect {
         }
 
         @Override
+        boolean readsInTransaction() {
+            // A transaction here would be BEGIN IMMEDIATE and take the write lock; in autocommit mode each
+            // SELECT reads its own WAL snapshot without blocking anyone.
+            return false;
+        }
+
+        @Override
         boolean isUniqueViolation(SQLException e) {
             return e instanceof SQLiteException s
                     && (s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
@@ -75,6 +82,13 @@ enum Dialect {
         @Override
         boolean serialisesWritersInProcess() {
             return false;
+        }
+
+        @Override
+        boolean readsInTransaction() {
+            // Only inside a transaction does the driver honour the fetch size and stream a large result with
+            // a cursor instead of loading it whole.
+            return true;
         }
 
         @Override
@@ -121,6 +135,9 @@ enum Dialect {
      * thread and turns contention into SQLITE_BUSY errors once the timeout passes.
      */
     abstract boolean serialisesWritersInProcess();
+
+    /** Whether reads run inside a transaction (else in autocommit mode). */
+    abstract boolean readsInTransaction();
 
     abstract boolean isUniqueViolation(SQLException e);
 

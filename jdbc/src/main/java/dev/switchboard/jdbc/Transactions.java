@@ -36,17 +36,10 @@ final class Transactions {
         return dialect;
     }
 
-    /**
-     * Reads. On PostgreSQL inside a transaction, which is what lets the driver stream a large result with a
-     * cursor; on SQLite in autocommit mode, because a transaction there would be BEGIN IMMEDIATE and take the
-     * write lock.
-     */
+    /** Reads, in a transaction or not as {@link Dialect#readsInTransaction} says. */
     <T> T read(Work<T> work) {
         try (Connection c = pool.getConnection()) {
-            if (dialect == Dialect.SQLITE) {
-                return work.run(c);
-            }
-            return inTransaction(c, work);
+            return dialect.readsInTransaction() ? inTransaction(c, work) : work.run(c);
         } catch (SQLException e) {
             throw translate(e);
         }
