@@ -23,7 +23,7 @@ public final class InMemoryOperationStore implements OperationStore {
             throw new SwitchboardException.Conflict("operation_exists",
                     "an operation with idempotency key " + operation.idempotencyKey() + " already exists");
         }
-        if (operations.putIfAbsent(operation.operationId(), operation) != null) {
+        if (operations.putIfAbsent(operation.operationId(), copy(operation)) != null) {
             byKey.remove(operation.idempotencyKey(), operation.operationId());
             throw new SwitchboardException.Conflict("operation_exists",
                     "operation " + operation.operationId() + " already exists");
@@ -33,7 +33,7 @@ public final class InMemoryOperationStore implements OperationStore {
 
     @Override
     public Optional<Operation> get(UUID operationId) {
-        return Optional.ofNullable(operations.get(operationId));
+        return Optional.ofNullable(operations.get(operationId)).map(InMemoryOperationStore::copy);
     }
 
     @Override
@@ -60,7 +60,7 @@ public final class InMemoryOperationStore implements OperationStore {
     @Override
     public Optional<Operation> update(UUID operationId, UnaryOperator<Operation> change) {
         return Optional.ofNullable(operations.computeIfPresent(operationId, (id, current) -> {
-            Operation next = change.apply(current);
+            Operation next = copy(change.apply(copy(current)));
             if (!next.operationId().equals(id) || !next.idempotencyKey().equals(current.idempotencyKey())) {
                 throw new IllegalStateException("an update must not change an operation's identity");
             }
@@ -69,7 +69,7 @@ public final class InMemoryOperationStore implements OperationStore {
                         + "; a terminal status never changes");
             }
             return next;
-        }));
+        })).map(InMemoryOperationStore::copy);
     }
 
     @Override
@@ -83,6 +83,13 @@ public final class InMemoryOperationStore implements OperationStore {
     }
 
     private List<Operation> select(Predicate<Operation> filter) {
-        return operations.values().stream().filter(filter).sorted(OLDEST_FIRST).toList();
+        return operations.values().stream().filter(filter).sorted(OLDEST_FIRST).map(InMemoryOperationStore::copy).toList();
+    }
+
+    /** A deep copy (the record's constructor copies its JSON), so nobody can edit a stored operation in place. */
+    private static Operation copy(Operation o) {
+        return new Operation(o.operationId(), o.threadId(), o.runId(), o.toolCallId(), o.toolName(), o.arguments(),
+                o.idempotencyKey(), o.namespace(), o.status(), o.percent(), o.message(), o.result(), o.error(),
+                o.cancelRequested(), o.reported(), o.owner(), o.leaseUntil(), o.createdAt(), o.updatedAt());
     }
 }

@@ -1,0 +1,51 @@
+package dev.switchboard.jdbc;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+
+/**
+ * Brings a database's schema to the version this build knows, with Flyway and the versioned scripts under
+ * {@code dev/switchboard/jdbc/migration}. A schema newer than that is refused rather than used: an older
+ * server would otherwise read and write tables whose meaning it does not know.
+ */
+final class Migrations {
+    static final String LOCATION = "classpath:dev/switchboard/jdbc/migration";
+
+    private Migrations() {
+    }
+
+    static void apply(DataSource dataSource, Dialect dialect) {
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(LOCATION)
+                .placeholders(dialect.migrationPlaceholders())
+                .load();
+        refuseNewerSchema(flyway);
+        flyway.migrate();
+    }
+
+    private static void refuseNewerSchema(Flyway flyway) {
+        MigrationInfo[] unknown = Arrays.stream(flyway.info().applied())
+                .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
+                .toArray(MigrationInfo[]::new);
+        if (unknown.length == 0) {
+            return;
+        }
+        MigrationInfo current = flyway.info().current();
+        MigrationInfo known = Arrays.stream(flyway.info().all())
+                .filter(m -> m.getState() != MigrationState.FUTURE_SUCCESS && m.getState() != MigrationState.FUTURE_FAILED)
+                .reduce((a, b) -> b)
+                .orElse(null);
+        throw new IllegalStateException("The database schema is at version "
+                + (current == null ? "?" : current.getVersion())
+                + ", newer than this Switchboard knows (" + (known == null ? "none" : known.getVersion())
+                + "); it was migrated by a newer release. Run that release (or newer) against it, or point "
+                + "SWITCHBOARD_DATABASE_URL at another database. Unknown migrations: "
+                + Arrays.stream(unknown).map(m -> m.getVersion() + " " + m.getDescription())
+                        .collect(Collectors.joining(", ")));
+    }
+}

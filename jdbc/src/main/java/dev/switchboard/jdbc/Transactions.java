@@ -1,0 +1,134 @@
+package dev.switchboard.jdbc;
+
+import dev.switchboard.SwitchboardException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+
+/**
+ * Runs units of work against the pool: reads on their own, writes as one transaction each. Every store goes
+ * through here, so how a transaction starts, ends and fails is decided once.
+ */
+final class Transactions {
+
+    /** A unit of work on one connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Rows fetched per round trip when a read walks a large result (PostgreSQL otherwise loads it whole). */
+    static final int FETCH_SIZE = 256;
+
+    private final DataSource pool;
+    private final Dialect dialect;
+    // Fair, so a steady stream of writers cannot starve one; held only around one short transaction.
+    private final ReentrantLock writers = new ReentrantLock(true);
+
+    Transactions(DataSource pool, Dialect dialect) {
+        this.pool = pool;
+        this.dialect = dialect;
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /** Reads, in a transaction or not as {@link Dialect#readsInTransaction} says. */
+    <T> T read(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return dialect.readsInTransaction() ? inTransaction(c, work) : work.run(c);
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * One write transaction: committed if {@code work} returns, rolled back if it throws (its exception is
+     * passed on unchanged, so a store's or a caller's own exception reaches the caller as it was thrown).
+     */
+    <T> T write(Work<T> work) {
+        boolean queued = dialect.serialisesWritersInProcess();
+        if (queued) {
+            writers.lock();
+        }
+        try (Connection c = pool.getConnection()) {
+            return inTransaction(c, work);
+        } catch (SQLException e) {
+            throw translate(e);
+        } finally {
+            if (queued) {
+                writers.unlock();
+            }
+        }
+    }
+
+    /**
+     * Inside a write transaction: serialises it with every other transaction that locks the same thread, in
+     * this process or another, until it ends.
+     */
+    void lockThread(Connection c, UUID threadId) throws SQLException {
+        lock(c, threadId.getMostSignificantBits() ^ threadId.getLeastSignificantBits());
+    }
+
+    /**
+     * Inside a write transaction: serialises it with every other transaction that takes the same key, until
+     * it ends. Two different things sharing a key only wait for each other needlessly, never wrongly.
+     */
+    void lock(Connection c, long key) throws SQLException {
+        String sql = dialect.lockSql();
+        if (sql == null) {
+            return;
+        }
+        try (var st = c.prepareStatement(sql)) {
+            st.setLong(1, key);
+            st.execute();
+        }
+    }
+
+    /** A 64-bit lock key for a tuple of strings (FNV-1a over their UTF-16 units, a separator between them). */
+    static long lockKey(String... parts) {
+        long hash = 0xcbf29ce484222325L;
+        for (String part : parts) {
+            for (int i = 0; i < part.length(); i++) {
+                hash = (hash ^ part.charAt(i)) * 0x100000001b3L;
+            }
+            hash = (hash ^ 0xFFFF) * 0x100000001b3L;
+        }
+        return hash;
+    }
+
+    private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        boolean committed = false;
+        try {
+            T result = work.run(c);
+            c.commit();
+            committed = true;
+            return result;
+        } finally {
+            if (!committed) {
+                rollbackQuietly(c);
+            }
+            // No setAutoCommit(true) here: the pool resets it when the connection comes back, and a broken
+            // connection would throw from it and hide the exception that matters.
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // The connection is broken; the pool discards it, and the transaction dies with it.
+        }
+    }
+
+    RuntimeException translate(SQLException e) {
+        if (dialect.isTransient(e)) {
+            return new SwitchboardException.Unavailable("the database is busy or unreachable, try again: " + e.getMessage());
+        }
+        return new IllegalStateException("database error: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.switchboard.jdbc;
+
+import dev.switchboard.checkpoint.CheckpointStore;
+import dev.switchboard.testkit.CheckpointStoreContract;
+import java.time.Clock;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class PostgresCheckpointStoreTest extends CheckpointStoreContract {
+
+    @RegisterExtension
+    final TestDatabase database = TestDatabase.postgres();
+
+    @Override
+    protected CheckpointStore newStore(Clock clock) {
+        return database.open(clock).checkpoints();
+    }
+}
