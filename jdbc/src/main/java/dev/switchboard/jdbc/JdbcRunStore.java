@@ -87,10 +87,19 @@ final class JdbcRunStore implements RunStore {
 
     @Override
     public Optional<Run> transition(UUID runId, RunStatus next) {
-        String[] from = Arrays.stream(RunStatus.values())
-                .filter(s -> s.canTransitionTo(next))
-                .map(RunStatus::wireName)
-                .toArray(String[]::new);
+        return transitionFromAny(runId, Arrays.stream(RunStatus.values()).filter(s -> s.canTransitionTo(next))
+                .map(RunStatus::wireName).toArray(String[]::new), next);
+    }
+
+    @Override
+    public Optional<Run> transition(UUID runId, RunStatus expected, RunStatus next) {
+        if (!expected.canTransitionTo(next)) {
+            return Optional.empty();
+        }
+        return transitionFromAny(runId, new String[] {expected.wireName()}, next);
+    }
+
+    private Optional<Run> transitionFromAny(UUID runId, String[] from, RunStatus next) {
         if (from.length == 0) {
             return Optional.empty();
         }
@@ -142,8 +151,13 @@ final class JdbcRunStore implements RunStore {
                 if (active.isEmpty() || active.stream().anyMatch(r -> r.status() == RunStatus.RUNNING)) {
                     return Optional.<Run>empty();
                 }
-                Run oldest = active.getFirst();
-                Run running = oldest.withStatus(RunStatus.RUNNING, clock.instant());
+                var now = clock.instant();
+                Optional<Run> due = active.stream().filter(r -> r.isDue(now)).findFirst();
+                if (due.isEmpty()) {
+                    return Optional.<Run>empty();
+                }
+                Run oldest = due.get();
+                Run running = oldest.withStatus(RunStatus.RUNNING, now);
                 try (PreparedStatement st = c.prepareStatement(
                         "UPDATE runs SET status = ?, updated_at = ? WHERE run_id = ? AND status = ?")) {
                     st.setString(1, RunStatus.RUNNING.wireName());

@@ -125,20 +125,27 @@ final class AgentLoop {
         List<String> namespace = namespace(run);
         log.publish(new RunEvent.Metadata(run.runId(), run.threadId(), 1));
 
-        Checkpoint base = baseCheckpoint(run);
-        ConversationState state = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
-        UUID parent = base == null ? null : base.checkpointId();
-
         JsonNode input = run.input();
         List<Message> inputMessages = inputMessages(input);
-        if (!inputMessages.isEmpty() && interimReset(input)) {
-            state = state.withInterimMessages(List.of());
-        }
-        state = state.addMessages(inputMessages).withExtra(otherInputKeys(input));
-        ObjectNode writes = Json.object();
-        writes.set("__start__", input.deepCopy());
+        ConversationState state;
+        UUID parent;
         int step = -1;
-        parent = checkpoint(run, parent, step, Checkpoint.Source.INPUT, state, List.of(AGENT_NODE), writes);
+        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
+        stateLock.lock();
+        try {
+            Checkpoint base = baseCheckpoint(run);
+            state = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
+            if (!inputMessages.isEmpty() && interimReset(input)) {
+                state = state.withInterimMessages(List.of());
+            }
+            state = state.addMessages(inputMessages).withExtra(otherInputKeys(input));
+            ObjectNode writes = Json.object();
+            writes.set("__start__", input.deepCopy());
+            parent = checkpoint(run, base == null ? null : base.checkpointId(), step, Checkpoint.Source.INPUT, state,
+                    List.of(AGENT_NODE), writes);
+        } finally {
+            stateLock.unlock();
+        }
         for (Message m : inputMessages) {
             log.publish(new RunEvent.MessageComplete(MessageJson.toJson(m), nodeMetadata(run, graph, "__start__", step)));
         }
@@ -156,8 +163,9 @@ final class AgentLoop {
                     reportArgs(reportOf));
             AiMessage ask = AiMessage.ofToolCalls("", List.of(call));
             state = state.addMessages(List.of(ask));
-            parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state, List.of(TOOLS_NODE),
-                    nodeWrites(AGENT_NODE, List.of(ask)));
+            Written w = mainCheckpoint(run, parent, step, state, List.of(TOOLS_NODE), nodeWrites(AGENT_NODE, List.of(ask)));
+            parent = w.id();
+            state = w.state();
             publishStep(log, run, graph, AGENT_NODE, step, List.of(ask), state);
             step++;
             ToolMessage outcome = outcomeMessage(call, op.get());
@@ -167,8 +175,9 @@ final class AgentLoop {
             written.add(outcome);
             written.addAll(interim);
             state = state.addMessages(written);
-            parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state, List.of(AGENT_NODE),
-                    nodeWrites(TOOLS_NODE, written));
+            w = mainCheckpoint(run, parent, step, state, List.of(AGENT_NODE), nodeWrites(TOOLS_NODE, written));
+            parent = w.id();
+            state = w.state();
             publishStep(log, run, graph, TOOLS_NODE, step, written, state);
             synthesis = new Synthesis(List.of(op.get()), interim);
         }
@@ -197,8 +206,10 @@ final class AgentLoop {
             AiMessage ai = callModel(run, graph, log, graph.model().apply(configurable), prompt, toolSpecs,
                     configurable, purpose, step);
             state = state.addMessages(List.of(ai));
-            parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state,
+            Written written0 = mainCheckpoint(run, parent, step, state,
                     ai.hasToolCalls() ? List.of(TOOLS_NODE) : List.of(), nodeWrites(AGENT_NODE, List.of(ai)));
+            parent = written0.id();
+            state = written0.state();
             publishStep(log, run, graph, AGENT_NODE, step, List.of(ai), state);
             if (synthesis != null) {
                 for (Operation op : synthesis.operations()) {
@@ -228,17 +239,15 @@ final class AgentLoop {
             checkCancelled();
             List<Message> written = new ArrayList<>(results);
             if (!ended.isEmpty()) {
-                // Secondary runs may have written interim_messages meanwhile: continue from the thread's latest state.
-                Checkpoint latest = checkpoints.latest(run.threadId()).orElseThrow();
-                state = ConversationState.fromJson(latest.values());
-                parent = latest.checkpointId();
+                // The interim exchange joins the conversation after the tool result, the order every vendor accepts.
                 List<Message> interim = lanes.interim(namespace);
                 written.addAll(interim);
                 synthesis = new Synthesis(ended, interim);
             }
             state = state.addMessages(written);
-            parent = checkpoint(run, parent, step, Checkpoint.Source.LOOP, state, List.of(AGENT_NODE),
-                    nodeWrites(TOOLS_NODE, written));
+            Written w2 = mainCheckpoint(run, parent, step, state, List.of(AGENT_NODE), nodeWrites(TOOLS_NODE, written));
+            parent = w2.id();
+            state = w2.state();
             publishStep(log, run, graph, TOOLS_NODE, step, written, state);
         }
     }
@@ -436,7 +445,10 @@ final class AgentLoop {
         }
         boolean sameThread = namespace.equals(CoordinationKeys.defaultNamespace(run.threadId()))
                 || run.threadId().equals(conversation.mainThreadId);
+        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
         lanes.appendInterim(conversation, exchange, () -> {
+          stateLock.lock();
+          try {
             Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
             ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
             ConversationState next = state.withInterimMessages(History.addMessages(state.interimMessages(), exchange));
@@ -449,6 +461,9 @@ final class AgentLoop {
             if (!log.isClosed()) {
                 log.publish(new RunEvent.Values(next.toJson()));
             }
+          } finally {
+            stateLock.unlock();
+          }
         });
     }
 
@@ -492,6 +507,16 @@ final class AgentLoop {
      * answered "running in the background" (its outcome is reported when it ends); any other is "cancelled".
      */
     void closeDanglingToolCalls(Run run) {
+        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
+        stateLock.lock();
+        try {
+            closeDanglingToolCallsLocked(run);
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void closeDanglingToolCallsLocked(Run run) {
         boolean wroteAny = !checkpoints.list(run.threadId(), 1, null).isEmpty()
                 && checkpoints.list(run.threadId(), Integer.MAX_VALUE, null).stream()
                         .anyMatch(c -> run.runId().equals(c.runId()));
@@ -532,6 +557,16 @@ final class AgentLoop {
 
     /** After a rollback of a main run: its checkpoints and those secondary runs wrote on top of them go. */
     void deleteRunCheckpoints(Run run) {
+        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
+        stateLock.lock();
+        try {
+            deleteRunCheckpointsLocked(run);
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void deleteRunCheckpointsLocked(Run run) {
         List<Checkpoint> all = checkpoints.list(run.threadId(), Integer.MAX_VALUE, null);
         UUID firstOfRun = null;
         for (Checkpoint c : all) {
@@ -540,7 +575,7 @@ final class AgentLoop {
             }
         }
         checkpoints.deleteByRun(run.threadId(), run.runId());
-        if (firstOfRun == null) {
+        if (firstOfRun == null || run.lane() != Lane.MAIN) {
             return;
         }
         Set<UUID> derived = new HashSet<>();
@@ -584,6 +619,28 @@ final class AgentLoop {
         update.set(ConversationState.MESSAGES, MessageJson.toJson(written));
         log.publish(new RunEvent.Updates(node, update));
         log.publish(new RunEvent.Values(state.toJson()));
+    }
+
+    /** A checkpoint and the state it holds. */
+    private record Written(UUID id, ConversationState state) {
+    }
+
+    /**
+     * A main-lane step's checkpoint. The main lane owns {@code messages}; {@code interim_messages} belong to the
+     * secondary lane, so they are taken from the thread's latest checkpoint, under the state lock.
+     */
+    private Written mainCheckpoint(Run run, UUID parent, int step, ConversationState state, List<String> next,
+            ObjectNode writes) {
+        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
+        stateLock.lock();
+        try {
+            ConversationState effective = checkpoints.latest(run.threadId())
+                    .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
+                    .orElse(state);
+            return new Written(checkpoint(run, parent, step, Checkpoint.Source.LOOP, effective, next, writes), effective);
+        } finally {
+            stateLock.unlock();
+        }
     }
 
     private UUID checkpoint(Run run, UUID parent, int step, Checkpoint.Source source, ConversationState state,

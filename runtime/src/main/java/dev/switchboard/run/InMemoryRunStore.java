@@ -95,6 +95,20 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
+    public Optional<Run> transition(UUID runId, RunStatus expected, RunStatus next) {
+        lock.lock();
+        try {
+            Run current = runs.get(runId);
+            if (current == null || current.status() != expected || !expected.canTransitionTo(next)) {
+                return Optional.empty();
+            }
+            return transition(runId, next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public Optional<Run> claimNext(UUID threadId, Lane lane) {
         lock.lock();
         try {

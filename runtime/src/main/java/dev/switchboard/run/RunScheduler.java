@@ -177,6 +177,12 @@ public final class RunScheduler implements AutoCloseable {
 
     private static final class ThreadSlot {
         final ReentrantLock lock = new ReentrantLock();
+        /**
+         * Serialises every read-modify-write of the thread's checkpoints (the main lane's steps, secondary
+         * commits, rollback deletions, interrupt fix-ups), so no writer builds on a state another just replaced.
+         * Taken after {@link #lock} or a conversation's lock, never before them.
+         */
+        final ReentrantLock stateLock = new ReentrantLock();
         /** Runs of this thread executing in this process, by run id. Guarded by {@link #lock}. */
         final Map<UUID, Execution> executing = new HashMap<>();
     }
@@ -198,6 +204,10 @@ public final class RunScheduler implements AutoCloseable {
     }
 
     private enum Outcome { COMPLETED, CANCELLED, FAILED }
+
+    java.util.concurrent.locks.Lock stateLock(UUID threadId) {
+        return slot(threadId).stateLock;
+    }
 
     private ThreadSlot slot(UUID threadId) {
         return slots.computeIfAbsent(threadId, id -> new ThreadSlot());
@@ -319,14 +329,21 @@ public final class RunScheduler implements AutoCloseable {
         }
         Run pending = found.get();
         EventLog log = events.open(pending.runId(), pending.threadId());
-        endCancelled(log, pending, action, supersededBy);
         Optional<Run> result;
         if (action == CancelAction.ROLLBACK) {
+            // Interrupt first (only if still pending), then delete: a run another instance claimed meanwhile is left alone.
+            if (runs.transition(runId, RunStatus.PENDING, RunStatus.INTERRUPTED).isEmpty()) {
+                return;
+            }
             runs.delete(runId);
             result = Optional.empty();
         } else {
-            result = runs.transition(runId, RunStatus.INTERRUPTED);
+            result = runs.transition(runId, RunStatus.PENDING, RunStatus.INTERRUPTED);
+            if (result.isEmpty()) {
+                return;
+            }
         }
+        endCancelled(log, pending, action, supersededBy);
         if (pending.lane() == Lane.MAIN) {
             refreshThreadLocked(pending.threadId(), result.orElse(null));
         }
@@ -356,10 +373,16 @@ public final class RunScheduler implements AutoCloseable {
      * the end of the run before it); nothing polls for it.
      */
     private void armTimerForDelayedRunLocked(UUID threadId, Lane lane) {
+        List<Run> active = runs.active(threadId, lane);
+        if (active.stream().anyMatch(r -> r.status() == RunStatus.RUNNING)) {
+            return; // that run's end starts the next one
+        }
+        // Every delayed pending run counts, due or not: a timer that fired a hair early by the wall clock must
+        // re-arm even if the clock says "due" by the time this runs.
         var now = clock.instant();
-        runs.active(threadId, lane).stream()
-                .filter(r -> r.status() == RunStatus.PENDING && !r.isDue(now))
+        active.stream()
                 .map(Run::notBefore)
+                .filter(java.util.Objects::nonNull)
                 .min(java.util.Comparator.naturalOrder())
                 .ifPresent(due -> timers.schedule(() -> {
                     ThreadSlot slot = slot(threadId);

@@ -39,6 +39,12 @@ public interface RunStore {
     Optional<Run> transition(UUID runId, RunStatus next);
 
     /**
+     * Like {@link #transition(UUID, RunStatus)} but only from exactly {@code expected}: a compare-and-set, so a
+     * pending run claimed by another instance in the meantime is left alone.
+     */
+    Optional<Run> transition(UUID runId, RunStatus expected, RunStatus next);
+
+    /**
      * If no run of the thread is running on the lane, marks its oldest pending run that is due
      * ({@link Run#isDue} by the store's clock) running and returns it.
      */

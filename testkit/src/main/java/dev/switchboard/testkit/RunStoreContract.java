@@ -834,4 +834,38 @@ public abstract class RunStoreContract {
     protected static List<UUID> runIds(List<Run> runs) {
         return runs.stream().map(Run::runId).toList();
     }
+
+    @org.junit.jupiter.api.Test
+    void transitionFrom_expectedStatusNoLongerCurrent_isRefusedAndChangesNothing() {
+        java.util.UUID thread = Ids.newId();
+        var now = java.time.Instant.now();
+        Run run = new Run(Ids.newId(), thread, Ids.newId(), now, now, RunStatus.PENDING, null, null,
+                dev.switchboard.run.MultitaskStrategy.ENQUEUE, Lane.MAIN);
+        store.admit(run, (c, active) -> c);
+        org.assertj.core.api.Assertions.assertThat(store.claimNext(thread, Lane.MAIN)).isPresent();
+        org.assertj.core.api.Assertions.assertThat(store.transition(run.runId(), RunStatus.PENDING, RunStatus.INTERRUPTED))
+                .isEmpty();
+        org.assertj.core.api.Assertions.assertThat(store.get(run.runId())).get().extracting(Run::status)
+                .isEqualTo(RunStatus.RUNNING);
+        org.assertj.core.api.Assertions.assertThat(store.transition(run.runId(), RunStatus.RUNNING, RunStatus.SUCCESS))
+                .get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
+    }
+
+    @org.junit.jupiter.api.Test
+    void claimNext_oldestPendingNotYetDue_isSkippedForADueOne() {
+        java.util.UUID thread = Ids.newId();
+        var now = java.time.Instant.now();
+        ObjectNode later = Json.object();
+        later.put("not_before", now.plusSeconds(3600).toString());
+        Run delayed = new Run(Ids.newId(), thread, Ids.newId(), now, now, RunStatus.PENDING, null, later,
+                MultitaskStrategy.ENQUEUE, Lane.MAIN);
+        Run due = new Run(Ids.newId(), thread, Ids.newId(), now.plusMillis(1), now.plusMillis(1), RunStatus.PENDING,
+                null, null, MultitaskStrategy.ENQUEUE, Lane.MAIN);
+        store.admit(delayed, (c, active) -> c);
+        store.admit(due, (c, active) -> c);
+        org.assertj.core.api.Assertions.assertThat(store.claimNext(thread, Lane.MAIN)).get().extracting(Run::runId)
+                .isEqualTo(due.runId());
+        store.transition(due.runId(), RunStatus.SUCCESS);
+        org.assertj.core.api.Assertions.assertThat(store.claimNext(thread, Lane.MAIN)).as("not due yet").isEmpty();
+    }
 }

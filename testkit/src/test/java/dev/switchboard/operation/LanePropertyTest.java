@@ -135,7 +135,30 @@ class LanePropertyTest {
             throw new AssertionError(dump.toString(), e);
         }
         recordTerminal(h, thread, terminal, seed);
-        assertThat(h.violations(thread)).as("seed %d: history", seed).isEmpty();
+        if (!h.violations(thread).isEmpty()) {
+            StringBuilder dump = new StringBuilder("seed " + seed + " history " + h.violations(thread) + "\n");
+            for (var m : h.messages(thread)) {
+                dump.append(m.type().wireName()).append(' ').append(m.id()).append(' ')
+                        .append(m.additionalKwargs().path("lane").asText("main")).append(' ');
+                if (m instanceof dev.switchboard.message.AiMessage ai) {
+                    ai.toolCalls().forEach(c -> dump.append("call=").append(c.id()).append('/').append(c.name()).append(' '));
+                }
+                if (m instanceof dev.switchboard.message.ToolMessage t) {
+                    dump.append("answers=").append(t.toolCallId()).append(' ');
+                }
+                dump.append(m.content(), 0, Math.min(60, m.content().length())).append('\n');
+            }
+            for (Run r : h.switchboard.runs(thread, RunQuery.all())) {
+                dump.append("run ").append(r.runId()).append(' ').append(r.lane()).append(' ').append(r.status())
+                        .append(' ').append(r.multitaskStrategy()).append(' ').append(r.input()).append('\n');
+            }
+            for (var c : h.switchboard.history(thread, 1000, null)) {
+                dump.append("cp ").append(c.checkpointId()).append(" run=").append(c.runId()).append(" step=")
+                        .append(c.step()).append(" lane=").append(c.metadata().path("lane").asText()).append(" msgs=")
+                        .append(c.values().path("messages").size()).append('\n');
+            }
+            throw new AssertionError(dump.toString());
+        }
         List<Run> runs = h.switchboard.runs(thread, RunQuery.all());
         for (Run r : runs) {
             assertThat(h.switchboard.eventLog(r.runId()).map(EventLog::isClosed)).as("seed %d: stream ended", seed)

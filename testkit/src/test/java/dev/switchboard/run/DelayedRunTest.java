@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** after_seconds: the run is recorded pending at once and started by a timer at its due time. */
 class DelayedRunTest {
 
-    @Test
+    @org.junit.jupiter.api.RepeatedTest(10)
     void afterSeconds_runStaysPendingUntilDueThenRuns() throws Exception {
         try (RuntimeHarness h = new RuntimeHarness()) {
             UUID thread = h.newThread();
