@@ -1,0 +1,184 @@
+package dev.switchboard.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.Switchboard;
+import dev.switchboard.SwitchboardException;
+import dev.switchboard.server.api.AgentRunApi;
+import dev.switchboard.server.api.Api;
+import dev.switchboard.server.api.AssistantsApi;
+import dev.switchboard.server.api.Errors;
+import dev.switchboard.server.api.Metrics;
+import dev.switchboard.server.api.OperationsApi;
+import dev.switchboard.server.api.RequestIds;
+import dev.switchboard.server.api.RunsApi;
+import dev.switchboard.server.api.StoreApi;
+import dev.switchboard.server.api.ThreadsApi;
+import dev.switchboard.server.auth.Caller;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The HTTP server: the Agent Protocol over JSON and SSE on Javalin with virtual threads, plus the
+ * extensions, {@code /ok}, {@code /info}, {@code /metrics}, {@code /openapi.json} and the web UI at {@code /}.
+ * Every request gets an {@code x-request-id}; every failure answers {@code {"detail","code"}}.
+ */
+public final class SwitchboardServer implements AutoCloseable {
+    private static final String STARTED_NANOS = "switchboard.started";
+
+    private final Switchboard switchboard;
+    private final ServerSettings settings;
+    private final Metrics metrics;
+    private final Javalin app;
+    private final String modelDescription;
+
+    public SwitchboardServer(Switchboard switchboard, ServerSettings settings, String modelDescription) {
+        this.switchboard = switchboard;
+        this.settings = settings;
+        this.modelDescription = modelDescription;
+        this.metrics = new Metrics(switchboard);
+        Api api = new Api(switchboard, settings, metrics);
+        this.app = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.jsonMapper(new JavalinJackson(Json.mapper(), true));
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.startup.showJavalinBanner = false;
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/web";
+                files.location = Location.CLASSPATH;
+            });
+            var r = config.routes;
+            r.before(this::beforeEach);
+            r.after(this::afterEach);
+            r.options("/*", ctx -> ctx.status(204));
+            r.get("/ok", ctx -> ctx.json(Json.object().put("ok", true)));
+            r.get("/info", this::info);
+            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+            r.get("/openapi.json", this::openapi);
+            new AssistantsApi(api).register(r);
+            new ThreadsApi(api).register(r);
+            new RunsApi(api).register(r);
+            new StoreApi(api).register(r);
+            new OperationsApi(api).register(r);
+            new AgentRunApi(api).register(r);
+            r.exception(SwitchboardException.class, (e, ctx) -> Errors.handle(e, ctx));
+            r.exception(IllegalArgumentException.class, (e, ctx) ->
+                    Errors.handle(new SwitchboardException.InvalidRequest(String.valueOf(e.getMessage())), ctx));
+            r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
+                    .contentType("application/json")
+                    .result(Json.write(Errors.body(e.getMessage(), e.getStatus() == 413 ? "payload_too_large" : "http_error"))));
+            r.exception(Exception.class, (e, ctx) -> Errors.handleUnexpected(e, ctx));
+            r.error(404, "*", ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty()) {
+                    ctx.contentType("application/json").result(Json.write(Errors.body("Not Found: " + ctx.method() + " "
+                            + ctx.path(), "not_found")));
+                }
+            });
+        });
+    }
+
+    private void beforeEach(Context ctx) {
+        ctx.attribute(STARTED_NANOS, System.nanoTime());
+        String requestId = RequestIds.accept(ctx.header(RequestIds.HEADER));
+        ctx.attribute(RequestIds.ATTRIBUTE, requestId);
+        RequestIds.bind(requestId);
+        ctx.header(RequestIds.HEADER, requestId);
+        cors(ctx);
+        if (ctx.method().name().equals("OPTIONS")) {
+            return;
+        }
+        long declared = ctx.contentLength();
+        if (declared > settings.maxBodyBytes()) {
+            throw new SwitchboardException.InvalidRequest("payload_too_large", "the request body is " + declared
+                    + " bytes; the limit is " + settings.maxBodyBytes());
+        }
+        if (isApiPath(ctx.path())) {
+            Caller caller = settings.apiKeys().authenticate(ctx.header("x-api-key"), ctx.header("Authorization"));
+            ctx.attribute(Api.CALLER, caller);
+        }
+    }
+
+    private static boolean isApiPath(String path) {
+        return path.startsWith("/threads") || path.startsWith("/runs") || path.startsWith("/assistants")
+                || path.startsWith("/store") || path.startsWith("/operations") || path.startsWith("/api/");
+    }
+
+    private void cors(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin == null || !settings.corsOrigins().contains(origin) && !settings.corsOrigins().contains("*")) {
+            return;
+        }
+        ctx.header("Access-Control-Allow-Origin", origin);
+        ctx.header("Vary", "Origin");
+        ctx.header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+        ctx.header("Access-Control-Allow-Headers", "Content-Type, Authorization, x-api-key, Last-Event-ID, x-request-id");
+        ctx.header("Access-Control-Expose-Headers", "Content-Location, X-Pagination-Total, X-Pagination-Next, x-request-id");
+    }
+
+    private void afterEach(Context ctx) {
+        Long started = ctx.attribute(STARTED_NANOS);
+        if (started != null) {
+            var endpoint = ctx.endpoints().lastHttpEndpoint();
+            metrics.request(ctx.method().name(), endpoint == null ? "unmatched" : endpoint.path, ctx.statusCode(),
+                    Duration.ofNanos(System.nanoTime() - started));
+        }
+        RequestIds.unbind();
+    }
+
+    private void info(Context ctx) {
+        ObjectNode info = Json.object();
+        info.put("version", Version.VERSION);
+        info.put("context", "java");
+        info.put("model", modelDescription);
+        ObjectNode flags = info.putObject("flags");
+        flags.put("assistants", true);
+        flags.put("crons", false);
+        flags.put("langsmith", false);
+        flags.put("auth", settings.apiKeys().enabled());
+        ObjectNode metadata = info.putObject("metadata");
+        metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));
+        ctx.json(info);
+    }
+
+    private void openapi(Context ctx) throws IOException {
+        try (InputStream in = SwitchboardServer.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new SwitchboardException.NotFound("openapi.json is not packaged");
+            }
+            ctx.contentType("application/json").result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    public SwitchboardServer start() {
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String url() {
+        String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
+        return "http://" + host + ":" + port();
+    }
+
+    public Switchboard switchboard() {
+        return switchboard;
+    }
+
+    /** Stops accepting requests, then lets the runtime hand back its runs. */
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.switchboard.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Ids;
+import dev.switchboard.Json;
+import dev.switchboard.SwitchboardException;
+import dev.switchboard.event.EventLog;
+import dev.switchboard.event.RunEvent;
+import dev.switchboard.event.SequencedEvent;
+import dev.switchboard.event.Subscription;
+import dev.switchboard.run.MultitaskStrategy;
+import dev.switchboard.run.Run;
+import dev.switchboard.run.RunRequest;
+import dev.switchboard.run.SupersededInput;
+import dev.switchboard.server.auth.Caller;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The seed's simple API. {@code POST /api/agent/run {user_id, task}} runs {@code task} on the user's one
+ * thread; a message sent while the agent answers double-texts with {@code rollback} and carries the earlier
+ * message over, so the agent answers both at once. {@code GET /api/agent/events?user_id=…} is the user's SSE
+ * channel across runs, resumable with {@code Last-Event-ID}:
+ * <pre>
+ *   event: AGENT_STARTED    data: {"run_id","thread_id","task"}
+ *   event: TOKEN            data: {"run_id","text"}
+ *   event: OPERATION        data: {"run_id","operation_id","tool","status","percent","step"}
+ *   event: AGENT_CANCELLED  data: {"run_id","reason","superseded_by"}
+ *   event: AGENT_COMPLETED  data: {"run_id","status","answer"}
+ * </pre>
+ */
+public final class AgentRunApi {
+    private static final Logger LOG = Logger.getLogger(AgentRunApi.class.getName());
+    static final UUID USER_THREADS = UUID.fromString("3f0d7f2e-6a53-4bb2-9b8e-0c1a1c1b5f11");
+
+    private final Api api;
+    private final ConcurrentHashMap<String, EventLog> channels = new ConcurrentHashMap<>();
+
+    public AgentRunApi(Api api) {
+        this.api = api;
+    }
+
+    public void register(RoutesConfig r) {
+        r.post("/api/agent/run", this::run);
+        r.get("/api/agent/events", this::events);
+    }
+
+    private static String userOf(Caller caller, String given) {
+        if (!caller.isAnonymous()) {
+            return caller.user();
+        }
+        if (given == null || !given.matches("[A-Za-z0-9._@:-]{1,128}")) {
+            throw new SwitchboardException.InvalidRequest("invalid_field",
+                    "user_id is required: 1-128 letters, digits or . _ @ : -");
+        }
+        return given;
+    }
+
+    private EventLog channel(String user) {
+        return channels.computeIfAbsent(user, u -> new EventLog(Ids.nameBased(USER_THREADS, "channel:" + u), null, 10_000));
+    }
+
+    private void run(Context ctx) {
+        Body body = Api.body(ctx).allowOnly(Set.of("user_id", "task", "assistant_id"));
+        Caller caller = Api.caller(ctx);
+        String user = userOf(caller, body.string("user_id", null));
+        String task = body.requiredString("task");
+        String assistant = body.string("assistant_id", defaultAssistant());
+        UUID threadId = Ids.nameBased(USER_THREADS, user);
+        ObjectNode metadata = Json.object();
+        metadata.put("user_id", user);
+        if (!caller.isAnonymous()) {
+            metadata.put("owner", caller.user());
+        }
+        caller.check(api.switchboard().createThread(threadId, metadata, true));
+        ObjectNode input = Json.object();
+        input.putArray("messages").addObject().put("type", "human").put("content", task);
+        ObjectNode config = Json.object();
+        config.putObject("configurable").put("user_id", user);
+        Run run = api.switchboard().submit(RunRequest.of(threadId, assistant, input)
+                .withStrategy(MultitaskStrategy.ROLLBACK).withSupersededInput(SupersededInput.CARRY)
+                .withConfig(config));
+        forward(channel(user), run, task);
+        ObjectNode out = Json.object();
+        out.put("run_id", run.runId().toString());
+        out.put("thread_id", threadId.toString());
+        out.put("status", run.status().wireName());
+        ctx.status(202).json(out);
+    }
+
+    private String defaultAssistant() {
+        return api.switchboard().graphs().containsKey("telco") ? "telco" : api.switchboard().graphs().keySet().iterator().next();
+    }
+
+    /** Relays one run's stream into the user's channel, on a virtual thread that blocks on the run's log. */
+    private void forward(EventLog channel, Run run, String task) {
+        Subscription sub = api.switchboard().subscribe(run.runId(), -1);
+        Thread.ofVirtual().name("agent-run-" + run.runId()).start(() -> {
+            StringBuilder answer = new StringBuilder();
+            String lastAnswerId = null;
+            boolean started = false;
+            try (sub) {
+                while (!sub.isFinished()) {
+                    Optional<SequencedEvent> next = sub.next(Duration.ofMinutes(10));
+                    if (next.isEmpty()) {
+                        continue;
+                    }
+                    switch (next.get().event()) {
+                        case RunEvent.Metadata m -> {
+                            started = true;
+                            channel.publish(new RunEvent.Custom(custom("AGENT_STARTED", run)
+                                    .put("thread_id", run.threadId().toString()).put("task", task)));
+                        }
+                        case RunEvent.MessageChunk c -> {
+                            String id = c.chunk().path("id").asText();
+                            if (!id.equals(lastAnswerId)) {
+                                answer.setLength(0);
+                                lastAnswerId = id;
+                            }
+                            String text = c.chunk().path("content").asText();
+                            answer.append(text);
+                            if (!text.isEmpty()) {
+                                channel.publish(new RunEvent.Custom(custom("TOKEN", run).put("text", text)));
+                            }
+                        }
+                        case RunEvent.Custom c when c.payload().path("type").asText().equals("run_cancelled") ->
+                                channel.publish(new RunEvent.Custom(custom("AGENT_CANCELLED", run)
+                                        .put("reason", c.payload().path("reason").asText())
+                                        .put("superseded_by", c.payload().path("superseded_by").asText(null))));
+                        case RunEvent.Custom c when c.payload().path("type").asText().startsWith("operation_") -> {
+                            ObjectNode op = custom("OPERATION", run);
+                            op.setAll(c.payload().deepCopy());
+                            channel.publish(new RunEvent.Custom(op));
+                        }
+                        case RunEvent.End e -> {
+                            Optional<Run> ended = api.switchboard().await(run.runId(), Duration.ofSeconds(30));
+                            String status = ended.map(r -> r.status().wireName()).orElse("rolled_back");
+                            if (started && (ended.isEmpty() || !status.equals("interrupted"))) {
+                                if (ended.isPresent()) {
+                                    channel.publish(new RunEvent.Custom(custom("AGENT_COMPLETED", run)
+                                            .put("status", status).put("answer", answer.toString())));
+                                }
+                            }
+                        }
+                        default -> {
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                LOG.warning("relaying run " + run.runId() + " stopped: " + e);
+            }
+        });
+    }
+
+    private static ObjectNode custom(String type, Run run) {
+        ObjectNode n = Json.object();
+        n.put("type", type);
+        n.put("run_id", run.runId().toString());
+        return n;
+    }
+
+    private void events(Context ctx) throws Exception {
+        String user = userOf(Api.caller(ctx), ctx.queryParam("user_id"));
+        EventLog channel = channel(user);
+        String last = ctx.header("Last-Event-ID");
+        long after;
+        try {
+            after = last == null || last.isBlank() ? channel.lastSequence() : Long.parseLong(last.trim());
+        } catch (NumberFormatException e) {
+            throw new SwitchboardException.InvalidRequest("invalid_header", "Last-Event-ID must be an event id");
+        }
+        ctx.status(200).header("Content-Type", "text/event-stream; charset=utf-8").header("Cache-Control", "no-cache");
+        OutputStream out = ctx.res().getOutputStream();
+        out.flush();
+        try (Subscription sub = channel.subscribe(Math.max(-1, after))) {
+            while (true) {
+                Optional<SequencedEvent> next = sub.next(api.settings().heartbeat());
+                String frame;
+                if (next.isEmpty()) {
+                    frame = ": heartbeat\n\n";
+                } else if (next.get().event() instanceof RunEvent.Custom c) {
+                    frame = "event: " + c.payload().path("type").asText() + "\ndata: " + Json.write(c.payload())
+                            + "\nid: " + next.get().sequence() + "\n\n";
+                } else {
+                    continue;
+                }
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        } catch (IOException clientGone) {
+            // the user closed the page; the channel keeps the events for a later Last-Event-ID
+        }
+    }
+}

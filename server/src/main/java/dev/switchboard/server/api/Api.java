@@ -1,0 +1,32 @@
+package dev.switchboard.server.api;
+
+import dev.switchboard.Ids;
+import dev.switchboard.Switchboard;
+import dev.switchboard.server.ServerSettings;
+import dev.switchboard.server.auth.Caller;
+import dev.switchboard.thread.ConversationThread;
+import io.javalin.http.Context;
+import java.util.UUID;
+
+/** What every handler shares: the runtime, the settings, the metrics, and how to know the caller. */
+public record Api(Switchboard switchboard, ServerSettings settings, Metrics metrics) {
+    public static final String CALLER = "switchboard.caller";
+
+    public static Caller caller(Context ctx) {
+        Caller c = ctx.attribute(CALLER);
+        return c == null ? Caller.ANONYMOUS : c;
+    }
+
+    public static UUID pathId(Context ctx, String param) {
+        return Ids.parse(param, ctx.pathParam(param));
+    }
+
+    /** The thread, if the caller may see it; 404 otherwise. */
+    public ConversationThread thread(Context ctx, UUID threadId) {
+        return caller(ctx).check(switchboard.thread(threadId));
+    }
+
+    public static Body body(Context ctx) {
+        return Body.parse(ctx.body());
+    }
+}

@@ -1,0 +1,82 @@
+package dev.switchboard.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.switchboard.Json;
+import dev.switchboard.assistant.Assistant;
+import dev.switchboard.assistant.AssistantQuery;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Set;
+
+/** {@code /assistants}: the hosted graphs' assistants, searchable and readable by id or graph id. */
+public final class AssistantsApi {
+    private final Api api;
+
+    public AssistantsApi(Api api) {
+        this.api = api;
+    }
+
+    public void register(RoutesConfig r) {
+        r.post("/assistants/search", this::search);
+        r.post("/assistants/count", this::count);
+        r.get("/assistants/{assistant_id}", ctx -> ctx.json(Wire.assistant(api.switchboard().assistant(ctx.pathParam("assistant_id")))));
+        r.get("/assistants/{assistant_id}/schemas", this::schemas);
+        r.get("/assistants/{assistant_id}/graph", this::graph);
+    }
+
+    private AssistantQuery query(Body body) {
+        return new AssistantQuery(body.string("graph_id", null), body.object("metadata"), body.string("name", null),
+                body.integer("limit", 10, 1, 1000), body.integer("offset", 0, 0, Integer.MAX_VALUE));
+    }
+
+    private void search(Context ctx) {
+        Body body = Api.body(ctx).allowOnly(Set.of("graph_id", "metadata", "name", "limit", "offset", "sort_by",
+                "sort_order", "select"));
+        AssistantQuery q = query(body);
+        List<Assistant> found = api.switchboard().assistants().search(q);
+        long total = api.switchboard().assistants().count(q);
+        ctx.header("X-Pagination-Total", Long.toString(total));
+        ArrayNode out = Json.array();
+        found.forEach(a -> out.add(Wire.assistant(a)));
+        ctx.json(out);
+    }
+
+    private void count(Context ctx) {
+        Body body = Api.body(ctx).allowOnly(Set.of("graph_id", "metadata", "name"));
+        ctx.json(api.switchboard().assistants().count(new AssistantQuery(body.string("graph_id", null),
+                body.object("metadata"), body.string("name", null), 1000, 0)));
+    }
+
+    private void schemas(Context ctx) {
+        Assistant a = api.switchboard().assistant(ctx.pathParam("assistant_id"));
+        var n = Json.object();
+        n.put("graph_id", a.graphId());
+        var input = n.putObject("input_schema");
+        input.put("type", "object");
+        var props = input.putObject("properties");
+        props.putObject("messages").put("type", "array");
+        props.putObject("thread_type").put("type", "string");
+        props.putObject("interim_messages_reset").put("type", "boolean");
+        n.set("output_schema", input.deepCopy());
+        n.set("state_schema", input.deepCopy());
+        n.putObject("config_schema").put("type", "object");
+        n.putObject("context_schema").put("type", "object");
+        ctx.json(n);
+    }
+
+    private void graph(Context ctx) {
+        api.switchboard().assistant(ctx.pathParam("assistant_id"));
+        var n = Json.object();
+        var nodes = n.putArray("nodes");
+        for (String id : List.of("__start__", "agent", "tools", "__end__")) {
+            nodes.addObject().put("id", id).put("type", "runnable").putObject("data").put("name", id);
+        }
+        var edges = n.putArray("edges");
+        edges.addObject().put("source", "__start__").put("target", "agent");
+        edges.addObject().put("source", "agent").put("target", "tools").put("conditional", true);
+        edges.addObject().put("source", "agent").put("target", "__end__").put("conditional", true);
+        edges.addObject().put("source", "tools").put("target", "agent");
+        ctx.json(n);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.switchboard.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.SwitchboardException;
+import io.javalin.http.Context;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place that turns exceptions into HTTP answers: {@code {"detail": text, "code": code}} with a 4xx
+ * for every bad request. Anything unexpected is a 500, logged with its request id, and is a bug.
+ */
+public final class Errors {
+    private static final Logger LOG = Logger.getLogger(Errors.class.getName());
+
+    private Errors() {
+    }
+
+    public static int status(SwitchboardException e) {
+        return switch (e) {
+            case SwitchboardException.NotFound nf -> 404;
+            case SwitchboardException.Conflict c -> 409;
+            case SwitchboardException.InvalidRequest ir -> switch (ir.code()) {
+                case "payload_too_large" -> 413;
+                case "malformed_json", "invalid_body" -> 400;
+                case "unauthorized" -> 401;
+                default -> 422;
+            };
+            case SwitchboardException.Unavailable u -> 503;
+        };
+    }
+
+    public static ObjectNode body(String detail, String code) {
+        ObjectNode n = Json.object();
+        n.put("detail", detail);
+        n.put("code", code);
+        return n;
+    }
+
+    public static void handle(SwitchboardException e, Context ctx) {
+        ctx.status(status(e)).contentType("application/json").result(Json.write(body(e.getMessage(), e.code())));
+    }
+
+    public static void handleUnexpected(Exception e, Context ctx) {
+        String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
+        LOG.log(Level.SEVERE, "request " + requestId + " " + ctx.method() + " " + ctx.path() + " failed", e);
+        ctx.status(500).contentType("application/json")
+                .result(Json.write(body("internal error (request " + requestId + ")", "internal_error")));
+    }
+}

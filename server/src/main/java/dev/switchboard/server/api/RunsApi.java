@@ -1,0 +1,414 @@
+package dev.switchboard.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.SwitchboardException;
+import dev.switchboard.SwitchboardException.InvalidRequest;
+import dev.switchboard.event.Subscription;
+import dev.switchboard.operation.CoordinationKeys;
+import dev.switchboard.run.CancelAction;
+import dev.switchboard.run.MultitaskStrategy;
+import dev.switchboard.run.Run;
+import dev.switchboard.run.RunQuery;
+import dev.switchboard.run.RunRequest;
+import dev.switchboard.run.RunStatus;
+import dev.switchboard.run.SupersededInput;
+import dev.switchboard.server.auth.Caller;
+import dev.switchboard.server.stream.SseStream;
+import dev.switchboard.server.stream.StreamModes;
+import dev.switchboard.thread.ConversationThread;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code /threads/{id}/runs…} and the stateless {@code /runs…} endpoints (AGENT-PROTOCOL.md §4, §7, §8). */
+public final class RunsApi {
+    private static final Logger LOG = Logger.getLogger(RunsApi.class.getName());
+    private static final Set<String> CREATE_FIELDS = Set.of("assistant_id", "input", "command", "metadata", "config",
+            "context", "checkpoint_id", "checkpoint", "interrupt_before", "interrupt_after", "stream_mode",
+            "stream_subgraphs", "stream_resumable", "on_disconnect", "multitask_strategy", "if_not_exists",
+            "after_seconds", "webhook", "on_completion", "feedback_keys", "durability", "checkpoint_during",
+            "langsmith_tracer", "superseded_input", "signal", "thread_id");
+    private static final Duration WAIT_LIMIT = Duration.ofHours(1);
+
+    private final Api api;
+    private final HttpClient webhooks = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public RunsApi(Api api) {
+        this.api = api;
+    }
+
+    public void register(RoutesConfig r) {
+        r.post("/threads/{thread_id}/runs", ctx -> create(ctx, threadIdOf(ctx), Mode.BACKGROUND));
+        r.post("/threads/{thread_id}/runs/stream", ctx -> create(ctx, threadIdOf(ctx), Mode.STREAM));
+        r.post("/threads/{thread_id}/runs/wait", ctx -> create(ctx, threadIdOf(ctx), Mode.WAIT));
+        r.post("/runs", ctx -> create(ctx, null, Mode.BACKGROUND));
+        r.post("/runs/stream", ctx -> create(ctx, null, Mode.STREAM));
+        r.post("/runs/wait", ctx -> create(ctx, null, Mode.WAIT));
+        r.get("/threads/{thread_id}/runs", this::list);
+        r.get("/threads/{thread_id}/runs/{run_id}", ctx -> ctx.json(Wire.run(run(ctx))));
+        r.delete("/threads/{thread_id}/runs/{run_id}", this::delete);
+        r.post("/threads/{thread_id}/runs/{run_id}/cancel", this::cancel);
+        r.get("/threads/{thread_id}/runs/{run_id}/join", this::join);
+        r.get("/threads/{thread_id}/runs/{run_id}/stream", this::joinStream);
+        r.get("/runs/{run_id}/stream", this::joinStatelessStream);
+    }
+
+    private enum Mode { BACKGROUND, STREAM, WAIT }
+
+    private static UUID threadIdOf(Context ctx) {
+        return Api.pathId(ctx, "thread_id");
+    }
+
+    private Run run(Context ctx) {
+        UUID threadId = threadIdOf(ctx);
+        api.thread(ctx, threadId);
+        return api.switchboard().run(threadId, Api.pathId(ctx, "run_id"));
+    }
+
+    private void create(Context ctx, UUID pathThreadId, Mode mode) throws Exception {
+        Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
+        Caller caller = Api.caller(ctx);
+        if (body.has("command")) {
+            throw new InvalidRequest("unsupported", "command (resuming an interrupted graph) is not supported: "
+                    + "Switchboard graphs do not pause for human input");
+        }
+        if (body.has("interrupt_before") || body.has("interrupt_after")) {
+            throw new InvalidRequest("unsupported", "interrupt_before/interrupt_after are not supported");
+        }
+        boolean stateless = pathThreadId == null;
+        String onCompletion = body.oneOf("on_completion", "delete", Set.of("delete", "keep"));
+        String onDisconnect = body.oneOf("on_disconnect", "continue", Set.of("cancel", "continue"));
+        String ifNotExists = body.oneOf("if_not_exists", "reject", Set.of("create", "reject"));
+        MultitaskStrategy strategy = MultitaskStrategy.fromWire(body.string("multitask_strategy", "enqueue"));
+        SupersededInput superseded = SupersededInput.fromWire(body.string("superseded_input", "drop"));
+        StreamModes modes = StreamModes.of(body.strings("stream_mode"));
+        double afterSeconds = body.number("after_seconds", 0, 0, 86_400);
+        String webhook = body.string("webhook", null);
+        if (webhook != null) {
+            validateWebhook(webhook);
+        }
+        UUID checkpointId = body.uuid("checkpoint_id");
+        ObjectNode checkpoint = body.object("checkpoint");
+        if (checkpointId == null && checkpoint != null && checkpoint.hasNonNull("checkpoint_id")) {
+            checkpointId = Body.of(checkpoint).uuid("checkpoint_id");
+        }
+        String assistantId = body.requiredString("assistant_id");
+        api.switchboard().assistant(assistantId);
+
+        UUID threadId = pathThreadId;
+        if (stateless) {
+            threadId = api.switchboard().createThread(null, ownerMetadata(caller, true), false).threadId();
+        } else {
+            Optional<ConversationThread> existing = existing(threadId);
+            if (existing.isEmpty()) {
+                if (!"create".equals(ifNotExists)) {
+                    throw SwitchboardException.NotFound.of("Thread", threadId);
+                }
+                api.switchboard().createThread(threadId, ownerMetadata(caller, false), true);
+            } else {
+                caller.check(existing.get());
+            }
+        }
+
+        ObjectNode config = body.object("config") == null ? Json.object() : body.object("config").deepCopy();
+        if (config.has("configurable") && !config.get("configurable").isObject()) {
+            throw new InvalidRequest("invalid_field", "config.configurable must be a JSON object");
+        }
+        ObjectNode configurable = config.has("configurable") ? (ObjectNode) config.get("configurable") : config.putObject("configurable");
+        ObjectNode context = body.object("context");
+        if (context != null) {
+            context.fields().forEachRemaining(e -> {
+                if (!configurable.has(e.getKey())) {
+                    configurable.set(e.getKey(), e.getValue());
+                }
+            });
+        }
+        if (!caller.isAnonymous()) {
+            configurable.put("user_id", caller.user());
+            JsonNode ns = configurable.get("namespace_for_memory");
+            List<String> visible = ns != null && ns.isArray() && !ns.isEmpty()
+                    ? Json.mapper().convertValue(ns, Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class))
+                    : CoordinationKeys.defaultNamespace(threadId);
+            ArrayNode stored = configurable.putArray("namespace_for_memory");
+            caller.storeNamespace(visible).forEach(stored::add);
+        }
+        String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
+        ObjectNode extra = Json.object();
+        extra.put("stream_resumable", Boolean.TRUE.equals(body.bool("stream_resumable")));
+        extra.put("subgraphs", Boolean.TRUE.equals(body.bool("stream_subgraphs")));
+        extra.put("on_disconnect", onDisconnect);
+        extra.put("temporary", stateless && "delete".equals(onCompletion));
+        if (webhook != null) {
+            extra.put("webhook", webhook);
+        }
+        if (afterSeconds > 0) {
+            extra.put("after_seconds", afterSeconds);
+        }
+        ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
+        metadata.put("request_id", requestId);
+        RunRequest request = new RunRequest(threadId, assistantId, body.any("input"), config, metadata, strategy,
+                superseded, List.copyOf(modes.modes()), checkpointId, false, extra);
+        Run run;
+        try {
+            run = api.switchboard().submit(request);
+        } catch (RuntimeException e) {
+            if (stateless) {
+                api.switchboard().deleteThread(threadId);
+            }
+            throw e;
+        }
+        api.metrics().runCreated(run);
+        String location = stateless ? "/runs/" + run.runId() : "/threads/" + threadId + "/runs/" + run.runId();
+        ctx.header("Content-Location", location);
+        boolean temporary = stateless && "delete".equals(onCompletion);
+        afterRun(run, webhook, temporary && mode != Mode.WAIT);
+        switch (mode) {
+            case BACKGROUND -> ctx.json(Wire.run(run));
+            case WAIT -> {
+                JsonNode values = finalValues(run.threadId(), awaitRun(run.runId()));
+                if (temporary) {
+                    api.switchboard().deleteThread(run.threadId());
+                }
+                ctx.json(values);
+            }
+            case STREAM -> stream(ctx, run, -1, modes, "cancel".equals(onDisconnect));
+        }
+    }
+
+    private Optional<ConversationThread> existing(UUID threadId) {
+        try {
+            return Optional.of(api.switchboard().thread(threadId));
+        } catch (SwitchboardException.NotFound e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ObjectNode ownerMetadata(Caller caller, boolean temporary) {
+        ObjectNode metadata = Json.object();
+        if (!caller.isAnonymous()) {
+            metadata.put("owner", caller.user());
+        }
+        if (temporary) {
+            metadata.put("temporary", true);
+        }
+        return metadata;
+    }
+
+    private static void validateWebhook(String url) {
+        try {
+            URI uri = URI.create(url);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new InvalidRequest("invalid_field", "webhook must be an absolute http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequest("invalid_field", "webhook must be an absolute http(s) URL");
+        }
+    }
+
+    /** Webhook and temporary-thread clean-up happen on a virtual thread that waits for the run to end. */
+    private void afterRun(Run run, String webhook, boolean deleteThread) {
+        if (webhook == null && !deleteThread) {
+            return;
+        }
+        Thread.ofVirtual().name("after-run-" + run.runId()).start(() -> {
+            try {
+                Optional<Run> ended = api.switchboard().await(run.runId(), WAIT_LIMIT);
+                if (webhook != null) {
+                    postWebhook(webhook, run, ended);
+                }
+                if (deleteThread) {
+                    api.switchboard().deleteThread(run.threadId());
+                }
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "after-run work for " + run.runId() + " failed", e);
+            }
+        });
+    }
+
+    private void postWebhook(String url, Run created, Optional<Run> ended) {
+        Run r = ended.orElse(created);
+        ObjectNode payload = Wire.run(r);
+        payload.put("run_started_at", Wire.time(created.createdAt()));
+        payload.put("run_ended_at", Wire.time(r.updatedAt()));
+        payload.put("webhook_sent_at", Wire.time(api.switchboard().clock().instant()));
+        payload.set("values", finalValues(r.threadId(), ended));
+        if (ended.isEmpty()) {
+            payload.put("status", "rolled_back");
+        }
+        try {
+            HttpResponse<Void> response = webhooks.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(payload))).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            LOG.fine("webhook " + url + " answered " + response.statusCode());
+        } catch (IOException | InterruptedException e) {
+            LOG.warning("webhook " + url + " for run " + r.runId() + " failed: " + e.getMessage());
+        }
+    }
+
+    private Optional<Run> awaitRun(UUID runId) throws InterruptedException {
+        try {
+            return api.switchboard().await(runId, WAIT_LIMIT);
+        } catch (TimeoutException e) {
+            throw new SwitchboardException.Unavailable("the run did not finish within " + WAIT_LIMIT);
+        }
+    }
+
+    /** What {@code /wait} and {@code /join} answer: the final state values, or {@code __error__}. */
+    private JsonNode finalValues(UUID threadId, Optional<Run> ended) {
+        if (ended.isPresent() && ended.get().status() == RunStatus.ERROR) {
+            ObjectNode error = Json.object();
+            ObjectNode inner = error.putObject("__error__");
+            inner.put("error", "RunError");
+            inner.put("message", "run " + ended.get().runId() + " failed");
+            return error;
+        }
+        try {
+            return api.switchboard().state(threadId, null).map(c -> (JsonNode) c.values()).orElse(Json.object());
+        } catch (SwitchboardException.NotFound gone) {
+            return Json.object();
+        }
+    }
+
+    private void stream(Context ctx, Run run, long afterSequence, StreamModes modes, boolean cancelOnDisconnect)
+            throws Exception {
+        Subscription subscription = api.switchboard().subscribe(run.runId(), afterSequence);
+        api.metrics().subscriberOpened();
+        try (subscription) {
+            SseStream sse = SseStream.open(ctx, modes, api.settings().heartbeat());
+            sse.pump(subscription);
+        } catch (SseStream.ClientGone gone) {
+            if (cancelOnDisconnect) {
+                LOG.fine("client left the stream of run " + run.runId() + "; cancelling it");
+                api.switchboard().cancel(run.threadId(), run.runId(), CancelAction.INTERRUPT, false);
+            }
+        } finally {
+            api.metrics().subscriberClosed();
+        }
+    }
+
+    private void list(Context ctx) {
+        UUID threadId = threadIdOf(ctx);
+        api.thread(ctx, threadId);
+        int limit = intParam(ctx, "limit", 10, 1, 1000);
+        int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        String status = ctx.queryParam("status");
+        RunQuery query = new RunQuery(status == null ? null : RunStatus.fromWire(status), limit, offset);
+        ArrayNode out = Json.array();
+        api.switchboard().runs(threadId, query).forEach(r -> out.add(Wire.run(r)));
+        ctx.json(out);
+    }
+
+    static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            int v = Integer.parseInt(raw);
+            if (v < min || v > max) {
+                throw new InvalidRequest("invalid_query", name + " must be between " + min + " and " + max);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new InvalidRequest("invalid_query", name + " must be an integer, got '" + raw + "'");
+        }
+    }
+
+    static boolean boolParam(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return false;
+        }
+        return switch (raw.toLowerCase()) {
+            case "1", "true", "yes" -> true;
+            case "0", "false", "no" -> false;
+            default -> throw new InvalidRequest("invalid_query", name + " must be true/false or 1/0, got '" + raw + "'");
+        };
+    }
+
+    private void delete(Context ctx) throws InterruptedException {
+        Run run = run(ctx);
+        api.switchboard().deleteRun(run.threadId(), run.runId());
+        ctx.status(204);
+    }
+
+    private void cancel(Context ctx) throws InterruptedException {
+        Run run = run(ctx);
+        boolean wait = boolParam(ctx, "wait");
+        String action = ctx.queryParam("action");
+        CancelAction cancelAction = action == null ? CancelAction.INTERRUPT : CancelAction.fromWire(action);
+        Optional<Run> after = api.switchboard().cancel(run.threadId(), run.runId(), cancelAction, wait);
+        if (after.isEmpty()) {
+            ctx.status(204);
+            return;
+        }
+        ctx.status(wait ? 200 : 202).json(Wire.run(after.get()));
+    }
+
+    private void join(Context ctx) throws Exception {
+        Run run = run(ctx);
+        boolean cancelOnDisconnect = boolParam(ctx, "cancel_on_disconnect");
+        if (cancelOnDisconnect) {
+            // A blocking join only notices the client is gone when it writes; the answer comes at the end anyway.
+            LOG.fine("cancel_on_disconnect on a blocking join is honoured when the answer is written");
+        }
+        ctx.json(finalValues(run.threadId(), awaitRun(run.runId())));
+    }
+
+    private void joinStream(Context ctx) throws Exception {
+        Run run = run(ctx);
+        long after = lastEventId(ctx);
+        List<String> requested = ctx.queryParams("stream_mode");
+        StreamModes modes = StreamModes.of(requested.isEmpty() ? runModes(run) : requested);
+        stream(ctx, run, after, modes, boolParam(ctx, "cancel_on_disconnect"));
+    }
+
+    private void joinStatelessStream(Context ctx) throws Exception {
+        UUID runId = Api.pathId(ctx, "run_id");
+        var log = api.switchboard().eventLog(runId)
+                .orElseThrow(() -> SwitchboardException.NotFound.of("Run", runId));
+        Run run = api.switchboard().run(log.threadId(), runId);
+        api.thread(ctx, run.threadId());
+        stream(ctx, run, lastEventId(ctx), StreamModes.of(runModes(run)), boolParam(ctx, "cancel_on_disconnect"));
+    }
+
+    private static List<String> runModes(Run run) {
+        JsonNode modes = run.kwargs().get("stream_mode");
+        return modes == null ? List.of() : Json.mapper().convertValue(modes,
+                Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class));
+    }
+
+    /** {@code Last-Event-ID}: the last event the client saw; {@code -1} or absent replays from the start. */
+    private static long lastEventId(Context ctx) {
+        String raw = ctx.header("Last-Event-ID");
+        if (raw == null || raw.isBlank() || raw.equals("-")) {
+            return -1;
+        }
+        try {
+            long id = Long.parseLong(raw.trim());
+            if (id < -1) {
+                throw new InvalidRequest("invalid_header", "Last-Event-ID must be an event id or -1");
+            }
+            return id;
+        } catch (NumberFormatException e) {
+            throw new InvalidRequest("invalid_header", "Last-Event-ID must be an event id or -1, got '" + raw + "'");
+        }
+    }
+}

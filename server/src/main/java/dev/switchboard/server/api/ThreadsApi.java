@@ -1,0 +1,204 @@
+package dev.switchboard.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.SwitchboardException.InvalidRequest;
+import dev.switchboard.checkpoint.Checkpoint;
+import dev.switchboard.server.auth.Caller;
+import dev.switchboard.thread.ConversationThread;
+import dev.switchboard.thread.ThreadQuery;
+import dev.switchboard.thread.ThreadStatus;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/** {@code /threads…}: create, get, patch, delete, search, count, copy, state and history (AGENT-PROTOCOL.md §3). */
+public final class ThreadsApi {
+    private static final Set<String> CREATE_FIELDS = Set.of("thread_id", "metadata", "if_exists", "supersteps", "ttl",
+            "graph_id");
+    private static final Set<String> SEARCH_FIELDS = Set.of("metadata", "values", "status", "ids", "limit", "offset",
+            "sort_by", "sort_order", "select", "extract");
+
+    private final Api api;
+
+    public ThreadsApi(Api api) {
+        this.api = api;
+    }
+
+    public void register(RoutesConfig r) {
+        r.post("/threads", this::create);
+        r.post("/threads/search", this::search);
+        r.post("/threads/count", this::count);
+        r.get("/threads/{thread_id}", ctx -> ctx.json(Wire.thread(api.thread(ctx, id(ctx)))));
+        r.patch("/threads/{thread_id}", this::patch);
+        r.delete("/threads/{thread_id}", this::delete);
+        r.post("/threads/{thread_id}/copy", this::copy);
+        r.get("/threads/{thread_id}/state", ctx -> state(ctx, null));
+        r.get("/threads/{thread_id}/state/{checkpoint_id}", ctx -> state(ctx, Api.pathId(ctx, "checkpoint_id")));
+        r.post("/threads/{thread_id}/state/checkpoint", this::stateAtCheckpoint);
+        r.post("/threads/{thread_id}/state", this::updateState);
+        r.get("/threads/{thread_id}/history", this::historyGet);
+        r.post("/threads/{thread_id}/history", this::historyPost);
+    }
+
+    private static UUID id(Context ctx) {
+        return Api.pathId(ctx, "thread_id");
+    }
+
+    private void create(Context ctx) {
+        Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
+        if (body.has("supersteps")) {
+            throw new InvalidRequest("unsupported", "supersteps are not supported; create the thread, then POST its state");
+        }
+        UUID threadId = body.uuid("thread_id");
+        String ifExists = body.oneOf("if_exists", "raise", Set.of("raise", "do_nothing"));
+        ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
+        Caller caller = Api.caller(ctx);
+        if (!caller.isAnonymous()) {
+            metadata.put("owner", caller.user());
+        }
+        String graphId = body.string("graph_id", null);
+        if (graphId != null) {
+            api.switchboard().graph(graphId);
+            metadata.put("graph_id", graphId);
+        }
+        ConversationThread t = api.switchboard().createThread(threadId, metadata, "do_nothing".equals(ifExists));
+        ctx.json(Wire.thread(caller.check(t)));
+    }
+
+    private ThreadQuery query(Body body, Caller caller) {
+        ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
+        if (!caller.isAnonymous()) {
+            metadata.put("owner", caller.user());
+        }
+        List<UUID> ids = null;
+        JsonNode rawIds = body.any("ids");
+        if (rawIds != null && !rawIds.isNull()) {
+            if (!rawIds.isArray()) {
+                throw new InvalidRequest("invalid_field", "ids must be a list of thread ids");
+            }
+            ids = new ArrayList<>();
+            for (JsonNode n : rawIds) {
+                ids.add(dev.switchboard.Ids.parse("ids[]", n.asText()));
+            }
+        }
+        String status = body.string("status", null);
+        String sortBy = body.string("sort_by", "created_at");
+        String order = body.oneOf("sort_order", "desc", Set.of("asc", "desc"));
+        return new ThreadQuery(metadata.isEmpty() ? null : metadata, body.object("values"),
+                status == null ? null : ThreadStatus.fromWire(status), ids, body.integer("limit", 10, 1, 1000),
+                body.integer("offset", 0, 0, Integer.MAX_VALUE), ThreadQuery.SortBy.fromWire(sortBy), "asc".equals(order));
+    }
+
+    private void search(Context ctx) {
+        Body body = Api.body(ctx).allowOnly(SEARCH_FIELDS);
+        ThreadQuery q = query(body, Api.caller(ctx));
+        List<ConversationThread> found = api.switchboard().searchThreads(q);
+        long total = api.switchboard().countThreads(q);
+        ctx.header("X-Pagination-Total", Long.toString(total));
+        if (q.offset() + found.size() < total) {
+            ctx.header("X-Pagination-Next", Integer.toString(q.offset() + found.size()));
+        }
+        ArrayNode out = Json.array();
+        found.forEach(t -> out.add(Wire.thread(t)));
+        ctx.json(out);
+    }
+
+    private void count(Context ctx) {
+        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "values", "status"));
+        ctx.json(api.switchboard().countThreads(query(body, Api.caller(ctx))));
+    }
+
+    private void patch(Context ctx) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "ttl"));
+        ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
+        if (!Api.caller(ctx).isAnonymous()) {
+            metadata.remove("owner");
+        }
+        ctx.json(Wire.thread(api.switchboard().patchThread(threadId, metadata)));
+    }
+
+    private void delete(Context ctx) throws InterruptedException {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        api.switchboard().deleteThread(threadId);
+        ctx.status(204);
+    }
+
+    private void copy(Context ctx) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        ctx.json(Wire.thread(api.switchboard().copyThread(threadId)));
+    }
+
+    private void state(Context ctx, UUID checkpointId) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        Checkpoint c = api.switchboard().state(threadId, checkpointId).orElse(null);
+        ctx.json(Wire.state(threadId, c));
+    }
+
+    private void stateAtCheckpoint(Context ctx) {
+        Body body = Api.body(ctx).allowOnly(Set.of("checkpoint", "subgraphs"));
+        ObjectNode checkpoint = body.object("checkpoint");
+        UUID checkpointId = checkpoint == null ? null : Body.of(checkpoint).uuid("checkpoint_id");
+        state(ctx, checkpointId);
+    }
+
+    private void updateState(Context ctx) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        Body body = Api.body(ctx).allowOnly(Set.of("values", "as_node", "checkpoint_id", "checkpoint"));
+        UUID checkpointId = body.uuid("checkpoint_id");
+        ObjectNode checkpoint = body.object("checkpoint");
+        if (checkpointId == null && checkpoint != null) {
+            checkpointId = Body.of(checkpoint).uuid("checkpoint_id");
+        }
+        JsonNode values = body.any("values");
+        if (values != null && values.isArray()) {
+            throw new InvalidRequest("invalid_field", "values must be an object of state keys");
+        }
+        Checkpoint written = api.switchboard().updateState(threadId, values, body.string("as_node", null), checkpointId);
+        ctx.json(Wire.checkpointOnly(threadId, written));
+    }
+
+    private void historyGet(Context ctx) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        int limit = RunsApi.intParam(ctx, "limit", 10, 1, 1000);
+        String before = ctx.queryParam("before");
+        history(ctx, threadId, limit, before == null ? null : dev.switchboard.Ids.parse("before", before), null);
+    }
+
+    private void historyPost(Context ctx) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        Body body = Api.body(ctx).allowOnly(Set.of("limit", "before", "metadata", "checkpoint"));
+        UUID before = null;
+        JsonNode rawBefore = body.any("before");
+        if (rawBefore != null && !rawBefore.isNull()) {
+            before = rawBefore.isObject() ? Body.of((ObjectNode) rawBefore).uuid("checkpoint_id") : body.uuid("before");
+        }
+        history(ctx, threadId, body.integer("limit", 10, 1, 1000), before, body.object("metadata"));
+    }
+
+    private void history(Context ctx, UUID threadId, int limit, UUID before, ObjectNode metadataFilter) {
+        ArrayNode out = Json.array();
+        for (Checkpoint c : api.switchboard().history(threadId, 1000, before)) {
+            if (out.size() >= limit) {
+                break;
+            }
+            if (metadataFilter == null || Json.contains(c.metadata(), metadataFilter)) {
+                out.add(Wire.state(threadId, c));
+            }
+        }
+        ctx.json(out);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.switchboard.server.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.event.RunEvent;
+import dev.switchboard.event.SequencedEvent;
+import dev.switchboard.event.Subscription;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes one run's events as Server-Sent Events: {@code event:}, {@code data:} (one line of JSON) and
+ * {@code id:} (the event's sequence number, for {@code Last-Event-ID}), with {@code :} heartbeat comments
+ * while the run is quiet and {@code event: end} last. The handler's virtual thread blocks on the
+ * subscription; nothing polls.
+ */
+public final class SseStream {
+    private final OutputStream out;
+    private final StreamModes modes;
+    private final Duration heartbeat;
+    // messages (legacy) mode rebuilds whole messages from token chunks, per message id.
+    private final Map<String, StringBuilder> partial = new HashMap<>();
+    private final Set<String> announced = new HashSet<>();
+
+    private SseStream(OutputStream out, StreamModes modes, Duration heartbeat) {
+        this.out = out;
+        this.modes = modes;
+        this.heartbeat = heartbeat;
+    }
+
+    /** Sets the SSE headers and commits the response. */
+    public static SseStream open(Context ctx, StreamModes modes, Duration heartbeat) throws IOException {
+        ctx.status(200);
+        ctx.header("Content-Type", "text/event-stream; charset=utf-8");
+        ctx.header("Cache-Control", "no-cache");
+        ctx.header("Connection", "keep-alive");
+        ctx.header("X-Accel-Buffering", "no");
+        OutputStream out = ctx.res().getOutputStream();
+        SseStream stream = new SseStream(out, modes, heartbeat);
+        out.flush();
+        return stream;
+    }
+
+    /** Thrown when the client went away. */
+    public static final class ClientGone extends IOException {
+        ClientGone(IOException cause) {
+            super("client disconnected", cause);
+        }
+    }
+
+    /** Streams until the run's {@code end} event; returns normally then. */
+    public void pump(Subscription subscription) throws IOException, InterruptedException {
+        while (true) {
+            Optional<SequencedEvent> next = subscription.next(heartbeat);
+            if (next.isEmpty()) {
+                if (subscription.isFinished()) {
+                    return;
+                }
+                comment("heartbeat");
+                continue;
+            }
+            SequencedEvent e = next.get();
+            write(e);
+            if (e.event() instanceof RunEvent.End) {
+                return;
+            }
+        }
+    }
+
+    void write(SequencedEvent sequenced) throws IOException {
+        long id = sequenced.sequence();
+        switch (sequenced.event()) {
+            case RunEvent.Metadata m -> {
+                ObjectNode data = Json.object();
+                data.put("run_id", m.runId().toString());
+                if (m.threadId() != null) {
+                    data.put("thread_id", m.threadId().toString());
+                }
+                data.put("attempt", m.attempt());
+                frame("metadata", data, id);
+            }
+            case RunEvent.Values v -> {
+                if (modes.has("values")) {
+                    frame("values", v.values(), id);
+                }
+            }
+            case RunEvent.Updates u -> {
+                if (modes.has("updates")) {
+                    ObjectNode data = Json.object();
+                    data.set(u.node(), u.update());
+                    frame("updates", data, id);
+                }
+            }
+            case RunEvent.MessageChunk c -> {
+                if (modes.has("messages-tuple")) {
+                    ArrayNode data = Json.array();
+                    data.add(c.chunk());
+                    data.add(c.metadata());
+                    frame("messages", data, id);
+                }
+                if (modes.has("messages")) {
+                    legacyPartial(c, id);
+                }
+            }
+            case RunEvent.MessageComplete m -> {
+                if (modes.has("messages")) {
+                    ArrayNode data = Json.array();
+                    data.add(m.message());
+                    frame("messages/complete", data, id);
+                }
+            }
+            case RunEvent.Custom c -> {
+                boolean cancelNotice = c.payload().path("type").asText().equals("run_cancelled");
+                if (modes.has("custom") || cancelNotice) {
+                    frame("custom", c.payload(), id);
+                }
+            }
+            case RunEvent.Error err -> {
+                ObjectNode data = Json.object();
+                data.put("error", err.error());
+                data.put("message", err.message());
+                frame("error", data, id);
+            }
+            case RunEvent.End end -> frame("end", null, id);
+        }
+    }
+
+    private void legacyPartial(RunEvent.MessageChunk c, long id) throws IOException {
+        String messageId = c.chunk().path("id").asText();
+        if (announced.add(messageId)) {
+            ObjectNode meta = Json.object();
+            meta.putObject(messageId).set("metadata", c.metadata());
+            frame("messages/metadata", meta, -1);
+        }
+        StringBuilder text = partial.computeIfAbsent(messageId, k -> new StringBuilder());
+        text.append(c.chunk().path("content").asText());
+        ObjectNode message = c.chunk().deepCopy();
+        message.put("content", text.toString());
+        ArrayNode data = Json.array();
+        data.add(message);
+        frame("messages/partial", data, id);
+    }
+
+    private void frame(String event, JsonNode data, long id) throws IOException {
+        StringBuilder b = new StringBuilder(64);
+        b.append("event: ").append(event).append('\n');
+        b.append("data: ").append(data == null ? "null" : Json.write(data)).append('\n');
+        if (id >= 0) {
+            b.append("id: ").append(id).append('\n');
+        }
+        b.append('\n');
+        send(b.toString());
+    }
+
+    void comment(String text) throws IOException {
+        send(": " + text + "\n\n");
+    }
+
+    private void send(String text) throws IOException {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
+    }
+}
