@@ -138,7 +138,7 @@ public final class AgentRunApi {
                                         .put("superseded_by", c.payload().path("superseded_by").asText(null))));
                         case RunEvent.Custom c when c.payload().path("type").asText().startsWith("operation_") -> {
                             ObjectNode op = custom("OPERATION", run);
-                            op.setAll(c.payload().deepCopy());
+                            op.setAll((ObjectNode) c.payload().deepCopy());
                             channel.publish(new RunEvent.Custom(op));
                         }
                         case RunEvent.End e -> {

@@ -288,10 +288,10 @@ public final class RunsApi {
 
     private void stream(Context ctx, Run run, long afterSequence, StreamModes modes, boolean cancelOnDisconnect)
             throws Exception {
-        Subscription subscription = api.switchboard().subscribe(run.runId(), afterSequence);
+        Subscription subscription = api.switchboard().subscribe(run.runId(), -1);
         api.metrics().subscriberOpened();
         try (subscription) {
-            SseStream sse = SseStream.open(ctx, modes, api.settings().heartbeat());
+            SseStream sse = SseStream.open(ctx, modes, api.settings().heartbeat(), afterSequence);
             sse.pump(subscription);
         } catch (SseStream.ClientGone gone) {
             if (cancelOnDisconnect) {

@@ -20,9 +20,13 @@ import java.util.Set;
 
 /**
  * Writes one run's events as Server-Sent Events: {@code event:}, {@code data:} (one line of JSON) and
- * {@code id:} (the event's sequence number, for {@code Last-Event-ID}), with {@code :} heartbeat comments
- * while the run is quiet and {@code event: end} last. The handler's virtual thread blocks on the
- * subscription; nothing polls.
+ * {@code id:}, with {@code :} heartbeat comments while the run is quiet and {@code event: end} last. The
+ * handler's virtual thread blocks on the subscription; nothing polls.
+ *
+ * <p>Ids count the frames this stream emits (0, 1, 2, …), as LangGraph clients expect, not the run log's
+ * sequence numbers: which events become frames depends on the stream modes. A resume with
+ * {@code Last-Event-ID: n} replays the retained log under the same modes and skips frames up to {@code n},
+ * so it continues exactly after the last frame the client saw.
  */
 public final class SseStream {
     private final OutputStream out;
@@ -31,22 +35,31 @@ public final class SseStream {
     // messages (legacy) mode rebuilds whole messages from token chunks, per message id.
     private final Map<String, StringBuilder> partial = new HashMap<>();
     private final Set<String> announced = new HashSet<>();
+    private final long resumeAfter;
+    private long nextId;
 
-    private SseStream(OutputStream out, StreamModes modes, Duration heartbeat) {
+    private SseStream(OutputStream out, StreamModes modes, Duration heartbeat, long resumeAfter) {
         this.out = out;
         this.modes = modes;
         this.heartbeat = heartbeat;
+        this.resumeAfter = resumeAfter;
     }
 
     /** Sets the SSE headers and commits the response. */
     public static SseStream open(Context ctx, StreamModes modes, Duration heartbeat) throws IOException {
+        return open(ctx, modes, heartbeat, -1);
+    }
+
+    /** Like {@link #open(Context, StreamModes, Duration)}, resuming after the frame with id {@code resumeAfter}. */
+    public static SseStream open(Context ctx, StreamModes modes, Duration heartbeat, long resumeAfter)
+            throws IOException {
         ctx.status(200);
         ctx.header("Content-Type", "text/event-stream; charset=utf-8");
         ctx.header("Cache-Control", "no-cache");
         ctx.header("Connection", "keep-alive");
         ctx.header("X-Accel-Buffering", "no");
         OutputStream out = ctx.res().getOutputStream();
-        SseStream stream = new SseStream(out, modes, heartbeat);
+        SseStream stream = new SseStream(out, modes, heartbeat, resumeAfter);
         out.flush();
         return stream;
     }
@@ -151,13 +164,15 @@ public final class SseStream {
         frame("messages/partial", data, id);
     }
 
-    private void frame(String event, JsonNode data, long id) throws IOException {
+    private void frame(String event, JsonNode data, long logSequence) throws IOException {
+        long id = nextId++;
+        if (id <= resumeAfter) {
+            return;
+        }
         StringBuilder b = new StringBuilder(64);
         b.append("event: ").append(event).append('\n');
         b.append("data: ").append(data == null ? "null" : Json.write(data)).append('\n');
-        if (id >= 0) {
-            b.append("id: ").append(id).append('\n');
-        }
+        b.append("id: ").append(id).append('\n');
         b.append('\n');
         send(b.toString());
     }
