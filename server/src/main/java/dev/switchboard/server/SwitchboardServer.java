@@ -19,9 +19,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -37,6 +34,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Metrics metrics;
     private final Javalin app;
     private final String modelDescription;
+    private final String openapi = Json.write(dev.switchboard.server.api.OpenApi.document());
 
     public SwitchboardServer(Switchboard switchboard, ServerSettings settings, String modelDescription) {
         this.switchboard = switchboard;
@@ -149,13 +147,8 @@ public final class SwitchboardServer implements AutoCloseable {
         ctx.json(info);
     }
 
-    private void openapi(Context ctx) throws IOException {
-        try (InputStream in = SwitchboardServer.class.getResourceAsStream("/openapi.json")) {
-            if (in == null) {
-                throw new SwitchboardException.NotFound("openapi.json is not packaged");
-            }
-            ctx.contentType("application/json").result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
+    private void openapi(Context ctx) {
+        ctx.contentType("application/json").result(openapi);
     }
 
     public SwitchboardServer start() {
