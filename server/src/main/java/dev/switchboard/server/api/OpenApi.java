@@ -79,6 +79,7 @@ public final class OpenApi {
         create.putArray("required").add("assistant_id");
         ObjectNode strategy = (ObjectNode) create.get("properties").get("multitask_strategy");
         strategy.putArray("enum").add("reject").add("enqueue").add("interrupt").add("rollback");
+        strategy.put("default", "enqueue");
         ((ObjectNode) create.get("properties").get("superseded_input")).putArray("enum").add("drop").add("carry");
         object("Item", "A store item.", "namespace", "array", "key", "string", "value", "object", "created_at", "string",
                 "updated_at", "string");
