@@ -238,10 +238,15 @@ export class Conversation {
       this.cards.set(id, card);
     }
     if (op.tool) card.tool = op.tool;
-    if (op.status) card.status = op.status;
-    if (typeof op.percent === 'number') card.percent = op.percent;
-    if (typeof op.step === 'string') card.step = op.step;
-    if (typeof op.message === 'string' && op.message) card.step = op.message;
+    // Answers race each other (a cancel's HTTP reply can arrive after the stream said the operation ended):
+    // an ended operation never goes back to running.
+    const stale = TERMINAL_OPERATION.has(card.status) && !TERMINAL_OPERATION.has(op.status || 'running');
+    if (!stale) {
+      if (op.status) card.status = op.status;
+      if (typeof op.percent === 'number') card.percent = op.percent;
+      if (typeof op.step === 'string') card.step = op.step;
+      if (typeof op.message === 'string' && op.message) card.step = op.message;
+    }
     if (op.tool_call_id) card.toolCallId = op.tool_call_id;
     if (op.run_id) card.runId = op.run_id;
     if (op.cancel_requested) card.cancelRequested = true;

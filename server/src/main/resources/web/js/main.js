@@ -89,7 +89,12 @@ function render() {
   const items = conv.items();
   renderItems(ui.items, items, { cancelOperation });
   ui.empty.hidden = items.length > 0;
-  ui.title.textContent = titleOfMessages(conv.canonical) || 'New conversation';
+  const title = titleOfMessages(conv.canonical);
+  ui.title.textContent = title || 'New conversation';
+  if (title !== app.shownTitle) {
+    app.shownTitle = title;
+    drawThreads();
+  }
   ui.status.textContent = statusText(conv);
   ui.status.dataset.busy = ui.status.textContent ? 'true' : 'false';
   if (stick) ui.log.scrollTop = ui.log.scrollHeight;
@@ -119,6 +124,7 @@ async function refreshThreads() {
     app.threads = (threads || []).map((t) => ({
       id: t.thread_id,
       title: titleOfMessages(t.values && t.values.messages) || (t.metadata && t.metadata.title) || 'Untitled conversation',
+      named: !!titleOfMessages(t.values && t.values.messages),
       subtitle: when(t.updated_at) + (t.status === 'busy' ? ' · working' : ''),
       busy: t.status === 'busy',
     }));
@@ -129,8 +135,10 @@ async function refreshThreads() {
 }
 
 function drawThreads() {
-  const list = [...app.threads];
   const current = app.conv && app.conv.threadId;
+  // A thread's values reach the list when a run ends; the open one can name itself sooner.
+  const ownTitle = app.conv && titleOfMessages(app.conv.canonical);
+  const list = app.threads.map((t) => (t.id === current && ownTitle && !t.named ? { ...t, title: ownTitle } : t));
   if (app.draft && current && !list.some((t) => t.id === current)) {
     list.unshift({ id: current, title: 'New conversation', subtitle: 'Not started yet', draft: true });
   }
@@ -607,7 +615,10 @@ function wire() {
 async function boot() {
   wire();
   await Promise.all([loadInfo(), loadDefaultStrategy()]);
-  await openThread(store.get(KEYS.thread) || uuid());
+  // ?thread=<id> opens a given conversation (the terminal chat prints its id); else the last one open here.
+  const linked = new URLSearchParams(location.search).get('thread');
+  const valid = linked && /^[0-9a-f-]{36}$/i.test(linked) ? linked : null;
+  await openThread(valid || store.get(KEYS.thread) || uuid());
   refreshThreads();
   ui.input.focus();
 }

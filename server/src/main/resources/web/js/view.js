@@ -139,18 +139,33 @@ function updateCard(li, item, handlers) {
   li.querySelector('.op-icon').setAttribute('aria-hidden', 'true');
   li.querySelector('.op-tool').textContent = humanize(item.tool);
   li.querySelector('.op-status').textContent = OPERATION_STATUS[item.status] || item.status;
-  const stepText = item.status === 'running' ? item.step : item.status === 'failed' && item.error ? item.error
-    : item.closed ? 'Finished: the answer follows' : item.step;
-  li.querySelector('.op-step').textContent = stepText || '';
+  li.querySelector('.op-step').textContent = stepText(item);
   const bar = li.querySelector('.bar');
   bar.setAttribute('aria-valuenow', String(item.percent));
   bar.setAttribute('aria-label', `${humanize(item.tool)} progress`);
   bar.querySelector('.fill').style.width = `${Math.max(0, Math.min(100, item.percent))}%`;
   li.querySelector('.op-percent').textContent = `${item.percent}%`;
-  li.querySelector('.op-note').textContent = item.note || '';
+  // A note ("Cancelling…", "past the point of no return") is about a running operation; its end says the rest.
+  li.querySelector('.op-note').textContent = item.status === 'running' ? item.note || '' : '';
   const cancel = li.querySelector('.op-cancel');
   cancel.hidden = !item.cancellable;
   cancel.setAttribute('aria-label', `Cancel ${humanize(item.tool)}`);
+}
+
+function stepText(item) {
+  const after = item.closed ? ' · the answer is below' : '';
+  switch (item.status) {
+    case 'running':
+      return item.step || 'Starting…';
+    case 'succeeded':
+      return 'Done' + after;
+    case 'cancelled':
+      return 'Cancelled before it changed anything' + after;
+    case 'failed':
+      return 'Failed' + (item.error ? `: ${item.error}` : '') + after;
+    default:
+      return item.step || '';
+  }
 }
 
 function updateTyping(li, item) {

@@ -165,7 +165,8 @@ class DoubleTextBrowserTest {
         chat.page.keyboard().press("Enter");
 
         assertThat(chat.question("line one")).hasCount(1);
-        assertThat(chat.answer("reply to \"line one\nline two\"")).containsText(lastToken());
+        assertThat(chat.question("line one").locator(".bubble")).hasJSProperty("innerText", "line one\nline two");
+        assertThat(chat.answer("line two")).containsText(lastToken());
         assertThat(chat.input()).hasValue("");
         assertThat(chat.input()).isFocused();
     }
@@ -215,6 +216,8 @@ class DoubleTextBrowserTest {
         tab.screenshot("small-screen-360-chat");
 
         chat.page.getByLabel("Show conversations").click();
+        // The drawer slides in; its transform is "none" once it is fully open.
+        assertThat(chat.page.locator("#sidebar")).hasCSS("transform", "none");
         assertThat(chat.threads().first()).isInViewport();
         tab.screenshot("small-screen-360-threads");
     }
