@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code switchboard serve | chat | demo}. */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = Version.VERSION,
         description = "A Java agent server for conversations that never wait.",
-        subcommands = {Main.Serve.class})
+        subcommands = {Main.Serve.class, ChatCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -16,16 +16,16 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 
 /** The agents the browser tests talk to: the scripted streamer, and a lane graph whose operation a test paces. */
-final class TestAgents {
-    static final String SCRIPTED = ScriptedAgent.GRAPH_ID;
-    static final String LANES = "lanes";
-    static final String CHANGE = "change_plan";
+public final class TestAgents {
+    public static final String SCRIPTED = ScriptedAgent.GRAPH_ID;
+    public static final String LANES = "lanes";
+    public static final String CHANGE = "change_plan";
 
     private TestAgents() {
     }
 
     /** Streams {@code tokens} tokens {@code delayMs} apart: long enough to double-text into. */
-    static AgentGraph scripted(int tokens, long delayMs) {
+    public static AgentGraph scripted(int tokens, long delayMs) {
         return ScriptedAgent.graph(tokens, delayMs, 0);
     }
 
@@ -33,7 +33,7 @@ final class TestAgents {
      * "change" starts {@value #CHANGE}, whose steps after the first wait for a permit of {@code gate};
      * "balance" and "status" are quick questions. Words stream {@code delayMs} apart.
      */
-    static AgentGraph lanes(Semaphore gate, long delayMs) {
+    public static AgentGraph lanes(Semaphore gate, long delayMs) {
         ScriptedLaneModel model = new ScriptedLaneModel(List.of(
                 new String[] {"cancel", OperationTools.CANCEL_OPERATION},
                 new String[] {"how far", OperationTools.CHECK_STATUS},

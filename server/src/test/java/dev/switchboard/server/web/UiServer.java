@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.util.List;
 
 /** A real server on a free loopback port, in this JVM, hosting the given graphs on in-memory stores. */
-final class UiServer implements AutoCloseable {
-    final Switchboard switchboard;
+public final class UiServer implements AutoCloseable {
+    public final Switchboard switchboard;
     final SwitchboardServer server;
 
-    UiServer(List<AgentGraph> graphs) {
+    public UiServer(List<AgentGraph> graphs) {
         Switchboard.Builder builder = Switchboard.builder().secondaryWait(Duration.ofSeconds(5));
         graphs.forEach(builder::graph);
         builder.defaultGraph(graphs.getFirst().graphId());
@@ -21,7 +21,7 @@ final class UiServer implements AutoCloseable {
                 .start();
     }
 
-    String url() {
+    public String url() {
         return server.url();
     }
 
