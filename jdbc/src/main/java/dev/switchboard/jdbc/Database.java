@@ -37,6 +37,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Transactions transactions;
     private final String description;
+    private final Dialect dialect;
     private final ThreadStore threads;
     private final RunStore runs;
     private final CheckpointStore checkpoints;
@@ -46,6 +47,7 @@ public final class Database implements AutoCloseable {
 
     private Database(HikariDataSource pool, Dialect dialect, String description, Clock clock) {
         this.pool = pool;
+        this.dialect = dialect;
         this.transactions = new Transactions(pool, dialect);
         this.description = description;
         this.threads = new JdbcThreadStore(transactions);
@@ -117,6 +119,22 @@ public final class Database implements AutoCloseable {
 
     public AssistantStore assistants() {
         return assistants;
+    }
+
+    /**
+     * Applies another module's migrations (e.g. {@code classpath:db/telco}) to this database, tracked in their own
+     * history table; a schema newer than the module knows is refused as for the core tables.
+     */
+    public void migrate(String location, String historyTable) {
+        if (!historyTable.matches("[a-z_]{1,40}")) {
+            throw new IllegalArgumentException("history table names are lower-case letters and _: " + historyTable);
+        }
+        Migrations.apply(pool, dialect, location, historyTable);
+    }
+
+    /** The pooled connections, for modules that keep tables of their own in the same database. */
+    public javax.sql.DataSource dataSource() {
+        return pool;
     }
 
     /** Closes the connection pool; the stores fail afterwards. */
