@@ -177,6 +177,9 @@ final class Responder {
 
     /** A message that is only a slot value: a package means "switch to it?", a country means "roaming there". */
     private Optional<Turn> slotOnly(Situation s, Reading r) {
+        if (!r.onlySlots()) {
+            return Optional.empty();
+        }
         for (var e : knowledge.slotOnly().entrySet()) {
             SlotValue value = r.slots().get(e.getKey());
             if (value == null) {

@@ -45,14 +45,20 @@ final class Understanding {
     }
 
     /** What an utterance says: the best intent (null below the threshold), its score, and the slots found. */
-    record Reading(Intent intent, double score, Map<String, SlotValue> slots, List<String> tokens) {
+    record Reading(Intent intent, double score, Map<String, SlotValue> slots, List<String> tokens, Set<String> words) {
         Reading {
             slots = Map.copyOf(slots);
             tokens = List.copyOf(tokens);
+            words = Set.copyOf(words);
         }
 
         boolean understood() {
             return intent != null;
+        }
+
+        /** Nothing but slot values (and filler words): "Premium", "Spain please". */
+        boolean onlySlots() {
+            return !slots.isEmpty() && words.stream().allMatch(w -> w.startsWith("<"));
         }
     }
 
@@ -330,7 +336,7 @@ final class Understanding {
             }
         }
         Intent intent = bestScore >= knowledge.threshold() ? best : null;
-        return new Reading(intent, bestScore, marked.slots(), tokens);
+        return new Reading(intent, bestScore, marked.slots(), tokens, words);
     }
 
     /** Two or more requests in one message ("my data balance and passes for Spain"), each understood alone. */
