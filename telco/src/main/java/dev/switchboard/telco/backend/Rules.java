@@ -26,11 +26,15 @@ final class Rules {
     private Rules() {
     }
 
-    /** The form country aliases are stored in: lower case, no accents, no punctuation, no leading "the". */
+    /**
+     * The form country aliases are stored in: lower case, no accents, no punctuation, no leading "the". Dots
+     * go without a space, so that "U.S." is "us".
+     */
     static String aliasKey(String name) {
         String text = Normalizer.normalize(Objects.requireNonNullElse(name, ""), Normalizer.Form.NFD)
                 .replaceAll("\\p{M}+", "")
                 .toLowerCase(Locale.ROOT)
+                .replace(".", "")
                 .replaceAll("[^a-z0-9]+", " ")
                 .strip();
         return text.startsWith("the ") ? text.substring(4) : text;
