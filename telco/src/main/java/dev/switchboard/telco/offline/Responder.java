@@ -141,11 +141,13 @@ final class Responder {
             slots.put(def.get().name(), value);
             return Optional.of(act(s, intent.get(), slots));
         }
-        if (!r.understood() && !pending.soft()) {
+        if (value == null && !pending.soft()) {
             SlotValue no = understanding.read(text, "answer").slots().get("answer");
             if (no != null && no.value().equals("no")) {
                 return Optional.of(Turn.say(render(knowledge.text("declined"), Json.object())));
             }
+        }
+        if (!r.understood() && !pending.soft()) {
             ObjectNode ctx = labels(pending.slots());
             ctx.put("question", render(def.get().question(), ctx));
             return Optional.of(new Turn(render(knowledge.text("not_understood_slot"), ctx), List.of(),
