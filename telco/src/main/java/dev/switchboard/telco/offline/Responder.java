@@ -452,8 +452,13 @@ final class Responder {
                 if (result == null || t == null) {
                     return "Done: " + outcome;
                 }
+                // The result's own fields win: an argument ("pass": "week") must not hide a result field ("pass": {…}).
                 ObjectNode merged = ((ObjectNode) result).deepCopy();
-                merged.setAll(ctx);
+                ctx.fields().forEachRemaining(e -> {
+                    if (!merged.has(e.getKey())) {
+                        merged.set(e.getKey(), e.getValue());
+                    }
+                });
                 return render(t, merged);
             }
             case "failed" -> {

@@ -10,6 +10,7 @@ import dev.switchboard.telco.backend.Contract;
 import dev.switchboard.telco.backend.ContractClosure;
 import dev.switchboard.telco.backend.DataBalance;
 import dev.switchboard.telco.backend.MobilePackage;
+import dev.switchboard.telco.backend.Money;
 import dev.switchboard.telco.backend.PackageChange;
 import dev.switchboard.telco.backend.PassPurchase;
 import dev.switchboard.telco.backend.RoamingPass;
@@ -160,7 +161,9 @@ final class Views {
         out.put("effective_on", day(c.effectiveOn()));
         out.put("pro_rata_adjustment", c.proRataAdjustment().format());
         out.put("pro_rata_pence", c.proRataAdjustment().pence());
+        out.put("pro_rata_amount", Money.ofPence(Math.abs(c.proRataAdjustment().pence())).format());
         out.put("pro_rata_is_credit", c.proRataAdjustment().pence() < 0);
+        out.put("pro_rata_is_charge", c.proRataAdjustment().pence() > 0);
         return out;
     }
 
