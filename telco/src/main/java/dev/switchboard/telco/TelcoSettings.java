@@ -20,7 +20,8 @@ public record TelcoSettings(double timeScale, Pacer pacer) {
         Pacer SLEEP = duration -> {
             if (duration.isPositive()) {
                 Thread.sleep(duration);
-            } else if (Thread.currentThread().isInterrupted()) {
+            } else if (Thread.interrupted()) {
+                // Like a real sleep: a pending interrupt is consumed and thrown.
                 throw new InterruptedException("interrupted between steps");
             }
         };
