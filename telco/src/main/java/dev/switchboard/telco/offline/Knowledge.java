@@ -41,15 +41,27 @@ record Knowledge(
 
     static final String RESOURCE = "knowledge.json";
 
+    /**
+     * An intent. {@code confirmUnless}: a drastic request asks {@code confirm} first unless the message names
+     * its object outright ("close it" asks, "close my contract" does not).
+     */
     record Intent(String name, String tool, boolean sideEffects, List<String> examples, List<SlotDef> slots,
-            Template reply, Template unavailableReply) {
+            Template reply, Template unavailableReply, List<String> confirmUnless, Template confirm) {
         Intent {
             Objects.requireNonNull(name, "name");
             examples = List.copyOf(examples);
             slots = List.copyOf(slots);
+            confirmUnless = List.copyOf(confirmUnless);
             if (tool == null && reply == null) {
                 throw new IllegalArgumentException("intent " + name + " needs a tool or a reply");
             }
+            if (!confirmUnless.isEmpty() && confirm == null) {
+                throw new IllegalArgumentException("intent " + name + " has confirm_unless but no confirm question");
+            }
+        }
+
+        boolean needsConfirmation(List<String> words) {
+            return !confirmUnless.isEmpty() && confirmUnless.stream().noneMatch(words::contains);
         }
 
         boolean smallTalk() {
@@ -162,7 +174,8 @@ record Knowledge(
                         template(s, "question")));
             }
             intents.add(new Intent(i.path("name").asText(), text(i, "tool"), i.path("side_effects").asBoolean(false),
-                    strings(i.path("examples")), slots, template(i, "reply"), template(i, "unavailable_reply")));
+                    strings(i.path("examples")), slots, template(i, "reply"), template(i, "unavailable_reply"),
+                    strings(i.path("confirm_unless")), template(i, "confirm")));
         }
         Map<String, ToolPhrase> phrasesByTool = new LinkedHashMap<>();
         root.path("tool_phrases").fields().forEachRemaining(e -> phrasesByTool.put(e.getKey(),

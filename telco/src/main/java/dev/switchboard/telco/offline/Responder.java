@@ -105,7 +105,13 @@ final class Responder {
         }
         Reading r = understanding.read(text, null);
         if (r.understood()) {
-            return act(s, r.intent(), slotsFor(r.intent(), r));
+            Intent intent = r.intent();
+            Map<String, SlotValue> slots = slotsFor(intent, r);
+            if (!s.secondary() && intent.needsConfirmation(r.tokens())) {
+                return new Turn(render(intent.confirm(), labels(slots)), List.of(),
+                        Dialogue.kwargs(new Pending(intent.name(), Dialogue.CONFIRM, slots, false), null));
+            }
+            return act(s, intent, slots);
         }
         return slotOnly(s, r).orElseGet(() -> Turn.say(render(knowledge.text("fallback"), Json.object())));
     }

@@ -80,6 +80,18 @@ class ConversationTest {
     }
 
     @Test
+    void aVagueRequestToClose_isConfirmedFirst() throws Exception {
+        AiMessage question = say(Purpose.ANSWER, "end it");
+        assertThat(question.toolCalls()).isEmpty();
+        assertThat(question.content()).startsWith("Do you want me to close your contract?");
+        assertThat(onlyCall(say(Purpose.ANSWER, "yes")).name()).isEqualTo("close_contract");
+
+        say(Purpose.ANSWER, "terminate");
+        assertThat(say(Purpose.ANSWER, "no").toolCalls()).isEmpty();
+        assertThat(conversation.getLast().content()).startsWith("OK, I won't.");
+    }
+
+    @Test
     void aNewRequest_whileAQuestionIsOpen_isAnsweredInstead() throws Exception {
         say(Purpose.ANSWER, "change my package");
         assertThat(onlyCall(say(Purpose.ANSWER, "actually, what's my data balance?")).name()).isEqualTo("get_data_balance");

@@ -53,6 +53,17 @@ class UtteranceTableTest {
             why is my bil so high?                                | get_billing_summary     | {}                                      | -
             how much did I pay last month                         | get_billing_summary     | {}                                      | -
             close my contract                                     | close_contract          | {}                                      | -
+            close my account please                               | close_contract          | {}                                      | -
+            close it                                              | -                       | -                                       | Do you want me to close your contract?
+            i wanna leave                                         | -                       | -                                       | Do you want me to close your contract?
+            cancel my roaming pass                                | -                       | -                                       | can't add or remove add-ons, or cancel a roaming pass
+            I'm off to Portugal on Friday                         | get_roaming_info        | {"country":"Portugal"}                  | -
+            can you buy me a day pass for Tokyo                   | purchase_roaming_pass   | {"country":"Japan","pass":"day"}        | -
+            swtich to unlimted                                    | change_package          | {"package":"unlimited"}                 | -
+            I need more data                                      | list_addons             | {}                                      | -
+            how much do I owe you                                 | get_billing_summary     | {}                                      | -
+            how many minutes do I have                            | get_current_package     | {}                                      | -
+            cool                                                  | -                       | -                                       | Glad I could help
             I want to cancel my contract                          | close_contract          | {}                                      | -
             please terminate my contarct                          | close_contract          | {}                                      | -
             how far along is it?                                  | -                       | -                                       | Nothing is running
