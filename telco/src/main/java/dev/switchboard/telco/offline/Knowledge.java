@@ -229,7 +229,8 @@ record Knowledge(
             }
         }
         for (String required : List.of("fallback", "deferred", "not_understood_slot", "interim_intro", "interim_pair",
-                "offer_deferred", "declined", "unavailable", "no_operation")) {
+                "offer_deferred", "declined", "unavailable", "no_operation", "interim_deferred", "interim_unanswered",
+                "interim_not_understood", "confirm_slot_only")) {
             if (!texts.containsKey(required)) {
                 throw new IllegalArgumentException("texts." + required + " is missing");
             }

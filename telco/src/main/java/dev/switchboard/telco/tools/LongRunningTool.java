@@ -12,6 +12,7 @@ import dev.switchboard.tool.ToolException;
 import dev.switchboard.tool.ToolKind;
 import dev.switchboard.tool.ToolSpec;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A tool that runs as an operation: it checks its arguments at once (so a refusal costs no waiting), then
@@ -89,7 +90,7 @@ abstract class LongRunningTool implements Tool {
     }
 
     /** Runs a backend change, turning a refusal into the message the model relays. */
-    static <T> T refusable(java.util.function.Supplier<T> change) throws ToolException {
+    static <T> T refusable(Supplier<T> change) throws ToolException {
         try {
             return change.get();
         } catch (TelcoException refused) {
