@@ -31,6 +31,10 @@ final class Migrations {
                 .dataSource(dataSource)
                 .locations(location)
                 .table(historyTable)
+                // A module's first migration meets a schema that already holds other modules' tables:
+                // start its own history at version 0 so its V1 still runs.
+                .baselineOnMigrate(!LOCATION.equals(location))
+                .baselineVersion("0")
                 .placeholders(dialect.migrationPlaceholders())
                 .load();
         refuseNewerSchema(flyway);
