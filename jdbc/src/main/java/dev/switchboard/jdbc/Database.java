@@ -45,6 +45,8 @@ public final class Database implements AutoCloseable {
     private final ItemStore items;
     private final AssistantStore assistants;
 
+    private String url;
+
     private Database(HikariDataSource pool, Dialect dialect, String description, Clock clock) {
         this.pool = pool;
         this.dialect = dialect;
@@ -89,7 +91,9 @@ public final class Database implements AutoCloseable {
         };
         try {
             Migrations.apply(pool, dialect);
-            return new Database(pool, dialect, describe(dialect, jdbcUrl), clock);
+            Database db = new Database(pool, dialect, describe(dialect, jdbcUrl), clock);
+            db.url = jdbcUrl;
+            return db;
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -130,6 +134,17 @@ public final class Database implements AutoCloseable {
             throw new IllegalArgumentException("history table names are lower-case letters and _: " + historyTable);
         }
         Migrations.apply(pool, dialect, location, historyTable);
+    }
+
+    /**
+     * Signals between the instances sharing this database: LISTEN/NOTIFY on PostgreSQL; nothing on SQLite,
+     * which serves one instance.
+     */
+    public dev.switchboard.cluster.Cluster cluster(String instanceId) {
+        return switch (dialect) {
+            case SQLITE -> dev.switchboard.cluster.Cluster.LOCAL;
+            case POSTGRESQL -> new PostgresCluster(pool, url, instanceId);
+        };
     }
 
     /** The pooled connections, for modules that keep tables of their own in the same database. */
