@@ -75,6 +75,7 @@ public final class AgentRunApi {
         String user = userOf(caller, body.string("user_id", null));
         String task = body.requiredString("task");
         String assistant = body.string("assistant_id", defaultAssistant());
+        api.switchboard().assistant(assistant); // an unknown assistant is a 404 before the user's thread is made
         UUID threadId = Ids.nameBased(USER_THREADS, user);
         ObjectNode metadata = Json.object();
         metadata.put("user_id", user);
