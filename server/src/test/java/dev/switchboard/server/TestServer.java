@@ -35,8 +35,8 @@ final class TestServer implements AutoCloseable {
     final SwitchboardServer server;
     final Http http;
 
-    private TestServer(UnaryOperator<ServerSettings> settings, Database database) {
-        Switchboard.Builder builder = Switchboard.builder().graph(ScriptedAgent.graph(3, 1, 50)).graph(lanesGraph())
+    private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted) {
+        Switchboard.Builder builder = Switchboard.builder().graph(scripted).graph(lanesGraph())
                 .defaultGraph(ScriptedAgent.GRAPH_ID).secondaryWait(Duration.ofSeconds(10));
         if (database != null) {
             builder.threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
@@ -50,15 +50,23 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start() {
-        return new TestServer(s -> s, null);
+        return start(s -> s);
     }
 
     static TestServer start(UnaryOperator<ServerSettings> settings) {
-        return new TestServer(settings, null);
+        return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50));
     }
 
     static TestServer start(UnaryOperator<ServerSettings> settings, Database database) {
-        return new TestServer(settings, database);
+        return new TestServer(settings, database, ScriptedAgent.graph(3, 1, 50));
+    }
+
+    /**
+     * With the scripted model's defaults set, for callers that cannot pass knobs per run ({@code /api/agent/run}).
+     */
+    static TestServer startScripted(int tokens, int delayMs) {
+        return new TestServer(s -> s.withHeartbeat(java.time.Duration.ofMillis(200)), null,
+                ScriptedAgent.graph(tokens, delayMs, 50));
     }
 
     private AgentGraph lanesGraph() {
