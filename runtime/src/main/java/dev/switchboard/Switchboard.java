@@ -247,6 +247,11 @@ public final class Switchboard implements AutoCloseable {
         return g;
     }
 
+    /** The graph used when a caller names no assistant. */
+    public String defaultGraphId() {
+        return defaultGraphId;
+    }
+
     public Map<String, AgentGraph> graphs() {
         return graphs;
     }

@@ -120,7 +120,7 @@ public final class AgentRunApi {
     }
 
     private String defaultAssistant() {
-        return api.switchboard().graphs().containsKey("telco") ? "telco" : api.switchboard().graphs().keySet().iterator().next();
+        return api.switchboard().defaultGraphId();
     }
 
     /** Relays one run's stream into the user's channel, on a virtual thread that blocks on the run's log. */

@@ -293,6 +293,10 @@ public final class RunsApi {
 
     private void stream(Context ctx, Run run, long afterSequence, StreamModes modes, boolean cancelOnDisconnect)
             throws Exception {
+        if (api.switchboard().eventLog(run.runId()).isEmpty() && run.status().isTerminal()) {
+            finishedStream(ctx, run, modes);
+            return;
+        }
         Subscription subscription = api.switchboard().subscribe(run.runId(), -1);
         api.metrics().subscriberOpened();
         try (subscription) {
@@ -305,6 +309,23 @@ public final class RunsApi {
             }
         } finally {
             api.metrics().subscriberClosed();
+        }
+    }
+
+    /**
+     * A finished run whose events are no longer kept (retention passed, or the server restarted) still joins:
+     * its metadata, the thread's final values, then {@code end}.
+     */
+    private void finishedStream(Context ctx, Run run, StreamModes modes) throws IOException {
+        dev.switchboard.event.EventLog replay = new dev.switchboard.event.EventLog(run.runId(), run.threadId(), 16);
+        replay.publish(new dev.switchboard.event.RunEvent.Metadata(run.runId(), run.threadId(), 1));
+        api.switchboard().state(run.threadId(), null)
+                .ifPresent(c -> replay.publish(new dev.switchboard.event.RunEvent.Values(c.values())));
+        replay.close();
+        try (Subscription sub = replay.subscribe(-1)) {
+            SseStream.open(ctx, modes, api.settings().heartbeat()).pump(sub);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
