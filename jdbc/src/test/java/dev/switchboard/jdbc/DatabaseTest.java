@@ -207,7 +207,7 @@ class DatabaseTest {
         UUID thread = Ids.newId();
         Run first = db.runs().admit(run(thread, Lane.MAIN), (c, a) -> c).admitted();
         Run second = db.runs().admit(run(thread, Lane.MAIN), (c, a) -> c).admitted();
-        db.runs().claimNext(thread, Lane.MAIN).orElseThrow();
+        db.runs().claimNext(thread, Lane.MAIN, "test-instance", Instant.now().plusSeconds(30)).orElseThrow();
 
         assertThatThrownBy(() -> db.transactions().write(c -> {
             try (PreparedStatement st = c.prepareStatement("UPDATE runs SET status = 'running' WHERE run_id = ?")) {
