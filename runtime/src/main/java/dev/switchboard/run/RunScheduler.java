@@ -507,7 +507,7 @@ public final class RunScheduler implements AutoCloseable {
             slot.executing.remove(run.runId());
             leased.remove(run.runId());
             ex.log.close();
-            complete(run.runId(), runs.get(run.runId()));
+            complete(run.runId(), storedOr(run));
         } finally {
             slot.lock.unlock();
         }
@@ -549,13 +549,16 @@ public final class RunScheduler implements AutoCloseable {
             ex.log.publish(new RunEvent.Custom(why));
             ex.log.close();
         }
-        Optional<Run> stored;
+        complete(runId, storedOr(ex.run));
+    }
+
+    /** The run as the store has it, or as this instance last knew it when the store cannot be reached. */
+    private Optional<Run> storedOr(Run run) {
         try {
-            stored = runs.get(runId);
-        } catch (RuntimeException e) {
-            stored = Optional.of(ex.run);
+            return runs.get(run.runId());
+        } catch (RuntimeException unreachable) {
+            return Optional.of(run);
         }
-        complete(runId, stored);
     }
 
     /**
