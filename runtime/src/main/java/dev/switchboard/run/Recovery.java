@@ -156,10 +156,11 @@ final class Recovery implements AutoCloseable {
         Tool tool = null;
         ObjectNode configurable = null;
         try {
-            AgentGraph graph = graphOfThread(op.threadId());
+            // The graph of the run that started it; of the thread's assistant when that run is gone (rolled back).
+            Optional<Run> run = runs.get(op.runId());
+            AgentGraph graph = run.isPresent() ? graphs.apply(run.get().assistantId()) : graphOfThread(op.threadId());
             if (graph != null) {
                 tool = graph.tool(op.toolName()).filter(t -> t.spec().kind() == ToolKind.LONG_RUNNING).orElse(null);
-                Optional<Run> run = runs.get(op.runId());
                 if (run.isPresent()) {
                     configurable = AgentLoop.configurable(run.get(), graph);
                 }

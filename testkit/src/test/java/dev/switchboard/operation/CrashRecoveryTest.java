@@ -238,6 +238,29 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void liveInstance_itsHeartbeatKeepsItsWork_anotherInstanceNeverTakesItOver() {
+        Instance a = instance("node-a", Duration.ofMillis(300), true);
+        instance("node-b", Duration.ofMillis(300), true);
+        UUID thread = a.newThread();
+        Run run = a.send(thread, ASK);
+        a.reach(thread, 40);
+
+        // Many leases long: without renewals B would have taken both over by now.
+        await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> "node-a".equals(onlyOperation(thread).owner())
+                && "node-a".equals(runs.get(run.runId()).orElseThrow().owner())
+                && onlyOperation(thread).status() == OperationStatus.RUNNING);
+        a.gate.release(1000);
+
+        awaitAnswered(thread);
+        assertThat(runs.get(run.runId())).get().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RunStatus.SUCCESS);
+            assertThat(r.owner()).isEqualTo("node-a");
+        });
+        assertThat(onlyOperation(thread).owner()).isEqualTo("node-a");
+        assertThat(lastAnswer(thread)).isEqualTo("SYNTHESIS: change_plan succeeded");
+    }
+
+    @Test
     void gracefulClose_endsTheLeasesSoAnotherInstanceTakesOverAtOnce() {
         Instance a = instance("node-a", Duration.ofSeconds(60), true);
         UUID thread = a.newThread();
