@@ -76,8 +76,12 @@ public final class Ids {
     }
 
     /** Parses a UUID string, answering a clear 4xx-class error for anything else. */
+    private static final java.util.regex.Pattern CANONICAL = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
     public static UUID parse(String what, String text) {
-        if (text == null || text.length() != 36) {
+        // UUID.fromString accepts short groups and reads them as another id; only the canonical form is an id.
+        if (text == null || !CANONICAL.matcher(text).matches()) {
             throw new SwitchboardException.InvalidRequest("invalid_uuid", what + " must be a UUID, got: " + text);
         }
         try {

@@ -66,6 +66,7 @@ public final class Switchboard implements AutoCloseable {
     private final RunScheduler scheduler;
     private final OperationStore operations;
     private final OperationRunner operationRunner;
+    private final String instanceId;
 
     private Switchboard(Builder b) {
         this.clock = b.clock;
@@ -85,11 +86,13 @@ public final class Switchboard implements AutoCloseable {
             registerSystemAssistant(graph);
         }
         this.operations = b.operations != null ? b.operations : new InMemoryOperationStore();
-        this.operationRunner = new OperationRunner(operations, store, clock);
+        this.instanceId = b.instanceId != null ? b.instanceId : instanceIdFromEnv();
+        this.operationRunner = new OperationRunner(operations, store, clock, instanceId, b.lease);
         OperationTools operationTools = new OperationTools(operations, operationRunner, store, clock);
         this.scheduler = new RunScheduler(runs, threads, checkpoints, events, clock, this::graphOf, b.maxHistory,
-                operations, operationRunner, operationTools, store, b.secondaryWait);
-        scheduler.resumePending();
+                operations, operationRunner, operationTools, store, b.secondaryWait, instanceId, b.lease);
+        // Crash recovery, then pending runs, then the heartbeat (RunScheduler#start).
+        scheduler.start();
     }
 
     public static Builder builder() {
@@ -110,6 +113,36 @@ public final class Switchboard implements AutoCloseable {
         private int maxHistory = History.maxMessagesFromEnv();
         private OperationStore operations;
         private Duration secondaryWait = secondaryWaitFromEnv();
+        private String instanceId;
+        private Duration lease = leaseFromEnv();
+
+        /**
+         * This server instance's id, the owner written on every run and operation it executes
+         * ({@code SWITCHBOARD_INSTANCE_ID}; default: random per process). Two live instances must never share one.
+         * A stable id lets a restarted process recover its own unfinished work at once instead of after its
+         * lease expires: give one where a single process serves the database (the SQLite default).
+         */
+        public Builder instanceId(String id) {
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("instanceId must not be blank");
+            }
+            this.instanceId = id;
+            return this;
+        }
+
+        /**
+         * How long this instance's claim on a run or operation holds without a heartbeat (renewed every third of
+         * it); after that another instance may recover the work ({@code SWITCHBOARD_LEASE_MS}, default 30 s).
+         * Leases are compared on the runtime's clock, so instances sharing a database need clocks in step to well
+         * under a lease.
+         */
+        public Builder lease(Duration duration) {
+            if (duration.toMillis() < 3) {
+                throw new IllegalArgumentException("lease must be at least 3 ms, got " + duration);
+            }
+            this.lease = duration;
+            return this;
+        }
 
         public Builder operationStore(OperationStore s) {
             this.operations = s;
@@ -188,6 +221,21 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
+    private static String instanceIdFromEnv() {
+        String raw = System.getenv("SWITCHBOARD_INSTANCE_ID");
+        return raw != null && !raw.isBlank() ? raw.strip() : "switchboard-" + Ids.newId();
+    }
+
+    private static Duration leaseFromEnv() {
+        String raw = System.getenv("SWITCHBOARD_LEASE_MS");
+        try {
+            long ms = raw == null ? -1 : Long.parseLong(raw.trim());
+            return ms >= 3 ? Duration.ofMillis(ms) : Duration.ofSeconds(30);
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(30);
+        }
+    }
+
     private static Duration secondaryWaitFromEnv() {
         String raw = System.getenv("SWITCHBOARD_SECONDARY_WAIT_MS");
         try {
@@ -245,6 +293,11 @@ public final class Switchboard implements AutoCloseable {
             throw new SwitchboardException.NotFound("Graph '" + graphId + "' not found");
         }
         return g;
+    }
+
+    /** The graph used when a caller names no assistant. */
+    public String defaultGraphId() {
+        return defaultGraphId;
     }
 
     public Map<String, AgentGraph> graphs() {
@@ -578,6 +631,11 @@ public final class Switchboard implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** This server instance's id: the owner of the runs and operations it executes. */
+    public String instanceId() {
+        return instanceId;
     }
 
     // ---- the seed's API -----------------------------------------------------------------------------

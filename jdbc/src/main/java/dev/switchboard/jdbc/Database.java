@@ -37,6 +37,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Transactions transactions;
     private final String description;
+    private final Dialect dialect;
     private final ThreadStore threads;
     private final RunStore runs;
     private final CheckpointStore checkpoints;
@@ -44,8 +45,11 @@ public final class Database implements AutoCloseable {
     private final ItemStore items;
     private final AssistantStore assistants;
 
+    private String url;
+
     private Database(HikariDataSource pool, Dialect dialect, String description, Clock clock) {
         this.pool = pool;
+        this.dialect = dialect;
         this.transactions = new Transactions(pool, dialect);
         this.description = description;
         this.threads = new JdbcThreadStore(transactions);
@@ -87,7 +91,9 @@ public final class Database implements AutoCloseable {
         };
         try {
             Migrations.apply(pool, dialect);
-            return new Database(pool, dialect, describe(dialect, jdbcUrl), clock);
+            Database db = new Database(pool, dialect, describe(dialect, jdbcUrl), clock);
+            db.url = jdbcUrl;
+            return db;
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -117,6 +123,33 @@ public final class Database implements AutoCloseable {
 
     public AssistantStore assistants() {
         return assistants;
+    }
+
+    /**
+     * Applies another module's migrations (e.g. {@code classpath:db/telco}) to this database, tracked in their own
+     * history table; a schema newer than the module knows is refused as for the core tables.
+     */
+    public void migrate(String location, String historyTable) {
+        if (!historyTable.matches("[a-z_]{1,40}")) {
+            throw new IllegalArgumentException("history table names are lower-case letters and _: " + historyTable);
+        }
+        Migrations.apply(pool, dialect, location, historyTable);
+    }
+
+    /**
+     * Signals between the instances sharing this database: LISTEN/NOTIFY on PostgreSQL; nothing on SQLite,
+     * which serves one instance.
+     */
+    public dev.switchboard.cluster.Cluster cluster(String instanceId) {
+        return switch (dialect) {
+            case SQLITE -> dev.switchboard.cluster.Cluster.LOCAL;
+            case POSTGRESQL -> new PostgresCluster(pool, url, instanceId);
+        };
+    }
+
+    /** The pooled connections, for modules that keep tables of their own in the same database. */
+    public javax.sql.DataSource dataSource() {
+        return pool;
     }
 
     /** Closes the connection pool; the stores fail afterwards. */

@@ -8,9 +8,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -25,6 +30,8 @@ final class JdbcOperationStore implements OperationStore {
             + "idempotency_key, namespace, status, percent, message, result, error, cancel_requested, reported, "
             + "owner, lease_until, created_at, updated_at";
     private static final String OLDEST_FIRST = " ORDER BY created_at, operation_id";
+    /** Bind parameters per IN list, well under every driver's limit. */
+    private static final int IDS_PER_STATEMENT = 500;
 
     private final Transactions tx;
 
@@ -126,6 +133,46 @@ final class JdbcOperationStore implements OperationStore {
             }
             // Read back rather than return `next`, so the caller holds its own copy of what is stored.
             return find(c, "operation_id = ?", operationId.toString(), "");
+        });
+    }
+
+    @Override
+    public Set<UUID> renewLeases(String owner, Collection<UUID> operationIds, Instant until) {
+        if (operationIds.isEmpty()) {
+            return Set.of();
+        }
+        List<UUID> ids = List.copyOf(operationIds);
+        return tx.write(c -> {
+            Set<UUID> held = new HashSet<>();
+            for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
+                List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT));
+                String in = " AND operation_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+                try (PreparedStatement st = c.prepareStatement(
+                        "UPDATE operations SET lease_until = ? WHERE owner = ? AND status = ?" + in)) {
+                    Columns.setInstant(st, 1, until);
+                    st.setString(2, owner);
+                    st.setString(3, OperationStatus.RUNNING.wireName());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        Columns.setUuid(st, 4 + i, chunk.get(i));
+                    }
+                    st.executeUpdate();
+                }
+                // Same transaction: exactly the rows the UPDATE matched.
+                try (PreparedStatement st = c.prepareStatement(
+                        "SELECT operation_id FROM operations WHERE owner = ? AND status = ?" + in)) {
+                    st.setString(1, owner);
+                    st.setString(2, OperationStatus.RUNNING.wireName());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        Columns.setUuid(st, 3 + i, chunk.get(i));
+                    }
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            held.add(Columns.getUuid(rs, "operation_id"));
+                        }
+                    }
+                }
+            }
+            return held;
         });
     }
 

@@ -12,11 +12,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -30,11 +34,16 @@ import java.util.UUID;
  *   <li>a partial unique index allows one {@code running} row per thread and lane, so even a writer that
  *       skips the lock cannot make a second one.</li>
  * </ul>
+ * Leases need no lock: {@link #renewLeases}, {@link #takeOver} and {@link #finish} are each one conditional
+ * UPDATE whose WHERE clause names the owner (and, for a take-over, the lease end) it expects, so of two racing
+ * writers the database lets exactly one through.
  */
 final class JdbcRunStore implements RunStore {
     private static final String COLUMNS = "run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, "
-            + "kwargs, multitask_strategy, lane";
+            + "kwargs, multitask_strategy, lane, owner, lease_until";
     private static final String OLDEST_FIRST = " ORDER BY created_at, run_id";
+    /** Bind parameters per IN list, well under every driver's limit. */
+    private static final int IDS_PER_STATEMENT = 500;
 
     private final Transactions tx;
     private final Clock clock;
@@ -143,7 +152,7 @@ final class JdbcRunStore implements RunStore {
     }
 
     @Override
-    public Optional<Run> claimNext(UUID threadId, Lane lane) {
+    public Optional<Run> claimNext(UUID threadId, Lane lane, String owner, Instant leaseUntil) {
         return tx.write(c -> {
             tx.lockThread(c, threadId);
             while (true) {
@@ -157,13 +166,15 @@ final class JdbcRunStore implements RunStore {
                     return Optional.<Run>empty();
                 }
                 Run oldest = due.get();
-                Run running = oldest.withStatus(RunStatus.RUNNING, now);
-                try (PreparedStatement st = c.prepareStatement(
-                        "UPDATE runs SET status = ?, updated_at = ? WHERE run_id = ? AND status = ?")) {
+                Run running = oldest.withStatus(RunStatus.RUNNING, now).withLease(owner, leaseUntil);
+                try (PreparedStatement st = c.prepareStatement("UPDATE runs SET status = ?, updated_at = ?, owner = ?, "
+                        + "lease_until = ? WHERE run_id = ? AND status = ?")) {
                     st.setString(1, RunStatus.RUNNING.wireName());
                     Columns.setInstant(st, 2, running.updatedAt());
-                    Columns.setUuid(st, 3, oldest.runId());
-                    st.setString(4, RunStatus.PENDING.wireName());
+                    st.setString(3, owner);
+                    Columns.setInstant(st, 4, leaseUntil);
+                    Columns.setUuid(st, 5, oldest.runId());
+                    st.setString(6, RunStatus.PENDING.wireName());
                     if (st.executeUpdate() == 1) {
                         return Optional.of(running);
                     }
@@ -171,6 +182,104 @@ final class JdbcRunStore implements RunStore {
                 // A transition (not serialised by the thread lock) cancelled or deleted it meanwhile: look again.
             }
         });
+    }
+
+    @Override
+    public Set<UUID> renewLeases(String owner, Collection<UUID> runIds, Instant until) {
+        if (runIds.isEmpty()) {
+            return Set.of();
+        }
+        List<UUID> ids = List.copyOf(runIds);
+        return tx.write(c -> {
+            Set<UUID> held = new HashSet<>();
+            for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
+                List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT));
+                String in = " AND run_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+                try (PreparedStatement st = c.prepareStatement(
+                        "UPDATE runs SET lease_until = ? WHERE owner = ? AND status = ?" + in)) {
+                    Columns.setInstant(st, 1, until);
+                    st.setString(2, owner);
+                    st.setString(3, RunStatus.RUNNING.wireName());
+                    bindIds(st, 4, chunk);
+                    st.executeUpdate();
+                }
+                // Same transaction: exactly the rows the UPDATE matched.
+                try (PreparedStatement st = c.prepareStatement(
+                        "SELECT run_id FROM runs WHERE owner = ? AND status = ?" + in)) {
+                    st.setString(1, owner);
+                    st.setString(2, RunStatus.RUNNING.wireName());
+                    bindIds(st, 3, chunk);
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            held.add(Columns.getUuid(rs, "run_id"));
+                        }
+                    }
+                }
+            }
+            return held;
+        });
+    }
+
+    @Override
+    public Optional<Run> takeOver(Run seen, String owner, Instant leaseUntil) {
+        return tx.write(c -> {
+            int updated;
+            // NULL never equals NULL in SQL: a run seen without an owner or lease is matched with IS NULL.
+            try (PreparedStatement st = c.prepareStatement("UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ? "
+                    + "AND status = ? AND owner " + (seen.owner() == null ? "IS NULL" : "= ?")
+                    + " AND lease_until " + (seen.leaseUntil() == null ? "IS NULL" : "= ?"))) {
+                int i = 1;
+                st.setString(i++, owner);
+                Columns.setInstant(st, i++, leaseUntil);
+                Columns.setUuid(st, i++, seen.runId());
+                st.setString(i++, RunStatus.RUNNING.wireName());
+                if (seen.owner() != null) {
+                    st.setString(i++, seen.owner());
+                }
+                if (seen.leaseUntil() != null) {
+                    Columns.setInstant(st, i, seen.leaseUntil());
+                }
+                updated = st.executeUpdate();
+            }
+            return updated == 0 ? Optional.<Run>empty() : find(c, seen.runId());
+        });
+    }
+
+    @Override
+    public Optional<Run> finish(UUID runId, String owner, RunStatus end) {
+        if (!end.isTerminal()) {
+            return Optional.empty();
+        }
+        return tx.write(c -> {
+            int updated;
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE runs SET status = ?, updated_at = ? WHERE run_id = ? AND status = ? AND owner = ?")) {
+                st.setString(1, end.wireName());
+                Columns.setInstant(st, 2, clock.instant());
+                Columns.setUuid(st, 3, runId);
+                st.setString(4, RunStatus.RUNNING.wireName());
+                st.setString(5, owner);
+                updated = st.executeUpdate();
+            }
+            return updated == 0 ? Optional.<Run>empty() : find(c, runId);
+        });
+    }
+
+    @Override
+    public List<Run> running() {
+        return tx.read(c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE status = ?" + OLDEST_FIRST)) {
+                st.setFetchSize(Transactions.FETCH_SIZE);
+                st.setString(1, RunStatus.RUNNING.wireName());
+                return readAll(st);
+            }
+        });
+    }
+
+    private static void bindIds(PreparedStatement st, int first, List<UUID> ids) throws SQLException {
+        for (int i = 0; i < ids.size(); i++) {
+            Columns.setUuid(st, first + i, ids.get(i));
+        }
     }
 
     @Override
@@ -224,7 +333,7 @@ final class JdbcRunStore implements RunStore {
 
     private static void insert(Connection c, Run run) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO runs (" + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             Columns.setUuid(st, 1, run.runId());
             Columns.setUuid(st, 2, run.threadId());
             Columns.setUuid(st, 3, run.assistantId());
@@ -235,6 +344,8 @@ final class JdbcRunStore implements RunStore {
             Columns.setJson(st, 8, run.kwargs());
             st.setString(9, run.multitaskStrategy().wireName());
             st.setString(10, run.lane().wireName());
+            st.setString(11, run.owner());
+            Columns.setInstant(st, 12, run.leaseUntil());
             st.executeUpdate();
         }
     }
@@ -247,7 +358,8 @@ final class JdbcRunStore implements RunStore {
                         Columns.getUuid(rs, "assistant_id"), Columns.getInstant(rs, "created_at"),
                         Columns.getInstant(rs, "updated_at"), RunStatus.fromWire(rs.getString("status")),
                         Columns.getObject(rs, "metadata"), Columns.getObject(rs, "kwargs"),
-                        MultitaskStrategy.fromWire(rs.getString("multitask_strategy")), lane(rs.getString("lane"))));
+                        MultitaskStrategy.fromWire(rs.getString("multitask_strategy")), lane(rs.getString("lane")),
+                        rs.getString("owner"), Columns.getInstant(rs, "lease_until")));
             }
         }
         return runs;

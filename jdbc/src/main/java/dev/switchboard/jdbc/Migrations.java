@@ -19,9 +19,22 @@ final class Migrations {
     }
 
     static void apply(DataSource dataSource, Dialect dialect) {
+        apply(dataSource, dialect, LOCATION, "flyway_schema_history");
+    }
+
+    /**
+     * Applies one module's migrations with a history table of its own, so modules version their tables
+     * independently (the telco backend's V1 is not the storage ports' V1).
+     */
+    static void apply(DataSource dataSource, Dialect dialect, String location, String historyTable) {
         Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
-                .locations(LOCATION)
+                .locations(location)
+                .table(historyTable)
+                // A module's first migration meets a schema that already holds other modules' tables:
+                // start its own history at version 0 so its V1 still runs.
+                .baselineOnMigrate(!LOCATION.equals(location))
+                .baselineVersion("0")
                 .placeholders(dialect.migrationPlaceholders())
                 .load();
         refuseNewerSchema(flyway);

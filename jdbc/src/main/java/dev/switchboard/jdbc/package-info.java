@@ -22,6 +22,13 @@
  *       the server's own {@code synchronous_commit} (on by default).</li>
  * </ul>
  *
+ * <h2>Leases</h2>
+ * Running runs and operations carry their owner (the executing instance's id) and a lease end; renewals, take-overs
+ * and fenced ends are single conditional UPDATEs naming the owner (and for a take-over the lease end) they
+ * expect, so the database decides every race between a live owner, a stale one and recoverers. With several
+ * instances, lease ends are compared on each instance's clock: keep the clocks in step (NTP) to well under a
+ * lease (30 s by default).
+ *
  * <h2>Schema</h2>
  * One schema for both engines, created and upgraded at {@link dev.switchboard.jdbc.Database#open} by
  * versioned Flyway migrations ({@code dev/switchboard/jdbc/migration}); the conventions (UUID text, instants

@@ -41,6 +41,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Opening, migrating, refusing and configuring databases: what the contract suites do not cover. */
 class DatabaseTest {
+    /** The migrations this build ships (V1 storage ports, V2 run leases), each applied exactly once. */
+    private static final int MIGRATIONS = 2;
+
 
     @RegisterExtension
     final TestDatabase sqlite = TestDatabase.sqlite();
@@ -64,7 +67,7 @@ class DatabaseTest {
         Database second = database.open(Clock.systemUTC());
 
         assertThat(second.threads().get(thread.threadId())).contains(thread);
-        assertThat(query(second, "SELECT COUNT(*) FROM flyway_schema_history WHERE success = ?", true)).isEqualTo(1);
+        assertThat(query(second, "SELECT COUNT(*) FROM flyway_schema_history WHERE success = ?", true)).isEqualTo(MIGRATIONS);
     }
 
     @ParameterizedTest
@@ -84,7 +87,7 @@ class DatabaseTest {
         assertThatThrownBy(() -> database.open(Clock.systemUTC()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("schema is at version 999")
-                .hasMessageContaining("newer than this Switchboard knows (1)")
+                .hasMessageContaining("newer than this Switchboard knows (" + MIGRATIONS + ")")
                 .hasMessageContaining("from the future");
     }
 
@@ -111,7 +114,7 @@ class DatabaseTest {
 
         Database any = opening.getFirst().resultNow();
         assertThat(any.threads().count(ThreadQuery.all())).isEqualTo(instances);
-        assertThat(query(any, "SELECT COUNT(*) FROM flyway_schema_history WHERE success = ?", true)).isEqualTo(1);
+        assertThat(query(any, "SELECT COUNT(*) FROM flyway_schema_history WHERE success = ?", true)).isEqualTo(MIGRATIONS);
     }
 
     @Test
@@ -207,7 +210,7 @@ class DatabaseTest {
         UUID thread = Ids.newId();
         Run first = db.runs().admit(run(thread, Lane.MAIN), (c, a) -> c).admitted();
         Run second = db.runs().admit(run(thread, Lane.MAIN), (c, a) -> c).admitted();
-        db.runs().claimNext(thread, Lane.MAIN).orElseThrow();
+        db.runs().claimNext(thread, Lane.MAIN, "test-instance", Instant.now().plusSeconds(30)).orElseThrow();
 
         assertThatThrownBy(() -> db.transactions().write(c -> {
             try (PreparedStatement st = c.prepareStatement("UPDATE runs SET status = 'running' WHERE run_id = ?")) {

@@ -81,7 +81,8 @@ class SingleActiveRunStressTest {
         for (UUID thread : threads) {
             for (Lane lane : Lane.values()) {
                 Optional<Run> next;
-                while ((next = instances.getFirst().runs().claimNext(thread, lane)).isPresent()) {
+                while ((next = instances.getFirst().runs().claimNext(thread, lane, "test-instance",
+                        Instant.now().plusSeconds(30))).isPresent()) {
                     finish(instances.getLast(), next.get());
                 }
             }
@@ -114,7 +115,7 @@ class SingleActiveRunStressTest {
                     .reduce((a, b) -> b)
                     .ifPresent(r -> db.runs().transition(r.runId(), RunStatus.INTERRUPTED));
         }
-        Optional<Run> next = db.runs().claimNext(thread, lane);
+        Optional<Run> next = db.runs().claimNext(thread, lane, "test-instance", Instant.now().plusSeconds(30));
         next.ifPresent(r -> finish(db, r));
     }
 

@@ -1,9 +1,13 @@
 package dev.switchboard.operation;
 
 import dev.switchboard.SwitchboardException;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -70,6 +74,21 @@ public final class InMemoryOperationStore implements OperationStore {
             }
             return next;
         })).map(InMemoryOperationStore::copy);
+    }
+
+    @Override
+    public Set<UUID> renewLeases(String owner, Collection<UUID> operationIds, Instant until) {
+        Set<UUID> held = new HashSet<>();
+        for (UUID id : operationIds) {
+            operations.computeIfPresent(id, (k, current) -> {
+                if (current.status() != OperationStatus.RUNNING || !owner.equals(current.owner())) {
+                    return current;
+                }
+                held.add(k);
+                return current.withLease(owner, until, current.updatedAt());
+            });
+        }
+        return held;
     }
 
     @Override

@@ -87,6 +87,11 @@ public record Operation(
                 status, percent, message, result, error, cancelRequested, reported, newOwner, until, createdAt, now);
     }
 
+    /** True when no live claim holds this operation at {@code now}: it has no lease, or its lease has ended. */
+    public boolean leaseExpired(Instant now) {
+        return owner == null || leaseUntil == null || !leaseUntil.isAfter(now);
+    }
+
     /** What the thread is told: the tool's result, or why there is none. */
     public String outcomeText() {
         return switch (status) {

@@ -9,12 +9,18 @@ import dev.switchboard.tool.Tool;
 import dev.switchboard.tool.ToolContext;
 import dev.switchboard.tool.ToolException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -29,6 +35,23 @@ import java.util.logging.Logger;
  * that marks the operation and interrupts its thread, and the tool's next blocking call or progress report
  * throws. A tool must therefore apply its side effect only after its progress report for the point of no
  * return has returned.
+ *
+ * <p>Every operation executing here is held by this instance ({@code owner}) under a lease, so that another
+ * instance can recover it if this one dies. The lease's life, written once:
+ * <pre>
+ *   start      claims it: owner = this instance, lease = now + lease; an operation another instance holds
+ *              under a live lease, or one that already ended, is not executed here
+ *   heartbeat  every lease/3 extends the leases of the operations executing here; one that is no longer this
+ *              instance's (a recoverer took it after its lease expired) is lost: its thread is interrupted
+ *   progress   and the final write are fenced: they happen only while this instance is the owner. A lost
+ *   finish     operation stops at its next progress report and leaves without a write; its future completes
+ *              with the operation as the store has it, and its new owner reports its end
+ *   recover    takes over an operation whose lease expired (a compare-and-set on owner and lease end as seen),
+ *              then resumes it with the same idempotency key if its tool is idempotent, ends it cancelled if a
+ *              cancel was asked for before its point of no return, and otherwise ends it failed with a reason
+ *   close      leaves executing operations running in the store and ends their leases now, so whoever
+ *              recovers them need not wait
+ * </pre>
  */
 public final class OperationRunner implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OperationRunner.class.getName());
@@ -36,13 +59,21 @@ public final class OperationRunner implements AutoCloseable {
     private final OperationStore operations;
     private final ItemStore store;
     private final Clock clock;
+    private final String owner;
+    private final Duration lease;
     private final Map<UUID, Execution> executing = new ConcurrentHashMap<>();
     private volatile boolean closing;
 
-    public OperationRunner(OperationStore operations, ItemStore store, Clock clock) {
+    /**
+     * @param owner this server instance's id, written as the owner of every operation it executes
+     * @param lease how long a claim holds without a heartbeat
+     */
+    public OperationRunner(OperationStore operations, ItemStore store, Clock clock, String owner, Duration lease) {
         this.operations = operations;
         this.store = store;
         this.clock = clock;
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.lease = Objects.requireNonNull(lease, "lease");
     }
 
     /** Receives an operation's progress (for the starting run's stream) and its end. */
@@ -60,6 +91,12 @@ public final class OperationRunner implements AutoCloseable {
         Operation current;
         boolean committed;
         Thread worker;
+        /** The store holds this instance's claim; set with {@link #worker}. */
+        boolean claimed;
+        /** Another instance holds the operation now; nothing more is written for it here. */
+        boolean lost;
+        /** The final write has begun; a heartbeat no longer interrupts it. */
+        boolean ending;
 
         Execution(Operation operation, Tool tool, Listener listener) {
             this.current = operation;
@@ -79,16 +116,142 @@ public final class OperationRunner implements AutoCloseable {
         if (existing != null) {
             return existing.done;
         }
-        writeStatus(operation);
+        // Held from the claim to the worker's start, so a cancel or heartbeat sees the execution whole.
         ex.lock.lock();
         try {
+            Operation claimed;
+            try {
+                claimed = claim(operation);
+            } catch (RuntimeException e) {
+                executing.remove(operation.operationId(), ex);
+                throw e;
+            }
+            if (claimed.status().isTerminal() || !owner.equals(claimed.owner())) {
+                // It ended already, or another live instance executes it: nothing runs here.
+                executing.remove(operation.operationId(), ex);
+                ex.done.complete(claimed);
+                return ex.done;
+            }
+            ex.current = claimed;
+            writeStatus(claimed);
             ex.worker = Thread.ofVirtual().name("operation-" + operation.operationId())
                     .unstarted(() -> execute(ex, configurable));
+            ex.claimed = true;
             ex.worker.start();
         } finally {
             ex.lock.unlock();
         }
         return ex.done;
+    }
+
+    /** Stamps this instance's lease on a running operation nobody else holds; answers it as stored. */
+    private Operation claim(Operation operation) {
+        Instant now = clock.instant();
+        return operations.update(operation.operationId(), o -> o.status().isTerminal()
+                        || (!owner.equals(o.owner()) && !o.leaseExpired(now)) ? o
+                        : o.withLease(owner, now.plus(lease), o.updatedAt()))
+                .orElse(operation);
+    }
+
+    /**
+     * The heartbeat: extends the lease of every operation executing here. One the store no longer shows as this
+     * instance's was taken over by another instance; it is interrupted and will leave without writing.
+     */
+    public void heartbeat() {
+        List<UUID> ids = new ArrayList<>();
+        for (Map.Entry<UUID, Execution> e : executing.entrySet()) {
+            if (isClaimed(e.getValue())) {
+                ids.add(e.getKey());
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        Set<UUID> held = operations.renewLeases(owner, ids, clock.instant().plus(lease));
+        for (UUID id : ids) {
+            Execution ex = executing.get(id);
+            if (held.contains(id) || ex == null) {
+                continue;
+            }
+            ex.lock.lock();
+            try {
+                if (!ex.ending && !ex.lost) {
+                    LOG.warning("operation " + id + " was taken over by another instance; stopping it here");
+                    ex.lost = true;
+                    ex.worker.interrupt();
+                }
+            } finally {
+                ex.lock.unlock();
+            }
+        }
+    }
+
+    private static boolean isClaimed(Execution ex) {
+        ex.lock.lock();
+        try {
+            return ex.claimed;
+        } finally {
+            ex.lock.unlock();
+        }
+    }
+
+    /**
+     * Crash recovery of an operation whose owner's lease expired, as {@code seen} in the store. Takes it over
+     * (unless something changed since it was read: another recoverer was faster), then resumes it with the same
+     * idempotency key if {@code tool} is idempotent, ends it cancelled if a cancel was asked for before its point
+     * of no return, and otherwise ends it failed with the reason. {@code listener} hears its end either way.
+     * {@code tool} is null when the tool can no longer be found. Answers whether this instance took it.
+     */
+    public boolean recover(Operation seen, Tool tool, ObjectNode configurable, Listener listener) {
+        if (closing || executing.containsKey(seen.operationId())) {
+            return false;
+        }
+        Instant now = clock.instant();
+        AtomicBoolean took = new AtomicBoolean();
+        Optional<Operation> taken = operations.update(seen.operationId(), o -> {
+            if (o.status().isTerminal() || !Objects.equals(o.owner(), seen.owner())
+                    || !Objects.equals(o.leaseUntil(), seen.leaseUntil())) {
+                return o;
+            }
+            took.set(true);
+            return o.withLease(owner, now.plus(lease), o.updatedAt());
+        });
+        if (!took.get() || taken.isEmpty()) {
+            return false;
+        }
+        Operation op = taken.get();
+        int pointOfNoReturn = tool == null ? 100 : tool.spec().pointOfNoReturn();
+        if (op.cancelRequested() && op.percent() < pointOfNoReturn) {
+            endRecovered(op, OperationStatus.CANCELLED, "cancelled on request", listener);
+        } else if (tool != null && tool.spec().idempotent()) {
+            LOG.info("resuming operation " + op.operationId() + " (" + op.toolName() + ") with its idempotency key");
+            start(op, tool, configurable, listener);
+        } else {
+            String where = op.percent() + "%" + (op.message().isBlank() ? "" : ", " + op.message());
+            String reason = "the server stopped while it ran (at " + where + ") and "
+                    + (tool == null ? "its tool " + op.toolName() + " is no longer available"
+                            : "the tool is not safe to retry")
+                    + (op.percent() >= pointOfNoReturn ? "; it may have taken effect" : "; nothing was changed");
+            endRecovered(op, OperationStatus.FAILED, reason, listener);
+        }
+        return true;
+    }
+
+    private void endRecovered(Operation op, OperationStatus end, String error, Listener listener) {
+        Instant now = clock.instant();
+        AtomicBoolean wrote = new AtomicBoolean();
+        Optional<Operation> ended = operations.update(op.operationId(), o -> {
+            if (o.status().isTerminal() || !owner.equals(o.owner())) {
+                return o;
+            }
+            wrote.set(true);
+            return o.finished(end, null, error, now);
+        });
+        if (wrote.get() && ended.isPresent()) {
+            LOG.info("operation " + op.operationId() + " recovered as " + end.wireName() + ": " + error);
+            writeStatus(ended.get());
+            listener.ended(ended.get());
+        }
     }
 
     public Optional<CompletableFuture<Operation>> completion(UUID operationId) {
@@ -109,6 +272,10 @@ public final class OperationRunner implements AutoCloseable {
             result = ex.tool.call(op.arguments(), new Context(ex, configurable));
             end = OperationStatus.SUCCEEDED;
         } catch (ToolContext.OperationCancelledException | InterruptedException e) {
+            if (isLost(ex)) {
+                leaveLost(ex);
+                return;
+            }
             if (closing && !cancelRequested(ex)) {
                 // Shutting down: leave it running in the store; recovery resumes it with the same key.
                 executing.remove(op.operationId());
@@ -127,6 +294,28 @@ public final class OperationRunner implements AutoCloseable {
         finish(ex, end, result, error);
     }
 
+    private static boolean isLost(Execution ex) {
+        ex.lock.lock();
+        try {
+            return ex.lost;
+        } finally {
+            ex.lock.unlock();
+        }
+    }
+
+    /** Another instance holds the operation now: no write here; whoever awaits it sees it as the store has it. */
+    private void leaveLost(Execution ex) {
+        UUID id = ex.current.operationId();
+        executing.remove(id, ex);
+        Operation stored = ex.current;
+        try {
+            stored = operations.get(id).orElse(stored);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "could not read operation " + id + " after losing it", e);
+        }
+        ex.done.complete(stored);
+    }
+
     private boolean cancelRequested(Execution ex) {
         ex.lock.lock();
         try {
@@ -140,14 +329,31 @@ public final class OperationRunner implements AutoCloseable {
         Operation finished;
         ex.lock.lock();
         try {
+            ex.ending = true;
             Thread.interrupted();
             UUID id = ex.current.operationId();
             String finalError = error;
-            finished = operations.update(id, o -> o.finished(end, result, finalError, clock.instant()))
-                    .orElse(ex.current.finished(end, result, error, clock.instant()));
-            ex.current = finished;
+            try {
+                // Fenced: only the owner ends it, and an end never replaces another end.
+                finished = operations.update(id, o -> {
+                    if (!owner.equals(o.owner())) {
+                        throw new Fenced();
+                    }
+                    return o.status().isTerminal() ? o : o.finished(end, result, finalError, clock.instant());
+                }).orElse(ex.current.finished(end, result, error, clock.instant()));
+                ex.current = finished;
+            } catch (Fenced f) {
+                LOG.warning("operation " + id + " ended here after another instance took it over; its "
+                        + end.wireName() + " is not written");
+                ex.lost = true;
+                finished = null;
+            }
         } finally {
             ex.lock.unlock();
+        }
+        if (finished == null) {
+            leaveLost(ex);
+            return;
         }
         writeStatus(finished);
         executing.remove(finished.operationId());
@@ -190,7 +396,9 @@ public final class OperationRunner implements AutoCloseable {
             }
             ex.current = operations.update(operationId, o -> o.withCancelRequested(clock.instant()))
                     .orElse(op.withCancelRequested(clock.instant()));
-            ex.worker.interrupt();
+            if (ex.worker != null) {
+                ex.worker.interrupt();
+            }
             return new CancelOutcome(CancelOutcome.Result.ACCEPTED, ex.current,
                     "the operation will stop before it changes anything");
         } finally {
@@ -219,12 +427,36 @@ public final class OperationRunner implements AutoCloseable {
         return new Namespace(labels);
     }
 
-    /** Stops every operation thread without ending the operations: they stay running for recovery. */
+    /**
+     * Stops every operation thread without ending the operations: they stay running for recovery, their leases
+     * ended now so that recovery need not wait for them to expire.
+     */
     @Override
     public void close() {
         closing = true;
+        Instant now = clock.instant();
         for (Execution ex : executing.values()) {
-            ex.worker.interrupt();
+            ex.lock.lock();
+            try {
+                if (ex.worker != null) {
+                    ex.worker.interrupt();
+                }
+            } finally {
+                ex.lock.unlock();
+            }
+            try {
+                operations.update(ex.current.operationId(), o -> o.status().isTerminal() || !owner.equals(o.owner()) ? o
+                        : o.withLease(owner, now, o.updatedAt()));
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "could not end the lease of operation " + ex.current.operationId(), e);
+            }
+        }
+    }
+
+    /** Thrown inside a store update to refuse a write this instance may no longer make. */
+    private static final class Fenced extends RuntimeException {
+        Fenced() {
+            super(null, null, false, false);
         }
     }
 
@@ -281,15 +513,29 @@ public final class OperationRunner implements AutoCloseable {
             Operation updated;
             ex.lock.lock();
             try {
+                if (ex.lost) {
+                    throw new OperationCancelledException("operation " + ex.current.operationId()
+                            + " is executed by another instance now");
+                }
                 if (ex.current.cancelRequested() && !ex.committed) {
                     throw new OperationCancelledException("operation " + ex.current.operationId() + " was cancelled");
                 }
                 if (percent >= ex.tool.spec().pointOfNoReturn()) {
                     ex.committed = true;
                 }
-                updated = operations.update(ex.current.operationId(),
-                                o -> o.status().isTerminal() ? o : o.withProgress(percent, message, clock.instant()))
-                        .orElse(ex.current.withProgress(percent, message, clock.instant()));
+                try {
+                    updated = operations.update(ex.current.operationId(), o -> {
+                        if (!owner.equals(o.owner())) {
+                            throw new Fenced();
+                        }
+                        return o.status().isTerminal() ? o : o.withProgress(percent, message, clock.instant());
+                    }).orElse(ex.current.withProgress(percent, message, clock.instant()));
+                } catch (Fenced f) {
+                    // A recoverer took it after our lease expired: stop before doing anything more.
+                    ex.lost = true;
+                    throw new OperationCancelledException("operation " + ex.current.operationId()
+                            + " is executed by another instance now");
+                }
                 ex.current = updated;
             } finally {
                 ex.lock.unlock();

@@ -1,7 +1,10 @@
 package dev.switchboard.operation;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -30,6 +33,13 @@ public interface OperationStore {
      * operation is then left as it was.
      */
     Optional<Operation> update(UUID operationId, UnaryOperator<Operation> change);
+
+    /**
+     * The heartbeat: extends to {@code until} the lease of each of {@code operationIds} that is still running and
+     * held by {@code owner}, and answers exactly those. An operation missing from the answer is no longer this
+     * owner's. {@code updatedAt} is left alone. Claiming, taking over and fencing go through {@link #update}.
+     */
+    Set<UUID> renewLeases(String owner, Collection<UUID> operationIds, Instant until);
 
     int deleteByThread(UUID threadId);
 }

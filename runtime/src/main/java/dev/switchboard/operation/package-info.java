@@ -12,5 +12,12 @@
  * {@code interrupt} the cancelled run's own tool call is answered "still running in the background"; with
  * {@code rollback} that call is deleted with its run, and the report stands on its own. A report run that is
  * itself cancelled is queued again, so an outcome always reaches the thread.
+ *
+ * <p>A server that stops mid-operation loses nothing (DESIGN.md §3 item 4): each operation is held by the
+ * instance executing it under a lease its heartbeat renews. At restart, or on another instance once that lease
+ * has expired, the operation is taken over and resumed with the same idempotency key if its tool declares
+ * itself idempotent, or ended failed with the reason; either way a report run gives the thread its answer. The
+ * lease's life is written in {@link dev.switchboard.operation.OperationRunner}; recovery as a whole in the run
+ * package's {@code Recovery}.
  */
 package dev.switchboard.operation;

@@ -295,6 +295,11 @@ final class AgentLoop {
         } catch (ExecutionException e) {
             throw new IllegalStateException("operation futures never fail", e.getCause());
         }
+        if (!ended.status().isTerminal()) {
+            // This instance lost the operation's lease: another instance executes it now and reports its end.
+            lanes.abandon(conversation, run.runId());
+            throw new LeaseLost("operation " + op.operationId() + " is executed by another instance now");
+        }
         Optional<UUID[]> processing = lanes.close(conversation, run.runId(), secondaryWait);
         if (processing.isPresent()) {
             scheduler.abortSecondary(processing.get()[0], processing.get()[1], Duration.ofSeconds(10));
@@ -645,6 +650,8 @@ final class AgentLoop {
 
     private UUID checkpoint(Run run, UUID parent, int step, Checkpoint.Source source, ConversationState state,
             List<String> next, ObjectNode writes) {
+        // A run this instance may no longer hold writes nothing more (RunScheduler's class comment).
+        scheduler.checkLease(run.runId());
         ObjectNode metadata = Json.object();
         metadata.put("source", source.wireName());
         metadata.put("step", step);

@@ -1,11 +1,16 @@
 package dev.switchboard.run;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -109,7 +114,7 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
-    public Optional<Run> claimNext(UUID threadId, Lane lane) {
+    public Optional<Run> claimNext(UUID threadId, Lane lane, String owner, Instant leaseUntil) {
         lock.lock();
         try {
             List<Run> active = activeLocked(threadId, lane);
@@ -118,13 +123,69 @@ public final class InMemoryRunStore implements RunStore {
             }
             var now = clock.instant();
             return active.stream().filter(r -> r.isDue(now)).findFirst().map(next -> {
-                Run running = next.withStatus(RunStatus.RUNNING, clock.instant());
+                Run running = next.withStatus(RunStatus.RUNNING, clock.instant()).withLease(owner, leaseUntil);
                 runs.put(running.runId(), running);
                 return copy(running);
             });
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Set<UUID> renewLeases(String owner, Collection<UUID> runIds, Instant until) {
+        lock.lock();
+        try {
+            Set<UUID> held = new HashSet<>();
+            for (UUID id : runIds) {
+                Run current = runs.get(id);
+                if (current != null && current.status() == RunStatus.RUNNING && owner.equals(current.owner())) {
+                    runs.put(id, current.withLease(owner, until));
+                    held.add(id);
+                }
+            }
+            return held;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Run> takeOver(Run seen, String owner, Instant leaseUntil) {
+        lock.lock();
+        try {
+            Run current = runs.get(seen.runId());
+            if (current == null || current.status() != RunStatus.RUNNING
+                    || !Objects.equals(current.owner(), seen.owner())
+                    || !Objects.equals(current.leaseUntil(), seen.leaseUntil())) {
+                return Optional.empty();
+            }
+            Run taken = current.withLease(owner, leaseUntil);
+            runs.put(taken.runId(), taken);
+            return Optional.of(copy(taken));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Run> finish(UUID runId, String owner, RunStatus end) {
+        lock.lock();
+        try {
+            Run current = runs.get(runId);
+            if (current == null || current.status() != RunStatus.RUNNING || !end.isTerminal()
+                    || !owner.equals(current.owner())) {
+                return Optional.empty();
+            }
+            return transition(runId, end);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Run> running() {
+        return select(r -> r.status() == RunStatus.RUNNING).stream().sorted(OLDEST_FIRST).toList();
     }
 
     @Override

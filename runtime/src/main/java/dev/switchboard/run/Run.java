@@ -9,7 +9,9 @@ import java.util.UUID;
 
 /**
  * One invocation of an assistant on a thread. {@code kwargs} keeps what the run was asked to do (input,
- * config, stream modes…) in the wire form LangGraph clients read.
+ * config, stream modes…) in the wire form LangGraph clients read. {@code owner} and {@code leaseUntil} say
+ * which server instance executes a running run and until when its claim holds (null before it ran); a
+ * finished run keeps the last ones.
  */
 public record Run(
         UUID runId,
@@ -21,7 +23,9 @@ public record Run(
         ObjectNode metadata,
         ObjectNode kwargs,
         MultitaskStrategy multitaskStrategy,
-        Lane lane) {
+        Lane lane,
+        String owner,
+        Instant leaseUntil) {
 
     public Run {
         Objects.requireNonNull(runId, "runId");
@@ -36,13 +40,32 @@ public record Run(
         kwargs = Json.copyObject(kwargs);
     }
 
+    /** A run no instance has claimed yet. */
+    public Run(UUID runId, UUID threadId, UUID assistantId, Instant createdAt, Instant updatedAt, RunStatus status,
+            ObjectNode metadata, ObjectNode kwargs, MultitaskStrategy multitaskStrategy, Lane lane) {
+        this(runId, threadId, assistantId, createdAt, updatedAt, status, metadata, kwargs, multitaskStrategy, lane,
+                null, null);
+    }
+
     public Run withStatus(RunStatus next, Instant now) {
-        return new Run(runId, threadId, assistantId, createdAt, now, next, metadata, kwargs, multitaskStrategy, lane);
+        return new Run(runId, threadId, assistantId, createdAt, now, next, metadata, kwargs, multitaskStrategy, lane,
+                owner, leaseUntil);
+    }
+
+    /** The same run held by {@code newOwner} until {@code until} ({@code updatedAt} is not a lease's business). */
+    public Run withLease(String newOwner, Instant until) {
+        return new Run(runId, threadId, assistantId, createdAt, updatedAt, status, metadata, kwargs, multitaskStrategy,
+                lane, newOwner, until);
     }
 
     public Run withKwargs(ObjectNode newKwargs) {
         return new Run(runId, threadId, assistantId, createdAt, updatedAt, status, metadata, newKwargs,
-                multitaskStrategy, lane);
+                multitaskStrategy, lane, owner, leaseUntil);
+    }
+
+    /** True when no live claim holds this run at {@code now}: it has no lease, or its lease has ended. */
+    public boolean leaseExpired(Instant now) {
+        return owner == null || leaseUntil == null || !leaseUntil.isAfter(now);
     }
 
     /** The run's graph input ({@code kwargs.input}), JSON null when it has none. */

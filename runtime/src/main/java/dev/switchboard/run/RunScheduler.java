@@ -52,10 +52,19 @@ import java.util.logging.Logger;
  *   cancel     (slot lock) a pending run ends at once (interrupted, or deleted on rollback) and its log ends;
  *              a running run is marked with the action and its virtual thread interrupted
  *   finish     (slot lock, on the run's own thread) status written, state fixed up, log ended, then startNext
+ *   lost       (slot lock) the run's lease was taken over by another instance (see {@link Recovery}): the run
+ *              is interrupted here and its finish writes nothing; the recoverer has ended it already
+ *   recover    (slot lock) a run whose owner died: taken over, dangling tool calls closed, interrupted, then
+ *              startNext
  * </pre>
  * A cancelled run's log therefore ends before its successor is even claimed, so no event of the old run can
  * follow the first event of the new one. Nothing polls: a queued run is started by the finish of the run
  * before it, on that run's thread. Methods ending in {@code Locked} require the slot lock.
+ *
+ * <p>A claimed run is held by this instance under a lease that {@link Recovery}'s heartbeat extends. Its end
+ * is written with {@link RunStore#finish}, which refuses a stale owner; its checkpoints are written only while
+ * the lease, as this instance last renewed it, has not run out ({@link #checkLease}), so an instance cut off
+ * from the database stops writing by the time another may take its runs over.
  */
 public final class RunScheduler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunScheduler.class.getName());
@@ -77,6 +86,11 @@ public final class RunScheduler implements AutoCloseable {
     private final Lanes lanes;
     private final OperationStore operations;
     private volatile RunListener listener = RunListener.NONE;
+    private final String owner;
+    private final Duration lease;
+    /** Runs executing here under this instance's lease, by run id; readable without the slot lock. */
+    private final ConcurrentHashMap<UUID, Execution> leased = new ConcurrentHashMap<>();
+    private final Recovery recovery;
 
     /** Installs the listener that sees admissions and ends (one; the last installed wins). */
     public void listen(RunListener runListener) {
@@ -85,7 +99,9 @@ public final class RunScheduler implements AutoCloseable {
 
     public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
             Function<UUID, AgentGraph> graphs, int maxHistory, OperationStore operations, OperationRunner runner,
-            OperationTools operationTools, ItemStore store, Duration secondaryWait) {
+            OperationTools operationTools, ItemStore store, Duration secondaryWait, String owner, Duration lease) {
+        this.owner = java.util.Objects.requireNonNull(owner, "owner");
+        this.lease = java.util.Objects.requireNonNull(lease, "lease");
         this.runs = runs;
         this.threads = threads;
         this.checkpoints = checkpoints;
@@ -96,6 +112,16 @@ public final class RunScheduler implements AutoCloseable {
         this.lanes = new Lanes(store, clock);
         this.loop = new AgentLoop(checkpoints, operations, runner, operationTools, lanes, clock, maxHistory,
                 secondaryWait, this);
+        this.recovery = new Recovery(this, runs, operations, runner, threads, graphs, clock, owner, lease);
+    }
+
+    /**
+     * Recovers what dead instances left behind (at start also what this instance id held in a previous life),
+     * reports ended operations nobody reported, starts pending runs, and from then on keeps this instance's
+     * leases alive and recovers expired ones. Call once, before serving.
+     */
+    public void start() {
+        recovery.start();
     }
 
     /**
@@ -192,6 +218,10 @@ public final class RunScheduler implements AutoCloseable {
         final Run run;
         final EventLog log;
         java.lang.Thread worker;
+        /** Until when this instance's lease holds, as last claimed or renewed. */
+        volatile java.time.Instant leaseUntil;
+        /** Another instance took the run over; set under the slot lock. */
+        volatile boolean lost;
         CancelAction cancelAction;
         UUID supersededBy;
         boolean finishing;
@@ -200,6 +230,7 @@ public final class RunScheduler implements AutoCloseable {
         Execution(Run run, EventLog log) {
             this.run = run;
             this.log = log;
+            this.leaseUntil = run.leaseUntil();
         }
     }
 
@@ -356,7 +387,7 @@ public final class RunScheduler implements AutoCloseable {
         if (closed) {
             return;
         }
-        Optional<Run> next = runs.claimNext(threadId, lane);
+        Optional<Run> next = runs.claimNext(threadId, lane, owner, clock.instant().plus(lease));
         if (next.isEmpty()) {
             armTimerForDelayedRunLocked(threadId, lane);
             return;
@@ -364,6 +395,7 @@ public final class RunScheduler implements AutoCloseable {
         Run run = next.get();
         Execution ex = new Execution(run, events.open(run.runId(), run.threadId()));
         slot.executing.put(run.runId(), ex);
+        leased.put(run.runId(), ex);
         ex.worker = java.lang.Thread.ofVirtual().name("run-" + run.runId()).unstarted(() -> execute(slot, ex));
         ex.worker.start();
     }
@@ -419,6 +451,11 @@ public final class RunScheduler implements AutoCloseable {
             // A cancel that arrived after the loop's last blocking call must not leak into the writes below.
             java.lang.Thread.interrupted();
             CancelAction action = ex.cancelAction;
+            if (ex.lost || failure instanceof LeaseLost || !holdsLeaseLocally(ex)
+                    || (action == CancelAction.ROLLBACK && !heldInStore(run))) {
+                dropLostLocked(slot, ex);
+                return;
+            }
             Optional<Run> result;
             if (action == CancelAction.ROLLBACK) {
                 loop.deleteRunCheckpoints(run);
@@ -431,20 +468,26 @@ public final class RunScheduler implements AutoCloseable {
                     loop.closeDanglingToolCalls(run);
                 }
                 endCancelled(ex.log, run, CancelAction.INTERRUPT, ex.supersededBy);
-                result = runs.transition(run.runId(), RunStatus.INTERRUPTED);
+                result = runs.finish(run.runId(), owner, RunStatus.INTERRUPTED);
             } else if (outcome == Outcome.COMPLETED) {
                 // The stream ends before the status turns terminal: whoever sees a finished run sees an ended stream.
                 ex.log.close();
-                result = runs.transition(run.runId(), RunStatus.SUCCESS);
+                result = runs.finish(run.runId(), owner, RunStatus.SUCCESS);
             } else {
                 LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
                 String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
                         : failure.getClass().getSimpleName();
                 ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
                 ex.log.close();
-                result = runs.transition(run.runId(), RunStatus.ERROR);
+                result = runs.finish(run.runId(), owner, RunStatus.ERROR);
+            }
+            if (result.isEmpty() && action != CancelAction.ROLLBACK && runs.get(run.runId()).isPresent()) {
+                // The fenced write was refused: another instance took the run over and ends it.
+                dropLostLocked(slot, ex);
+                return;
             }
             slot.executing.remove(run.runId());
+            leased.remove(run.runId());
             listener.ended(run, action == CancelAction.ROLLBACK ? null : result.map(Run::status).orElse(null),
                     ex.cancelRequestedNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - ex.cancelRequestedNanos));
             if (run.lane() == Lane.MAIN) {
@@ -456,15 +499,152 @@ public final class RunScheduler implements AutoCloseable {
             startNextLocked(slot, run.threadId(), run.lane());
             // Last, so that whoever awaits this run sees the thread as the run left it.
             complete(run.runId(), result);
+        } catch (LeaseLost e) {
+            dropLostLocked(slot, ex);
         } catch (RuntimeException e) {
             // The store failed while finishing: the run stays as the store has it; never leave waiters hanging.
             LOG.log(Level.SEVERE, "could not finish run " + run.runId(), e);
             slot.executing.remove(run.runId());
+            leased.remove(run.runId());
             ex.log.close();
-            complete(run.runId(), runs.get(run.runId()));
+            complete(run.runId(), storedOr(run));
         } finally {
             slot.lock.unlock();
         }
+    }
+
+    /** True while this instance's lease on the run, as it last claimed or renewed it, has not run out. */
+    private boolean holdsLeaseLocally(Execution ex) {
+        return !ex.lost && ex.leaseUntil != null && clock.instant().isBefore(ex.leaseUntil);
+    }
+
+    /** The store still shows the run running under this instance (a rollback deletes without a fenced write). */
+    private boolean heldInStore(Run run) {
+        return runs.get(run.runId()).filter(r -> r.status() == RunStatus.RUNNING && owner.equals(r.owner())).isPresent();
+    }
+
+    /**
+     * For every checkpoint write of a run executing here: refuses it once the run was taken over or this
+     * instance's lease on it ran out without a renewal (cut off from the database, or paused), because another
+     * instance may have recovered the run by now.
+     */
+    void checkLease(UUID runId) {
+        Execution ex = leased.get(runId);
+        if (ex != null && !holdsLeaseLocally(ex)) {
+            throw new LeaseLost(runId);
+        }
+    }
+
+    /** A run another instance took over: nothing more is written for it here; whoever awaits it here is released. */
+    private void dropLostLocked(ThreadSlot slot, Execution ex) {
+        UUID runId = ex.run.runId();
+        slot.executing.remove(runId);
+        leased.remove(runId);
+        LOG.warning("run " + runId + " lost its lease to another instance; its outcome here is dropped");
+        if (!ex.log.isClosed()) {
+            ObjectNode why = Json.object();
+            why.put("type", "run_lease_lost");
+            why.put("run_id", runId.toString());
+            why.put("reason", "this server instance lost the run's lease; another instance recovered the run");
+            ex.log.publish(new RunEvent.Custom(why));
+            ex.log.close();
+        }
+        complete(runId, storedOr(ex.run));
+    }
+
+    /** The run as the store has it, or as this instance last knew it when the store cannot be reached. */
+    private Optional<Run> storedOr(Run run) {
+        try {
+            return runs.get(run.runId());
+        } catch (RuntimeException unreachable) {
+            return Optional.of(run);
+        }
+    }
+
+    /**
+     * The heartbeat for runs: extends this instance's lease on every run executing here. A run the store no
+     * longer shows as this instance's was taken over; it is interrupted and its finish writes nothing.
+     */
+    void renewLeases() {
+        if (leased.isEmpty()) {
+            return;
+        }
+        List<UUID> ids = List.copyOf(leased.keySet());
+        java.time.Instant until = clock.instant().plus(lease);
+        java.util.Set<UUID> held = runs.renewLeases(owner, ids, until);
+        for (UUID id : ids) {
+            Execution ex = leased.get(id);
+            if (ex == null) {
+                continue;
+            }
+            if (held.contains(id)) {
+                ex.leaseUntil = until;
+                continue;
+            }
+            ThreadSlot slot = slot(ex.run.threadId());
+            slot.lock.lock();
+            try {
+                if (slot.executing.get(id) == ex && !ex.finishing && !ex.lost) {
+                    LOG.warning("run " + id + " was taken over by another instance; stopping it here");
+                    ex.lost = true;
+                    ex.worker.interrupt();
+                }
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Crash recovery of a run whose owner's lease expired, as {@code seen} in the store: takes it over (unless
+     * another recoverer was faster or it moved on), closes its dangling tool calls (an operation still in flight
+     * is answered "running in the background", and reported when it ends), ends it interrupted, frees the
+     * thread and starts the next pending run.
+     */
+    void recoverRun(Run seen) {
+        ThreadSlot slot = slot(seen.threadId());
+        slot.lock.lock();
+        try {
+            if (closed || slot.executing.containsKey(seen.runId())) {
+                return;
+            }
+            Optional<Run> taken = runs.takeOver(seen, owner, clock.instant().plus(lease));
+            if (taken.isEmpty()) {
+                return;
+            }
+            Run run = taken.get();
+            LOG.info("recovering run " + run.runId() + " of thread " + run.threadId() + " (held by " + seen.owner()
+                    + " until " + seen.leaseUntil() + ")");
+            if (run.lane() == Lane.MAIN) {
+                loop.closeDanglingToolCalls(run);
+            } else {
+                lanes.endSecondary(lanes.conversation(AgentLoop.namespace(run)), run, true);
+            }
+            EventLog log = events.open(run.runId(), run.threadId());
+            if (!log.isClosed()) {
+                ObjectNode why = Json.object();
+                why.put("type", "run_interrupted");
+                why.put("run_id", run.runId().toString());
+                why.put("status", RunStatus.INTERRUPTED.wireName());
+                why.put("reason", "the server instance executing this run stopped; it was recovered by another");
+                log.publish(new RunEvent.Custom(why));
+                log.close();
+            }
+            Optional<Run> result = runs.finish(run.runId(), owner, RunStatus.INTERRUPTED);
+            listener.ended(run, result.map(Run::status).orElse(null), null);
+            if (run.lane() == Lane.MAIN) {
+                refreshThreadLocked(run.threadId(), result.orElse(null));
+            }
+            reportOrphanedOperations(run, false);
+            startNextLocked(slot, run.threadId(), run.lane());
+            complete(run.runId(), result);
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /**
@@ -627,6 +807,7 @@ public final class RunScheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        recovery.close();
         timers.shutdownNow();
         List<Execution> all = new ArrayList<>();
         for (ThreadSlot slot : slots.values()) {

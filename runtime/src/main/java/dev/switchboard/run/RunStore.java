@@ -1,13 +1,18 @@
 package dev.switchboard.run;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * Storage port for runs. It owns the two atomic steps the single-active-run rule rests on: admitting a run
- * against the thread's active runs, and claiming the next pending run only while none is running. Every
- * implementation passes the testkit's {@code RunStoreContract}.
+ * against the thread's active runs, and claiming the next pending run only while none is running. It also
+ * keeps each running run's lease (which server instance executes it, until when) and fences the run's end on
+ * it, so an instance that lost a run to crash recovery cannot write over the recoverer. Every implementation
+ * passes the testkit's {@code RunStoreContract}.
  */
 public interface RunStore {
 
@@ -46,9 +51,37 @@ public interface RunStore {
 
     /**
      * If no run of the thread is running on the lane, marks its oldest pending run that is due
-     * ({@link Run#isDue} by the store's clock) running and returns it.
+     * ({@link Run#isDue} by the store's clock) running, held by {@code owner} until {@code leaseUntil}, and
+     * returns it.
      */
-    Optional<Run> claimNext(UUID threadId, Lane lane);
+    Optional<Run> claimNext(UUID threadId, Lane lane, String owner, Instant leaseUntil);
+
+    /**
+     * The heartbeat: extends to {@code until} the lease of each of {@code runIds} that is still running and held
+     * by {@code owner}, and answers exactly those. A run missing from the answer is no longer this owner's.
+     * {@code updatedAt} is left alone.
+     */
+    Set<UUID> renewLeases(String owner, Collection<UUID> runIds, Instant until);
+
+    /**
+     * Crash recovery's compare-and-set: if the run is still running and held exactly as {@code seen} says (same
+     * owner, same lease end, nulls included), it becomes held by {@code owner} until {@code leaseUntil}. Empty
+     * when anything changed since {@code seen} was read, so of two recoverers only one takes a run.
+     */
+    Optional<Run> takeOver(Run seen, String owner, Instant leaseUntil);
+
+    /**
+     * The fenced end of a run: moves it from running to the terminal {@code end} only if {@code owner} still
+     * holds it. Empty, with nothing changed, when it is not running or another instance holds it now (a stale
+     * owner's late write).
+     */
+    Optional<Run> finish(UUID runId, String owner, RunStatus end);
+
+    /**
+     * Every running run of every thread, oldest first: what recovery looks at. A running run without a lease
+     * (started by {@link #transition}, not {@link #claimNext}) counts as held by nobody.
+     */
+    List<Run> running();
 
     /** Every pending run of every thread, oldest first: what a (re)started scheduler has to pick up. */
     List<Run> pending();

@@ -3,6 +3,15 @@ package dev.switchboard.server;
 import dev.switchboard.Switchboard;
 import dev.switchboard.agent.AgentGraph;
 import dev.switchboard.jdbc.Database;
+import dev.switchboard.langchain4j.ModelChoice;
+import dev.switchboard.langchain4j.ModelSpec;
+import dev.switchboard.langchain4j.Models;
+import dev.switchboard.model.ChatModel;
+import dev.switchboard.telco.TelcoAgent;
+import dev.switchboard.telco.TelcoSettings;
+import dev.switchboard.telco.backend.JdbcTelcoBackend;
+import dev.switchboard.telco.backend.TelcoBackend;
+import dev.switchboard.telco.offline.OfflineTelcoModel;
 import dev.switchboard.testkit.ScriptedAgent;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,15 +70,30 @@ public final class Hosting implements AutoCloseable {
         database.close();
     }
 
-    /** The graphs a server hosts; the telco agent joins when its module is on the class path. */
+    /** The graphs a server hosts: {@code telco} (the default) on the chosen model, and {@code scripted}. */
     static final class Graphs {
         record Selected(List<AgentGraph> graphs, String description) {
         }
 
         static Selected all(Database database, Map<String, String> env, String model) {
-            List<AgentGraph> graphs = new ArrayList<>();
-            graphs.add(ScriptedAgent.graph());
-            return new Selected(graphs, "scripted (telco agent not installed)");
+            Map<String, String> effective = new java.util.HashMap<>(env);
+            if (model != null && !model.isBlank()) {
+                effective.put(Models.REACT_MODEL, model);
+            }
+            ModelChoice main = Models.choose(effective);
+            ModelChoice secondary = Models.chooseSecondary(effective, main);
+            database.migrate("classpath:db/telco", "flyway_telco_history");
+            TelcoBackend backend = new JdbcTelcoBackend(database.dataSource());
+            AgentGraph telco = TelcoAgent.graph(backend, model(main, effective), model(secondary, effective),
+                    TelcoSettings.fromEnv());
+            String description = main.toString()
+                    + (secondary.spec().equals(main.spec()) ? "" : "; secondary lane " + secondary);
+            return new Selected(List.of(telco, ScriptedAgent.graph()), description);
+        }
+
+        private static ChatModel model(ModelChoice choice, Map<String, String> env) {
+            return choice.spec().provider() == ModelSpec.Provider.OFFLINE ? new OfflineTelcoModel()
+                    : Models.create(choice.spec(), env);
         }
     }
 }

@@ -73,7 +73,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     Errors.handle(new SwitchboardException.InvalidRequest(String.valueOf(e.getMessage())), ctx));
             r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                     .contentType("application/json")
-                    .result(Json.write(Errors.body(e.getMessage(), e.getStatus() == 413 ? "payload_too_large" : "http_error"))));
+                    .result(Json.write(Errors.body(e.getMessage(), Errors.codeFor(e.getStatus())))));
             r.exception(Exception.class, (e, ctx) -> Errors.handleUnexpected(e, ctx));
             r.error(404, "*", ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) {

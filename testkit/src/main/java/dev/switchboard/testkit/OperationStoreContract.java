@@ -625,6 +625,91 @@ public abstract class OperationStoreContract {
         assertThat(store.byIdempotencyKey(key)).isPresent();
     }
 
+    // --- leases -----------------------------------------------------------------------------------
+
+    @Test
+    void renewLeases_extendsOnlyRunningOperationsOfThatOwnerAndAnswersThem() {
+        Operation mine = store.create(running(thread));
+        Operation theirs = store.create(running(thread).withLease("instance-b", clock.instant().plusSeconds(30),
+                clock.instant()));
+        Operation ended = store.create(running(otherThread));
+        store.update(ended.operationId(), o -> finished(o, OperationStatus.SUCCEEDED));
+        Operation endedStored = store.get(ended.operationId()).orElseThrow();
+        Instant until = clock.advance(Duration.ofSeconds(20)).plusSeconds(30);
+
+        Set<UUID> held = store.renewLeases("instance-a",
+                List.of(mine.operationId(), theirs.operationId(), ended.operationId(), Ids.newId()), until);
+
+        assertThat(held).containsExactly(mine.operationId());
+        assertThat(store.get(mine.operationId())).get().satisfies(o -> {
+            assertThat(o.leaseUntil()).isEqualTo(until);
+            assertThat(o.owner()).isEqualTo("instance-a");
+            assertThat(o.updatedAt()).as("a heartbeat is not an update").isEqualTo(mine.updatedAt());
+        });
+        assertThat(store.get(theirs.operationId())).contains(theirs);
+        assertThat(store.get(ended.operationId())).contains(endedStored);
+    }
+
+    @Test
+    void renewLeases_noOperations_answersNothing() {
+        store.create(running(thread));
+
+        assertThat(store.renewLeases("instance-a", List.of(), clock.instant().plusSeconds(30))).isEmpty();
+    }
+
+    @Test
+    void update_asACompareAndSetOnTheLease_fromManyVirtualThreads_exactlyOneRecovererTakesIt() throws Exception {
+        // Crash recovery's idiom: take the operation only if its lease is still the expired one that was read.
+        Operation seen = store.create(running(thread));
+        clock.advance(Duration.ofMinutes(5));
+        int racers = 16;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> futures = new ArrayList<>();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int r = 0; r < racers; r++) {
+                String recoverer = "recoverer-" + r;
+                futures.add(executor.submit(() -> {
+                    start.await();
+                    AtomicBoolean took = new AtomicBoolean();
+                    store.update(seen.operationId(), o -> {
+                        if (!java.util.Objects.equals(o.owner(), seen.owner())
+                                || !java.util.Objects.equals(o.leaseUntil(), seen.leaseUntil())) {
+                            return o;
+                        }
+                        took.set(true);
+                        return o.withLease(recoverer, clock.instant().plusSeconds(30), o.updatedAt());
+                    });
+                    return took.get();
+                }));
+            }
+            start.countDown();
+            int winners = 0;
+            for (Future<Boolean> f : futures) {
+                winners += f.get(2, TimeUnit.MINUTES) ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        }
+        assertThat(store.get(seen.operationId())).get().extracting(Operation::owner).asString()
+                .startsWith("recoverer-");
+    }
+
+    @Test
+    void update_fencedOnTheOwner_refusesAStaleOwnersWriteAndKeepsTheNewOwners() {
+        // The runner's fence: a change that finds another owner throws, and the store keeps what it had.
+        Operation op = store.create(running(thread));
+        store.update(op.operationId(), o -> o.withLease("instance-b", clock.instant().plusSeconds(30), o.updatedAt()));
+        Operation taken = store.get(op.operationId()).orElseThrow();
+
+        assertThatThrownBy(() -> store.update(op.operationId(), o -> {
+            if (!"instance-a".equals(o.owner())) {
+                throw new IllegalStateException("fenced");
+            }
+            return finished(o, OperationStatus.SUCCEEDED);
+        })).hasMessage("fenced");
+
+        assertThat(store.get(op.operationId())).contains(taken);
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
 
     /** A fresh running operation of {@code threadId}, created one clock second after the previous one. */

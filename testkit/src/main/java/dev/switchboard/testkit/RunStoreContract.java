@@ -73,6 +73,10 @@ public abstract class RunStoreContract {
 
     private static final UUID ASSISTANT = Ids.nameBased(Ids.ASSISTANT_NAMESPACE, "telco");
 
+    /** The instance that claims runs in these tests, and how long its claims hold. */
+    protected static final String OWNER = "instance-a";
+    protected static final Duration LEASE = Duration.ofSeconds(30);
+
     protected ManualClock clock;
     protected RunStore store;
     protected final UUID thread = Ids.newId();
@@ -143,10 +147,10 @@ public abstract class RunStoreContract {
     @Test
     void admit_busyThread_returnsActiveRunsOfThreadAndLaneOldestFirst() {
         Run finished = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         store.transition(finished.runId(), RunStatus.SUCCESS);
         Run running = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         Run waiting = enqueue(thread, Lane.MAIN);
         enqueue(thread, Lane.SECONDARY);
         enqueue(otherThread, Lane.MAIN);
@@ -161,7 +165,7 @@ public abstract class RunStoreContract {
     @Test
     void admit_secondaryLaneRuns_doNotCountForMainLane() {
         enqueue(thread, Lane.SECONDARY);
-        store.claimNext(thread, Lane.SECONDARY);
+        claim(thread, Lane.SECONDARY);
         enqueue(thread, Lane.SECONDARY);
 
         Admission admission = store.admit(candidate(thread, Lane.MAIN), REJECT_WHEN_BUSY);
@@ -172,7 +176,7 @@ public abstract class RunStoreContract {
     @Test
     void admit_mainLaneRuns_doNotCountForSecondaryLane() {
         enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         enqueue(thread, Lane.MAIN);
 
         Admission admission = store.admit(candidate(thread, Lane.SECONDARY), REJECT_WHEN_BUSY);
@@ -183,7 +187,7 @@ public abstract class RunStoreContract {
     @Test
     void admit_otherThreadsRuns_doNotCount() {
         enqueue(otherThread, Lane.MAIN);
-        store.claimNext(otherThread, Lane.MAIN);
+        claim(otherThread, Lane.MAIN);
 
         assertThat(store.admit(candidate(thread, Lane.MAIN), REJECT_WHEN_BUSY).activeBefore()).isEmpty();
     }
@@ -192,7 +196,7 @@ public abstract class RunStoreContract {
     void admit_terminalRuns_doNotCount() {
         for (RunStatus terminal : List.of(RunStatus.SUCCESS, RunStatus.ERROR, RunStatus.TIMEOUT, RunStatus.INTERRUPTED)) {
             Run run = enqueue(thread, Lane.MAIN);
-            store.claimNext(thread, Lane.MAIN);
+            claim(thread, Lane.MAIN);
             store.transition(run.runId(), terminal);
         }
 
@@ -298,10 +302,10 @@ public abstract class RunStoreContract {
     @Test
     void active_listsPendingAndRunningOfThatThreadAndLaneOldestFirst() {
         Run done = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         store.transition(done.runId(), RunStatus.SUCCESS);
         Run running = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         Run pending1 = enqueue(thread, Lane.MAIN);
         Run secondary = enqueue(thread, Lane.SECONDARY);
         Run pending2 = enqueue(thread, Lane.MAIN);
@@ -359,7 +363,7 @@ public abstract class RunStoreContract {
     @Test
     void transition_fromTerminal_isRefused() {
         Run run = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         Run success = store.transition(run.runId(), RunStatus.SUCCESS).orElseThrow();
         clock.advance(Duration.ofSeconds(1));
 
@@ -402,9 +406,9 @@ public abstract class RunStoreContract {
         Run younger = enqueue(thread, Lane.MAIN);
         Instant later = clock.advance(Duration.ofSeconds(3));
 
-        Run claimed = store.claimNext(thread, Lane.MAIN).orElseThrow();
+        Run claimed = claim(thread, Lane.MAIN).orElseThrow();
 
-        assertThat(claimed).isEqualTo(oldest.withStatus(RunStatus.RUNNING, later));
+        assertThat(claimed).isEqualTo(oldest.withStatus(RunStatus.RUNNING, later).withLease(OWNER, later.plus(LEASE)));
         assertThat(store.get(oldest.runId())).contains(claimed);
         assertThat(store.get(younger.runId())).contains(younger);
     }
@@ -412,10 +416,10 @@ public abstract class RunStoreContract {
     @Test
     void claimNext_whileOneRunning_returnsEmpty() {
         Run running = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         Run waiting = enqueue(thread, Lane.MAIN);
 
-        assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+        assertThat(claim(thread, Lane.MAIN)).isEmpty();
 
         assertThat(store.get(waiting.runId())).contains(waiting);
         assertThat(store.get(running.runId())).get().extracting(Run::status).isEqualTo(RunStatus.RUNNING);
@@ -424,14 +428,14 @@ public abstract class RunStoreContract {
     @Test
     void claimNext_whileRunningAndNothingPending_returnsEmpty() {
         enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
 
-        assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+        assertThat(claim(thread, Lane.MAIN)).isEmpty();
     }
 
     @Test
     void claimNext_noRuns_returnsEmpty() {
-        assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+        assertThat(claim(thread, Lane.MAIN)).isEmpty();
     }
 
     @Test
@@ -439,7 +443,7 @@ public abstract class RunStoreContract {
         Run run = enqueue(thread, Lane.MAIN);
         store.transition(run.runId(), RunStatus.INTERRUPTED);
 
-        assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+        assertThat(claim(thread, Lane.MAIN)).isEmpty();
         assertThat(store.get(run.runId())).get().extracting(Run::status).isEqualTo(RunStatus.INTERRUPTED);
     }
 
@@ -451,37 +455,37 @@ public abstract class RunStoreContract {
 
         List<UUID> order = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Run claimed = store.claimNext(thread, Lane.MAIN).orElseThrow();
+            Run claimed = claim(thread, Lane.MAIN).orElseThrow();
             order.add(claimed.runId());
-            assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+            assertThat(claim(thread, Lane.MAIN)).isEmpty();
             store.transition(claimed.runId(), i == 1 ? RunStatus.ERROR : RunStatus.SUCCESS).orElseThrow();
         }
 
         assertThat(order).containsExactly(first.runId(), second.runId(), third.runId());
-        assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+        assertThat(claim(thread, Lane.MAIN)).isEmpty();
     }
 
     @Test
     void claimNext_skipsARunCancelledBeforeItStarted() {
         Run running = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         Run cancelled = enqueue(thread, Lane.MAIN);
         Run next = enqueue(thread, Lane.MAIN);
         store.transition(cancelled.runId(), RunStatus.INTERRUPTED);
         store.transition(running.runId(), RunStatus.INTERRUPTED);
 
-        assertThat(store.claimNext(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(next.runId());
+        assertThat(claim(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(next.runId());
     }
 
     @Test
     void claimNext_afterRunningRunDeleted_picksTheNext() {
         Run running = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         Run next = enqueue(thread, Lane.MAIN);
 
         store.delete(running.runId());
 
-        assertThat(store.claimNext(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(next.runId());
+        assertThat(claim(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(next.runId());
     }
 
     @Test
@@ -489,9 +493,9 @@ public abstract class RunStoreContract {
         Run main = enqueue(thread, Lane.MAIN);
         Run secondary = enqueue(thread, Lane.SECONDARY);
 
-        assertThat(store.claimNext(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(main.runId());
-        assertThat(store.claimNext(thread, Lane.MAIN)).as("main lane has nothing more").isEmpty();
-        assertThat(store.claimNext(thread, Lane.SECONDARY)).get().extracting(Run::runId).isEqualTo(secondary.runId());
+        assertThat(claim(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(main.runId());
+        assertThat(claim(thread, Lane.MAIN)).as("main lane has nothing more").isEmpty();
+        assertThat(claim(thread, Lane.SECONDARY)).get().extracting(Run::runId).isEqualTo(secondary.runId());
 
         assertThat(store.active(thread, Lane.MAIN)).extracting(Run::status).containsExactly(RunStatus.RUNNING);
         assertThat(store.active(thread, Lane.SECONDARY)).extracting(Run::status).containsExactly(RunStatus.RUNNING);
@@ -501,19 +505,19 @@ public abstract class RunStoreContract {
     void claimNext_onOneLane_neverTakesTheOtherLanesPendingRun() {
         Run secondary = enqueue(thread, Lane.SECONDARY);
 
-        assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+        assertThat(claim(thread, Lane.MAIN)).isEmpty();
         assertThat(store.get(secondary.runId())).contains(secondary);
     }
 
     @Test
     void claimNext_threadsAreIndependent() {
         enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         enqueue(thread, Lane.MAIN);
         Run other = enqueue(otherThread, Lane.MAIN);
 
-        assertThat(store.claimNext(otherThread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(other.runId());
-        assertThat(store.claimNext(thread, Lane.MAIN)).isEmpty();
+        assertThat(claim(otherThread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(other.runId());
+        assertThat(claim(thread, Lane.MAIN)).isEmpty();
     }
 
     // --- pending ----------------------------------------------------------------------------------
@@ -525,7 +529,7 @@ public abstract class RunStoreContract {
         Run c = enqueue(thread, Lane.SECONDARY);
         Run d = enqueue(thread, Lane.MAIN);
         Run e = enqueue(otherThread, Lane.SECONDARY);
-        store.claimNext(thread, Lane.MAIN); // a is running now
+        claim(thread, Lane.MAIN); // a is running now
         store.transition(e.runId(), RunStatus.INTERRUPTED);
 
         List<Run> pending = store.pending();
@@ -541,7 +545,7 @@ public abstract class RunStoreContract {
         assertThat(store.pending()).isEmpty();
 
         Run run = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         store.transition(run.runId(), RunStatus.SUCCESS);
 
         assertThat(store.pending()).isEmpty();
@@ -555,7 +559,7 @@ public abstract class RunStoreContract {
         Run second = enqueue(thread, Lane.SECONDARY);
         enqueue(otherThread, Lane.MAIN);
         Run third = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
 
         List<Run> runs = store.list(thread, RunQuery.all());
 
@@ -566,10 +570,10 @@ public abstract class RunStoreContract {
     @Test
     void list_statusFilter_returnsOnlyThatStatus() {
         Run done = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         store.transition(done.runId(), RunStatus.SUCCESS);
         Run running = enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         Run pending1 = enqueue(thread, Lane.MAIN);
         Run pending2 = enqueue(thread, Lane.MAIN);
         enqueue(otherThread, Lane.MAIN);
@@ -644,7 +648,7 @@ public abstract class RunStoreContract {
     @Test
     void deleteByThread_removesOnlyThatThreadsRunsAndCountsThem() {
         enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         enqueue(thread, Lane.MAIN);
         enqueue(thread, Lane.SECONDARY);
         Run other = enqueue(otherThread, Lane.MAIN);
@@ -670,13 +674,13 @@ public abstract class RunStoreContract {
     @Test
     void admit_afterDeleteByThread_startsAfresh() {
         enqueue(thread, Lane.MAIN);
-        store.claimNext(thread, Lane.MAIN);
+        claim(thread, Lane.MAIN);
         store.deleteByThread(thread);
 
         Admission admission = store.admit(candidate(thread, Lane.MAIN), REJECT_WHEN_BUSY);
 
         assertThat(admission.activeBefore()).isEmpty();
-        assertThat(store.claimNext(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(admission.admitted().runId());
+        assertThat(claim(thread, Lane.MAIN)).get().extracting(Run::runId).isEqualTo(admission.admitted().runId());
     }
 
     // --- nobody can change a stored run behind the store's back -----------------------------------
@@ -705,7 +709,7 @@ public abstract class RunStoreContract {
         store.list(thread, RunQuery.all()).getFirst().kwargs().put("input", "changed");
         store.pending().getFirst().kwargs().put("input", "changed");
         store.active(thread, Lane.MAIN).getFirst().kwargs().put("input", "changed");
-        store.claimNext(thread, Lane.MAIN).orElseThrow().kwargs().put("input", "changed");
+        claim(thread, Lane.MAIN).orElseThrow().kwargs().put("input", "changed");
         store.transition(run.runId(), RunStatus.SUCCESS).orElseThrow().kwargs().put("input", "changed");
 
         assertThat(store.get(run.runId())).get().extracting(Run::kwargs).isEqualTo(kwargs);
@@ -732,7 +736,7 @@ public abstract class RunStoreContract {
                         UUID t = threads.get((worker + i) % threads.size());
                         Lane lane = (worker / 2 + i) % 2 == 0 ? Lane.MAIN : Lane.SECONDARY;
                         store.admit(candidate(t, lane), ACCEPT);
-                        Optional<Run> next = store.claimNext(t, lane);
+                        Optional<Run> next = claim(t, lane);
                         if (next.isPresent()) {
                             finish(next.get(), runningNow, claimed, violations);
                         }
@@ -749,7 +753,7 @@ public abstract class RunStoreContract {
         for (UUID t : threads) {
             for (Lane lane : Lane.values()) {
                 Optional<Run> next;
-                while ((next = store.claimNext(t, lane)).isPresent()) {
+                while ((next = claim(t, lane)).isPresent()) {
                     finish(next.get(), runningNow, claimed, violations);
                 }
             }
@@ -784,7 +788,218 @@ public abstract class RunStoreContract {
         }
     }
 
+    // --- leases -----------------------------------------------------------------------------------
+
+    @Test
+    void claimNext_stampsTheOwnerAndLeaseAndLeavesPendingRunsUnheld() {
+        Run first = enqueue(thread, Lane.MAIN);
+        Run second = enqueue(thread, Lane.MAIN);
+
+        Run claimed = store.claimNext(thread, Lane.MAIN, "instance-b", clock.instant().plusSeconds(7)).orElseThrow();
+
+        assertThat(claimed.runId()).isEqualTo(first.runId());
+        assertThat(store.get(first.runId())).get().satisfies(r -> {
+            assertThat(r.owner()).isEqualTo("instance-b");
+            assertThat(r.leaseUntil()).isEqualTo(clock.instant().plusSeconds(7));
+        });
+        assertThat(store.get(second.runId())).get().satisfies(r -> {
+            assertThat(r.owner()).isNull();
+            assertThat(r.leaseUntil()).isNull();
+        });
+    }
+
+    @Test
+    void renewLeases_extendsOnlyRunningRunsOfThatOwnerAndAnswersThem() {
+        Run mine = claimedBy(thread, Lane.MAIN, OWNER);
+        Run theirs = claimedBy(otherThread, Lane.MAIN, "instance-b");
+        Run pending = enqueue(thread, Lane.MAIN);
+        Run ended = claimedBy(otherThread, Lane.SECONDARY, OWNER);
+        store.finish(ended.runId(), OWNER, RunStatus.SUCCESS).orElseThrow();
+        Instant until = clock.advance(Duration.ofSeconds(20)).plus(LEASE);
+
+        Set<UUID> held = store.renewLeases(OWNER,
+                List.of(mine.runId(), theirs.runId(), pending.runId(), ended.runId(), Ids.newId()), until);
+
+        assertThat(held).containsExactly(mine.runId());
+        assertThat(store.get(mine.runId())).get().satisfies(r -> {
+            assertThat(r.leaseUntil()).isEqualTo(until);
+            assertThat(r.owner()).isEqualTo(OWNER);
+            assertThat(r.updatedAt()).as("a heartbeat is not an update").isEqualTo(mine.updatedAt());
+        });
+        assertThat(store.get(theirs.runId())).contains(theirs);
+        assertThat(store.get(pending.runId())).contains(pending);
+        assertThat(store.get(ended.runId())).get().extracting(Run::leaseUntil).isEqualTo(ended.leaseUntil());
+    }
+
+    @Test
+    void renewLeases_noRuns_answersNothing() {
+        claimedBy(thread, Lane.MAIN, OWNER);
+
+        assertThat(store.renewLeases(OWNER, List.of(), clock.instant().plus(LEASE))).isEmpty();
+    }
+
+    @Test
+    void takeOver_leaseAsSeen_movesTheRunToTheNewOwnerAndKeepsItRunning() {
+        Run seen = claimedBy(thread, Lane.MAIN, OWNER);
+        Instant until = clock.advance(LEASE.plusSeconds(1)).plus(LEASE);
+
+        Run taken = store.takeOver(seen, "instance-b", until).orElseThrow();
+
+        assertThat(taken).isEqualTo(seen.withLease("instance-b", until));
+        assertThat(store.get(seen.runId())).contains(taken);
+    }
+
+    @Test
+    void takeOver_leaseRenewedSinceItWasRead_isRefusedAndChangesNothing() {
+        Run seen = claimedBy(thread, Lane.MAIN, OWNER);
+        store.renewLeases(OWNER, List.of(seen.runId()), clock.advance(Duration.ofSeconds(10)).plus(LEASE));
+        Run renewed = store.get(seen.runId()).orElseThrow();
+
+        assertThat(store.takeOver(seen, "instance-b", clock.instant().plus(LEASE))).isEmpty();
+
+        assertThat(store.get(seen.runId())).contains(renewed);
+    }
+
+    @Test
+    void takeOver_takenByAnotherRecovererFirst_isRefused() {
+        Run seen = claimedBy(thread, Lane.MAIN, OWNER);
+        store.takeOver(seen, "instance-b", clock.instant().plus(LEASE)).orElseThrow();
+
+        assertThat(store.takeOver(seen, "instance-c", clock.instant().plus(LEASE))).isEmpty();
+
+        assertThat(store.get(seen.runId())).get().extracting(Run::owner).isEqualTo("instance-b");
+    }
+
+    @Test
+    void takeOver_runNoLongerRunning_isRefused() {
+        Run seen = claimedBy(thread, Lane.MAIN, OWNER);
+        store.finish(seen.runId(), OWNER, RunStatus.SUCCESS).orElseThrow();
+
+        assertThat(store.takeOver(seen, "instance-b", clock.instant().plus(LEASE))).isEmpty();
+
+        assertThat(store.get(seen.runId())).get().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RunStatus.SUCCESS);
+            assertThat(r.owner()).isEqualTo(OWNER);
+        });
+    }
+
+    @Test
+    void takeOver_runningRunWithoutLease_isTakenLikeAnExpiredOne() {
+        Run run = runIn(RunStatus.RUNNING);
+        assertThat(run.owner()).isNull();
+        assertThat(run.leaseExpired(clock.instant())).isTrue();
+
+        Run taken = store.takeOver(run, "instance-b", clock.instant().plus(LEASE)).orElseThrow();
+
+        assertThat(taken.owner()).isEqualTo("instance-b");
+        assertThat(taken.status()).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
+    void takeOver_fromManyVirtualThreads_exactlyOneRecovererWins() throws Exception {
+        Run seen = claimedBy(thread, Lane.MAIN, OWNER);
+        int racers = 16;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> futures = new ArrayList<>();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int r = 0; r < racers; r++) {
+                String recoverer = "recoverer-" + r;
+                futures.add(executor.submit(() -> {
+                    start.await();
+                    return store.takeOver(seen, recoverer, clock.instant().plus(LEASE)).isPresent();
+                }));
+            }
+            start.countDown();
+            int winners = 0;
+            for (Future<Boolean> f : futures) {
+                winners += f.get(2, TimeUnit.MINUTES) ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        }
+        assertThat(store.get(seen.runId())).get().extracting(Run::owner).asString().startsWith("recoverer-");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RunStatus.class, names = {"SUCCESS", "ERROR", "TIMEOUT", "INTERRUPTED"})
+    void finish_byTheOwner_endsTheRunAndStampsUpdatedAt(RunStatus end) {
+        Run run = claimedBy(thread, Lane.MAIN, OWNER);
+        Instant later = clock.advance(Duration.ofSeconds(2));
+
+        Run ended = store.finish(run.runId(), OWNER, end).orElseThrow();
+
+        assertThat(ended).isEqualTo(run.withStatus(end, later));
+        assertThat(store.get(run.runId())).contains(ended);
+    }
+
+    @Test
+    void finish_byAStaleOwner_isRefusedAndChangesNothing() {
+        Run seen = claimedBy(thread, Lane.MAIN, OWNER);
+        Run taken = store.takeOver(seen, "instance-b", clock.instant().plus(LEASE)).orElseThrow();
+
+        assertThat(store.finish(seen.runId(), OWNER, RunStatus.SUCCESS)).as("the stale owner's late write").isEmpty();
+
+        assertThat(store.get(seen.runId())).contains(taken);
+        assertThat(store.finish(seen.runId(), "instance-b", RunStatus.INTERRUPTED)).get()
+                .extracting(Run::status).isEqualTo(RunStatus.INTERRUPTED);
+    }
+
+    @Test
+    void finish_aRunThatIsNotRunning_isRefused() {
+        Run pending = enqueue(thread, Lane.MAIN);
+        Run done = claimedBy(otherThread, Lane.MAIN, OWNER);
+        store.finish(done.runId(), OWNER, RunStatus.SUCCESS).orElseThrow();
+
+        assertThat(store.finish(pending.runId(), OWNER, RunStatus.INTERRUPTED)).isEmpty();
+        assertThat(store.finish(done.runId(), OWNER, RunStatus.ERROR)).as("a terminal status never changes").isEmpty();
+        assertThat(store.finish(Ids.newId(), OWNER, RunStatus.SUCCESS)).isEmpty();
+
+        assertThat(store.get(pending.runId())).contains(pending);
+        assertThat(store.get(done.runId())).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
+    }
+
+    @Test
+    void finish_toANonTerminalStatus_isRefused() {
+        Run run = claimedBy(thread, Lane.MAIN, OWNER);
+
+        assertThat(store.finish(run.runId(), OWNER, RunStatus.PENDING)).isEmpty();
+        assertThat(store.finish(run.runId(), OWNER, RunStatus.RUNNING)).isEmpty();
+
+        assertThat(store.get(run.runId())).contains(run);
+    }
+
+    @Test
+    void running_listsEveryRunningRunOfEveryThreadAndLaneOldestFirst() {
+        Run first = claimedBy(thread, Lane.MAIN, OWNER);
+        Run second = claimedBy(otherThread, Lane.SECONDARY, "instance-b");
+        enqueue(thread, Lane.MAIN);
+        Run ended = claimedBy(otherThread, Lane.MAIN, OWNER);
+        store.finish(ended.runId(), OWNER, RunStatus.SUCCESS).orElseThrow();
+        Run third = claimedBy(otherThread, Lane.MAIN, OWNER);
+
+        assertThat(store.running()).containsExactly(first, second, third);
+    }
+
+    @Test
+    void running_nothingRunning_isEmpty() {
+        enqueue(thread, Lane.MAIN);
+
+        assertThat(store.running()).isEmpty();
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
+
+    /** Claims the next run of the thread and lane for {@link #OWNER}, its lease {@link #LEASE} from now. */
+    protected Optional<Run> claim(UUID threadId, Lane lane) {
+        return store.claimNext(threadId, lane, OWNER, clock.instant().plus(LEASE));
+    }
+
+    /** A new run of the thread and lane, claimed by {@code owner} for {@link #LEASE}, as stored. */
+    protected Run claimedBy(UUID threadId, Lane lane, String owner) {
+        Run run = enqueue(threadId, lane);
+        Run claimed = store.claimNext(threadId, lane, owner, clock.instant().plus(LEASE)).orElseThrow();
+        assertThat(claimed.runId()).as("set-up: nothing else was pending").isEqualTo(run.runId());
+        return store.get(run.runId()).orElseThrow();
+    }
 
     /** A pending candidate stamped with the clock's current time. */
     protected Run candidate(UUID threadId, Lane lane) {
@@ -842,7 +1057,7 @@ public abstract class RunStoreContract {
         Run run = new Run(Ids.newId(), thread, Ids.newId(), now, now, RunStatus.PENDING, null, null,
                 dev.switchboard.run.MultitaskStrategy.ENQUEUE, Lane.MAIN);
         store.admit(run, (c, active) -> c);
-        org.assertj.core.api.Assertions.assertThat(store.claimNext(thread, Lane.MAIN)).isPresent();
+        org.assertj.core.api.Assertions.assertThat(claim(thread, Lane.MAIN)).isPresent();
         org.assertj.core.api.Assertions.assertThat(store.transition(run.runId(), RunStatus.PENDING, RunStatus.INTERRUPTED))
                 .isEmpty();
         org.assertj.core.api.Assertions.assertThat(store.get(run.runId())).get().extracting(Run::status)
@@ -863,9 +1078,9 @@ public abstract class RunStoreContract {
                 null, null, MultitaskStrategy.ENQUEUE, Lane.MAIN);
         store.admit(delayed, (c, active) -> c);
         store.admit(due, (c, active) -> c);
-        org.assertj.core.api.Assertions.assertThat(store.claimNext(thread, Lane.MAIN)).get().extracting(Run::runId)
+        org.assertj.core.api.Assertions.assertThat(claim(thread, Lane.MAIN)).get().extracting(Run::runId)
                 .isEqualTo(due.runId());
         store.transition(due.runId(), RunStatus.SUCCESS);
-        org.assertj.core.api.Assertions.assertThat(store.claimNext(thread, Lane.MAIN)).as("not due yet").isEmpty();
+        org.assertj.core.api.Assertions.assertThat(claim(thread, Lane.MAIN)).as("not due yet").isEmpty();
     }
 }

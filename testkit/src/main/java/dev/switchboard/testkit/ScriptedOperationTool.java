@@ -29,6 +29,7 @@ public final class ScriptedOperationTool implements Tool {
     private final String name;
     private final RecordingBackend backend;
     private final java.util.concurrent.Semaphore gate;
+    private final boolean idempotent;
 
     public ScriptedOperationTool(String name, RecordingBackend backend) {
         this(name, backend, null);
@@ -39,9 +40,19 @@ public final class ScriptedOperationTool implements Tool {
      * on instead of racing the clock.
      */
     public ScriptedOperationTool(String name, RecordingBackend backend, java.util.concurrent.Semaphore gate) {
+        this(name, backend, gate, true);
+    }
+
+    /**
+     * {@code idempotent} is what the tool declares ({@link ToolSpec#idempotent}): whether crash recovery may run
+     * it again with the same idempotency key. The backend deduplicates on the key either way.
+     */
+    public ScriptedOperationTool(String name, RecordingBackend backend, java.util.concurrent.Semaphore gate,
+            boolean idempotent) {
         this.name = name;
         this.backend = backend;
         this.gate = gate;
+        this.idempotent = idempotent;
     }
 
     @Override
@@ -49,7 +60,7 @@ public final class ScriptedOperationTool implements Tool {
         ObjectNode params = ToolSpec.emptySchema();
         params.with("properties").putObject("target").put("type", "string");
         return new ToolSpec(name, "Changes something real; takes a while.", params, ToolKind.LONG_RUNNING,
-                Duration.ofSeconds(10), true, true, POINT_OF_NO_RETURN);
+                Duration.ofSeconds(10), true, idempotent, POINT_OF_NO_RETURN);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.switchboard.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Ids;
 import dev.switchboard.Json;
@@ -8,6 +10,7 @@ import dev.switchboard.event.EventLog;
 import dev.switchboard.event.RunEvent;
 import dev.switchboard.event.SequencedEvent;
 import dev.switchboard.event.Subscription;
+import dev.switchboard.run.Lane;
 import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunRequest;
@@ -22,14 +25,20 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
  * The seed's simple API. {@code POST /api/agent/run {user_id, task}} runs {@code task} on the user's one
  * thread; a message sent while the agent answers double-texts with {@code rollback} and carries the earlier
  * message over, so the agent answers both at once. {@code GET /api/agent/events?user_id=…} is the user's SSE
- * channel across runs, resumable with {@code Last-Event-ID}:
+ * channel across runs, resumable with {@code Last-Event-ID} ({@code -1} replays what the channel retains; without
+ * it a listener gets what happens next). Every {@code data} also carries {@code "type"}, the event's name:
  * <pre>
  *   event: AGENT_STARTED    data: {"run_id","thread_id","task"}
  *   event: TOKEN            data: {"run_id","text"}
@@ -44,6 +53,11 @@ public final class AgentRunApi {
 
     private final Api api;
     private final ConcurrentHashMap<String, EventLog> channels = new ConcurrentHashMap<>();
+    // Per user: a lock around submit + relay registration, and the relay of the latest main-lane run, which a
+    // newer main-lane run (its rollback successor) waits for, so that no event of a cancelled run reaches the
+    // channel after the first event of the run that replaced it.
+    private final ConcurrentHashMap<String, ReentrantLock> submitLocks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> mainRelays = new ConcurrentHashMap<>();
 
     public AgentRunApi(Api api) {
         this.api = api;
@@ -75,6 +89,7 @@ public final class AgentRunApi {
         String user = userOf(caller, body.string("user_id", null));
         String task = body.requiredString("task");
         String assistant = body.string("assistant_id", defaultAssistant());
+        api.switchboard().assistant(assistant); // an unknown assistant is a 404 before the user's thread is made
         UUID threadId = Ids.nameBased(USER_THREADS, user);
         ObjectNode metadata = Json.object();
         metadata.put("user_id", user);
@@ -86,10 +101,17 @@ public final class AgentRunApi {
         input.putArray("messages").addObject().put("type", "human").put("content", task);
         ObjectNode config = Json.object();
         config.putObject("configurable").put("user_id", user);
-        Run run = api.switchboard().submit(RunRequest.of(threadId, assistant, input)
-                .withStrategy(MultitaskStrategy.ROLLBACK).withSupersededInput(SupersededInput.CARRY)
-                .withConfig(config));
-        forward(channel(user), run, task);
+        ReentrantLock lock = submitLocks.computeIfAbsent(user, u -> new ReentrantLock());
+        Run run;
+        lock.lock();
+        try {
+            run = api.switchboard().submit(RunRequest.of(threadId, assistant, input)
+                    .withStrategy(MultitaskStrategy.ROLLBACK).withSupersededInput(SupersededInput.CARRY)
+                    .withConfig(config));
+            forward(user, channel(user), run, task);
+        } finally {
+            lock.unlock();
+        }
         ObjectNode out = Json.object();
         out.put("run_id", run.runId().toString());
         out.put("thread_id", threadId.toString());
@@ -98,17 +120,26 @@ public final class AgentRunApi {
     }
 
     private String defaultAssistant() {
-        return api.switchboard().graphs().containsKey("telco") ? "telco" : api.switchboard().graphs().keySet().iterator().next();
+        return api.switchboard().defaultGraphId();
     }
 
     /** Relays one run's stream into the user's channel, on a virtual thread that blocks on the run's log. */
-    private void forward(EventLog channel, Run run, String task) {
+    private void forward(String user, EventLog channel, Run run, String task) {
         Subscription sub = api.switchboard().subscribe(run.runId(), -1);
+        CompletableFuture<Void> relayed = new CompletableFuture<>();
+        CompletableFuture<Void> previous = run.lane() == Lane.MAIN ? mainRelays.put(user, relayed) : null;
         Thread.ofVirtual().name("agent-run-" + run.runId()).start(() -> {
             StringBuilder answer = new StringBuilder();
             String lastAnswerId = null;
             boolean started = false;
             try (sub) {
+                if (previous != null) {
+                    try {
+                        previous.get(30, TimeUnit.SECONDS);
+                    } catch (ExecutionException | TimeoutException e) {
+                        LOG.warning("the previous relay for " + user + " did not finish: " + e);
+                    }
+                }
                 while (!sub.isFinished()) {
                     Optional<SequencedEvent> next = sub.next(Duration.ofMinutes(10));
                     if (next.isEmpty()) {
@@ -137,8 +168,13 @@ public final class AgentRunApi {
                                         .put("reason", c.payload().path("reason").asText())
                                         .put("superseded_by", c.payload().path("superseded_by").asText(null))));
                         case RunEvent.Custom c when c.payload().path("type").asText().startsWith("operation_") -> {
+                            // Only the documented fields: copying the whole payload would overwrite "type", and
+                            // with it the SSE event name, with the runtime's operation_started/progress/ended.
                             ObjectNode op = custom("OPERATION", run);
-                            op.setAll((ObjectNode) c.payload().deepCopy());
+                            for (String field : new String[] {"operation_id", "tool", "status", "percent", "step"}) {
+                                JsonNode value = c.payload().get(field);
+                                op.set(field, value == null ? NullNode.getInstance() : value.deepCopy());
+                            }
                             channel.publish(new RunEvent.Custom(op));
                         }
                         case RunEvent.End e -> {
@@ -157,6 +193,9 @@ public final class AgentRunApi {
                 }
             } catch (Exception e) {
                 LOG.warning("relaying run " + run.runId() + " stopped: " + e);
+            } finally {
+                relayed.complete(null);
+                mainRelays.remove(user, relayed);
             }
         });
     }

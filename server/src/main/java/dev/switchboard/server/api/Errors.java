@@ -31,6 +31,16 @@ public final class Errors {
         };
     }
 
+    /** The code for an HTTP error the web framework raised itself (no route, body too large, …). */
+    public static String codeFor(int status) {
+        return switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "payload_too_large";
+            default -> "http_error";
+        };
+    }
+
     public static ObjectNode body(String detail, String code) {
         ObjectNode n = Json.object();
         n.put("detail", detail);

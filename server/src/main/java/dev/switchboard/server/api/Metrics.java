@@ -34,7 +34,10 @@ public final class Metrics implements RunListener {
 
     @Override
     public void admitted(Run run, List<Run> superseded) {
-        Counter.builder("switchboard_runs_created_total").tag("strategy", run.multitaskStrategy().wireName())
+        // Prometheus reserves the _created suffix (and strips it, with _total), so "runs created" would be
+        // exported as switchboard_runs_total; "admitted" survives as switchboard_runs_admitted_total.
+        Counter.builder("switchboard_runs_admitted").description("runs created (admitted by the scheduler)")
+                .tag("strategy", run.multitaskStrategy().wireName())
                 .tag("lane", run.lane().wireName()).register(registry).increment();
         if (!superseded.isEmpty()) {
             Counter.builder("switchboard_double_texts_total").tag("strategy", run.multitaskStrategy().wireName())

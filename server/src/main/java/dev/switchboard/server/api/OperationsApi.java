@@ -43,6 +43,13 @@ public final class OperationsApi {
         ObjectNode body = Wire.operation(outcome.operation());
         body.put("cancel", outcome.result().wireName());
         body.put("explanation", outcome.explanation());
-        ctx.status(outcome.result() == CancelOutcome.Result.REFUSED_POINT_OF_NO_RETURN ? 409 : 200).json(body);
+        if (outcome.result() == CancelOutcome.Result.REFUSED_POINT_OF_NO_RETURN) {
+            // A 409 is an error answer: it carries {detail, code} like every other one, plus the operation.
+            body.put("detail", outcome.explanation());
+            body.put("code", outcome.result().wireName());
+            ctx.status(409).json(body);
+            return;
+        }
+        ctx.status(200).json(body);
     }
 }

@@ -111,8 +111,12 @@ public final class RunsApi {
         api.switchboard().assistant(assistantId);
 
         UUID threadId = pathThreadId;
+        // A thread made for this request (stateless, or if_not_exists=create) is removed again if the run is
+        // refused, so a bad request changes nothing.
+        boolean createdHere = false;
         if (stateless) {
             threadId = api.switchboard().createThread(null, ownerMetadata(caller, true), false).threadId();
+            createdHere = true;
         } else {
             Optional<ConversationThread> existing = existing(threadId);
             if (existing.isEmpty()) {
@@ -120,54 +124,55 @@ public final class RunsApi {
                     throw SwitchboardException.NotFound.of("Thread", threadId);
                 }
                 api.switchboard().createThread(threadId, ownerMetadata(caller, false), true);
+                createdHere = true;
             } else {
                 caller.check(existing.get());
             }
         }
 
-        ObjectNode config = body.object("config") == null ? Json.object() : body.object("config").deepCopy();
-        if (config.has("configurable") && !config.get("configurable").isObject()) {
-            throw new InvalidRequest("invalid_field", "config.configurable must be a JSON object");
-        }
-        ObjectNode configurable = config.has("configurable") ? (ObjectNode) config.get("configurable") : config.putObject("configurable");
-        ObjectNode context = body.object("context");
-        if (context != null) {
-            context.fields().forEachRemaining(e -> {
-                if (!configurable.has(e.getKey())) {
-                    configurable.set(e.getKey(), e.getValue());
-                }
-            });
-        }
-        if (!caller.isAnonymous()) {
-            configurable.put("user_id", caller.user());
-            JsonNode ns = configurable.get("namespace_for_memory");
-            List<String> visible = ns != null && ns.isArray() && !ns.isEmpty()
-                    ? Json.mapper().convertValue(ns, Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class))
-                    : CoordinationKeys.defaultNamespace(threadId);
-            ArrayNode stored = configurable.putArray("namespace_for_memory");
-            caller.storeNamespace(visible).forEach(stored::add);
-        }
-        String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
-        ObjectNode extra = Json.object();
-        extra.put("stream_resumable", Boolean.TRUE.equals(body.bool("stream_resumable")));
-        extra.put("subgraphs", Boolean.TRUE.equals(body.bool("stream_subgraphs")));
-        extra.put("on_disconnect", onDisconnect);
-        extra.put("temporary", stateless && "delete".equals(onCompletion));
-        if (webhook != null) {
-            extra.put("webhook", webhook);
-        }
-        if (afterSeconds > 0) {
-            extra.put("after_seconds", afterSeconds);
-        }
-        ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
-        metadata.put("request_id", requestId);
-        RunRequest request = new RunRequest(threadId, assistantId, body.any("input"), config, metadata, strategy,
-                superseded, List.copyOf(modes.modes()), checkpointId, false, extra);
         Run run;
         try {
+            ObjectNode config = body.object("config") == null ? Json.object() : body.object("config").deepCopy();
+            if (config.has("configurable") && !config.get("configurable").isObject()) {
+                throw new InvalidRequest("invalid_field", "config.configurable must be a JSON object");
+            }
+            ObjectNode configurable = config.has("configurable") ? (ObjectNode) config.get("configurable") : config.putObject("configurable");
+            ObjectNode context = body.object("context");
+            if (context != null) {
+                context.fields().forEachRemaining(e -> {
+                    if (!configurable.has(e.getKey())) {
+                        configurable.set(e.getKey(), e.getValue());
+                    }
+                });
+            }
+            if (!caller.isAnonymous()) {
+                configurable.put("user_id", caller.user());
+                JsonNode ns = configurable.get("namespace_for_memory");
+                List<String> visible = ns != null && ns.isArray() && !ns.isEmpty()
+                        ? Json.mapper().convertValue(ns, Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class))
+                        : CoordinationKeys.defaultNamespace(threadId);
+                ArrayNode stored = configurable.putArray("namespace_for_memory");
+                caller.storeNamespace(visible).forEach(stored::add);
+            }
+            String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
+            ObjectNode extra = Json.object();
+            extra.put("stream_resumable", Boolean.TRUE.equals(body.bool("stream_resumable")));
+            extra.put("subgraphs", Boolean.TRUE.equals(body.bool("stream_subgraphs")));
+            extra.put("on_disconnect", onDisconnect);
+            extra.put("temporary", stateless && "delete".equals(onCompletion));
+            if (webhook != null) {
+                extra.put("webhook", webhook);
+            }
+            if (afterSeconds > 0) {
+                extra.put("after_seconds", afterSeconds);
+            }
+            ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
+            metadata.put("request_id", requestId);
+            RunRequest request = new RunRequest(threadId, assistantId, body.any("input"), config, metadata, strategy,
+                    superseded, List.copyOf(modes.modes()), checkpointId, false, extra);
             run = api.switchboard().submit(request);
         } catch (RuntimeException e) {
-            if (stateless) {
+            if (createdHere) {
                 api.switchboard().deleteThread(threadId);
             }
             throw e;
@@ -288,6 +293,10 @@ public final class RunsApi {
 
     private void stream(Context ctx, Run run, long afterSequence, StreamModes modes, boolean cancelOnDisconnect)
             throws Exception {
+        if (api.switchboard().eventLog(run.runId()).isEmpty() && run.status().isTerminal()) {
+            finishedStream(ctx, run, modes);
+            return;
+        }
         Subscription subscription = api.switchboard().subscribe(run.runId(), -1);
         api.metrics().subscriberOpened();
         try (subscription) {
@@ -300,6 +309,23 @@ public final class RunsApi {
             }
         } finally {
             api.metrics().subscriberClosed();
+        }
+    }
+
+    /**
+     * A finished run whose events are no longer kept (retention passed, or the server restarted) still joins:
+     * its metadata, the thread's final values, then {@code end}.
+     */
+    private void finishedStream(Context ctx, Run run, StreamModes modes) throws IOException {
+        dev.switchboard.event.EventLog replay = new dev.switchboard.event.EventLog(run.runId(), run.threadId(), 16);
+        replay.publish(new dev.switchboard.event.RunEvent.Metadata(run.runId(), run.threadId(), 1));
+        api.switchboard().state(run.threadId(), null)
+                .ifPresent(c -> replay.publish(new dev.switchboard.event.RunEvent.Values(c.values())));
+        replay.close();
+        try (Subscription sub = replay.subscribe(-1)) {
+            SseStream.open(ctx, modes, api.settings().heartbeat()).pump(sub);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,0 +1,134 @@
+package dev.switchboard.jdbc;
+
+import dev.switchboard.cluster.Cluster;
+import dev.switchboard.run.CancelAction;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * {@link Cluster} over PostgreSQL {@code LISTEN}/{@code NOTIFY}. One dedicated connection listens; a virtual
+ * thread blocks in the driver until a notification arrives (the driver waits on the socket, it does not poll).
+ * Each instance ignores its own signals. If the listening connection breaks, it reconnects.
+ */
+public final class PostgresCluster implements Cluster {
+    private static final Logger LOG = Logger.getLogger(PostgresCluster.class.getName());
+    static final String CHANNEL = "switchboard_signals";
+
+    private final DataSource pool;
+    private final String url;
+    private final String instanceId;
+    private final AtomicReference<Listener> listener = new AtomicReference<>();
+    private volatile boolean closed;
+    private volatile Connection listening;
+    private Thread worker;
+
+    PostgresCluster(DataSource pool, String url, String instanceId) {
+        this.pool = pool;
+        this.url = url;
+        this.instanceId = instanceId;
+    }
+
+    @Override
+    public void cancel(UUID threadId, UUID runId, CancelAction action, UUID supersededBy) {
+        notify("cancel " + threadId + " " + runId + " " + action.wireName() + " " + (supersededBy == null ? "-" : supersededBy));
+    }
+
+    @Override
+    public void wake(UUID threadId) {
+        notify("wake " + threadId);
+    }
+
+    private void notify(String signal) {
+        try (Connection c = pool.getConnection(); PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            st.setString(1, CHANNEL);
+            st.setString(2, instanceId + " " + signal);
+            st.execute();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "could not signal the other instances: " + signal, e);
+        }
+    }
+
+    @Override
+    public void listen(Listener l) {
+        if (listener.getAndSet(l) == null) {
+            worker = Thread.ofVirtual().name("switchboard-cluster-listen").start(this::receive);
+        }
+    }
+
+    private void receive() {
+        while (!closed) {
+            try (Connection c = DriverManager.getConnection(url)) {
+                listening = c;
+                try (Statement st = c.createStatement()) {
+                    st.execute("LISTEN " + CHANNEL);
+                }
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] notes = pg.getNotifications(0);
+                    if (notes == null) {
+                        continue;
+                    }
+                    for (PGNotification note : notes) {
+                        deliver(note.getParameter());
+                    }
+                }
+            } catch (SQLException e) {
+                if (!closed) {
+                    LOG.log(Level.WARNING, "lost the cluster signal connection; reconnecting", e);
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    void deliver(String payload) {
+        String[] parts = payload.split(" ");
+        if (parts.length < 3 || parts[0].equals(instanceId)) {
+            return;
+        }
+        Listener l = listener.get();
+        try {
+            switch (parts[1]) {
+                case "cancel" -> l.cancel(UUID.fromString(parts[2]), UUID.fromString(parts[3]),
+                        CancelAction.fromWire(parts[4]), parts[5].equals("-") ? null : UUID.fromString(parts[5]));
+                case "wake" -> l.wake(UUID.fromString(parts[2]));
+                default -> LOG.fine("unknown cluster signal " + payload);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "bad cluster signal " + payload, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection c = listening;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing to wake the listener; nothing to do if it is already gone
+            }
+        }
+        if (worker != null) {
+            worker.interrupt();
+        }
+    }
+}

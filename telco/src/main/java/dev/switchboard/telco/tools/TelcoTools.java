@@ -1,0 +1,34 @@
+package dev.switchboard.telco.tools;
+
+import dev.switchboard.telco.TelcoSettings;
+import dev.switchboard.telco.backend.TelcoBackend;
+import dev.switchboard.tool.Tool;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The telco agent's tools over one backend. */
+public final class TelcoTools {
+    public static final String CLOSE_CONTRACT = "close_contract";
+    public static final String PURCHASE_ROAMING_PASS = "purchase_roaming_pass";
+    public static final String CHANGE_PACKAGE = "change_package";
+    public static final String GET_BILLING_SUMMARY = "get_billing_summary";
+    public static final String GET_CURRENT_PACKAGE = "get_current_package";
+    public static final String GET_DATA_BALANCE = "get_data_balance";
+    public static final String LIST_AVAILABLE_PACKAGES = "list_available_packages";
+    public static final String GET_ROAMING_INFO = "get_roaming_info";
+    public static final String LIST_ADDONS = "list_addons";
+
+    private TelcoTools() {
+    }
+
+    /** The four long-running tools, then the five quick ones. */
+    public static List<Tool> all(TelcoBackend backend, TelcoSettings settings) {
+        List<Tool> tools = new ArrayList<>(List.of(
+                new CloseContractTool(backend, settings),
+                new PurchaseRoamingPassTool(backend, settings),
+                new ChangePackageTool(backend, settings),
+                new BillingSummaryTool(backend, settings)));
+        tools.addAll(QuickTools.all(backend));
+        return List.copyOf(tools);
+    }
+}
