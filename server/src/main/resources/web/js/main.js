@@ -7,6 +7,7 @@ import { humanize, renderItems, renderThreads, showNotice } from './view.js';
 const STREAM_MODES = ['messages-tuple', 'values', 'custom'];
 const KEYS = {
   thread: 'switchboard.thread',
+  draft: 'switchboard.draft',
   strategy: 'switchboard.strategy',
   assistant: 'switchboard.assistant',
   runs: (t) => `switchboard.runs.${t}`,
@@ -165,6 +166,12 @@ async function openThread(threadId) {
   conv.restoreGhosts(store.json(KEYS.ghosts(threadId)));
   closeSidebar();
   render();
+  if (store.get(KEYS.draft) === threadId) {
+    // Nothing sent yet, so the server has no such thread: asking would only log a 404.
+    app.draft = true;
+    drawThreads();
+    return;
+  }
   let state;
   try {
     state = await request('GET', `/threads/${threadId}/state`);
@@ -230,6 +237,13 @@ async function rejoin(conv) {
   scheduleRender();
 }
 
+/** A new conversation exists only on this page until its first message creates it on the server. */
+function openDraft() {
+  const threadId = uuid();
+  store.set(KEYS.draft, threadId);
+  return openThread(threadId);
+}
+
 async function removeThread(threadId, title) {
   try {
     await request('DELETE', `/threads/${threadId}`);
@@ -244,7 +258,7 @@ async function removeThread(threadId, title) {
   app.threads = app.threads.filter((t) => t.id !== threadId);
   notice(`Deleted “${title}”.`, 'info');
   if (app.conv && app.conv.threadId === threadId) {
-    await openThread(uuid());
+    await openDraft();
   }
   refreshThreads();
 }
@@ -303,6 +317,7 @@ async function send(text) {
   }
   if (app.draft) {
     app.draft = false;
+    store.set(KEYS.draft, null);
   }
   conv.trackRun(runId, { userIds: [message.id], status: 'running' });
   app.streams.set(runId, controller);
@@ -596,7 +611,7 @@ function wire() {
     drawSuggestions();
   });
   ui.newThread.addEventListener('click', () => {
-    openThread(uuid());
+    openDraft();
     ui.input.focus();
   });
   ui.openSidebar.addEventListener('click', openSidebar);
@@ -618,7 +633,8 @@ async function boot() {
   // ?thread=<id> opens a given conversation (the terminal chat prints its id); else the last one open here.
   const linked = new URLSearchParams(location.search).get('thread');
   const valid = linked && /^[0-9a-f-]{36}$/i.test(linked) ? linked : null;
-  await openThread(valid || store.get(KEYS.thread) || uuid());
+  const last = valid || store.get(KEYS.thread);
+  await (last ? openThread(last) : openDraft());
   refreshThreads();
   ui.input.focus();
 }

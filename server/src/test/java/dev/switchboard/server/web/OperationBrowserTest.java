@@ -178,8 +178,8 @@ class OperationBrowserTest {
         Locator card = startChange(chat);
 
         cancelButton(card).click();
+        // The cancel interrupts the step it waits in, so "Cancelling…" may already be over: no check on it.
         assertThat(cancelButton(card)).isHidden();
-        assertThat(card).containsText("Cancelling");
         GATE.release(1);
 
         assertThat(card).hasAttribute("data-status", "cancelled");
