@@ -9,6 +9,7 @@ import dev.switchboard.thread.ConversationState;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -134,6 +135,7 @@ class DoubleTextBrowserTest {
         Locator queued = chat.question("two");
         assertThat(queued).hasAttribute("data-state", "queued");
         assertThat(queued).containsText("Queued");
+        tab.screenshot("double-text-enqueue");
         assertThat(chat.answer("reply to \"two\"")).containsText(lastToken());
         assertThat(chat.messages()).hasCount(4);
         assertThat(chat.messages().nth(1)).containsText("reply to \"one\":" + tokens());
@@ -152,6 +154,37 @@ class DoubleTextBrowserTest {
         assertThat(chat.input()).hasValue("this one is refused");
         assertThat(chat.question("this one is refused")).hasCount(0);
         assertThat(chat.answer("reply to \"busy now?\"")).containsText(lastToken());
+    }
+
+    @Test
+    void reload_whileAnAnswerStreams_continuesItWithoutLosingOrRepeatingATokenAndWithoutReplaying() {
+        ChatPage chat = open(1280, 800);
+        chat.send("keep going");
+        Locator streaming = chat.page.locator("#items > li.message.ai[data-state=streaming]");
+        assertThat(streaming).containsText(" t5");
+        List<String> resumes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        chat.page.onRequest(request -> {
+            if (request.url().matches(".*/runs/[0-9a-f-]{36}/stream.*")) {
+                resumes.add(String.valueOf(request.headers().get("last-event-id")));
+            }
+        });
+
+        chat.page.reload();
+
+        assertThat(streaming).containsText(" t" + (TOKENS / 2));
+        String midway = streaming.locator(".bubble").innerText();
+        Matcher tokens = Pattern.compile(" t(\\d+)").matcher(midway);
+        int expected = 1;
+        while (tokens.find()) {
+            assertThat(Integer.parseInt(tokens.group(1))).as(midway).isEqualTo(expected++);
+        }
+        assertThat(midway).startsWith("reply to \"keep going\": t1 t2 t3 t4 t5");
+        assertThat(chat.answer("reply to \"keep going\"")).hasAttribute("data-state", "final");
+        assertThat(chat.answer("reply to \"keep going\"")).containsText(lastToken());
+        assertThat(chat.messages()).hasCount(2);
+        // It resumed after the last frame it had (Last-Event-ID), so nothing was sent twice.
+        assertThat(resumes).hasSize(1);
+        assertThat(Integer.parseInt(resumes.getFirst())).isGreaterThan(5);
     }
 
     @Test
