@@ -110,6 +110,9 @@ function updateMessage(li, item) {
   const ghost = ['interrupted', 'stopped', 'rolled_back', 'failed'].includes(item.state);
   li.setAttribute('aria-label', (item.role === 'human' ? 'You' : 'Agent') + (label && ghost ? ` (${label})` : ''));
   bubble.classList.toggle('streaming', item.state === 'streaming');
+  // A message still being written is announced once it is done, not token by token.
+  if (item.state === 'streaming') li.setAttribute('aria-busy', 'true');
+  else li.removeAttribute('aria-busy');
 }
 
 function updateCard(li, item, handlers) {
