@@ -703,6 +703,15 @@ public final class Switchboard implements AutoCloseable {
         return Ids.nameBased(Ids.ASSISTANT_NAMESPACE, "thread:" + text);
     }
 
+    /**
+     * Stops gracefully: admits nothing more, lets executing runs finish for up to {@code grace}, then closes
+     * (what is left is interrupted; queued runs and in-flight operations stay in the store for the next start).
+     */
+    public void shutdown(Duration grace) throws InterruptedException {
+        scheduler.drain(grace);
+        close();
+    }
+
     @Override
     public void close() {
         scheduler.close();

@@ -877,6 +877,31 @@ public final class RunScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * The first half of a graceful stop: no run is admitted or started any more, and the runs executing here get
+     * up to {@code grace} to finish on their own. Queued runs stay pending in the store for the next start.
+     */
+    public void drain(Duration grace) throws InterruptedException {
+        closed = true;
+        List<java.lang.Thread> workers = new ArrayList<>();
+        for (ThreadSlot slot : slots.values()) {
+            slot.lock.lock();
+            try {
+                slot.executing.values().forEach(ex -> workers.add(ex.worker));
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (java.lang.Thread worker : workers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            worker.join(Duration.ofNanos(left));
+        }
+    }
+
     /** Stops taking runs and interrupts every executing run; they end as interrupted. */
     @Override
     public void close() {
