@@ -67,6 +67,7 @@ public final class Switchboard implements AutoCloseable {
     private final OperationStore operations;
     private final OperationRunner operationRunner;
     private final String instanceId;
+    private final dev.switchboard.cluster.Cluster cluster;
 
     private Switchboard(Builder b) {
         this.clock = b.clock;
@@ -92,6 +93,8 @@ public final class Switchboard implements AutoCloseable {
         this.scheduler = new RunScheduler(runs, threads, checkpoints, events, clock, this::graphOf, b.maxHistory,
                 operations, operationRunner, operationTools, store, b.secondaryWait, instanceId, b.lease);
         // Crash recovery, then pending runs, then the heartbeat (RunScheduler#start).
+        this.cluster = b.clusterFactory == null ? dev.switchboard.cluster.Cluster.LOCAL : b.clusterFactory.apply(instanceId);
+        scheduler.joinCluster(cluster);
         scheduler.start();
     }
 
@@ -114,6 +117,16 @@ public final class Switchboard implements AutoCloseable {
         private OperationStore operations;
         private Duration secondaryWait = secondaryWaitFromEnv();
         private String instanceId;
+        private java.util.function.Function<String, dev.switchboard.cluster.Cluster> clusterFactory;
+
+        /**
+         * How this instance signals the others sharing its database (given its instance id); none by default,
+         * which is right for one instance.
+         */
+        public Builder cluster(java.util.function.Function<String, dev.switchboard.cluster.Cluster> factory) {
+            this.clusterFactory = factory;
+            return this;
+        }
         private Duration lease = leaseFromEnv();
 
         /**
@@ -690,9 +703,19 @@ public final class Switchboard implements AutoCloseable {
         return Ids.nameBased(Ids.ASSISTANT_NAMESPACE, "thread:" + text);
     }
 
+    /**
+     * Stops gracefully: admits nothing more, lets executing runs finish for up to {@code grace}, then closes
+     * (what is left is interrupted; queued runs and in-flight operations stay in the store for the next start).
+     */
+    public void shutdown(Duration grace) throws InterruptedException {
+        scheduler.drain(grace);
+        close();
+    }
+
     @Override
     public void close() {
         scheduler.close();
+        cluster.close();
         operationRunner.close();
         events.close();
     }

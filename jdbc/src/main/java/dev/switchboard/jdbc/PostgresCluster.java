@@ -61,10 +61,20 @@ public final class PostgresCluster implements Cluster {
         }
     }
 
+    private final java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+
+    /** Returns once the LISTEN is in place (or after 10 s), so no signal sent after it is missed. */
     @Override
     public void listen(Listener l) {
         if (listener.getAndSet(l) == null) {
             worker = Thread.ofVirtual().name("switchboard-cluster-listen").start(this::receive);
+            try {
+                if (!subscribed.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warning("the cluster signal channel is not up after 10 s; continuing, it keeps trying");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -75,6 +85,7 @@ public final class PostgresCluster implements Cluster {
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
                 }
+                subscribed.countDown();
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!closed) {
                     PGNotification[] notes = pg.getNotifications(0);

@@ -124,6 +124,43 @@ public final class RunScheduler implements AutoCloseable {
         recovery.start();
     }
 
+    private volatile dev.switchboard.cluster.Cluster cluster = dev.switchboard.cluster.Cluster.LOCAL;
+
+    /**
+     * Joins the other instances of a deployment: cancels and double-texts for runs they execute reach them, and
+     * a thread freed here wakes them. Signals are hints; the store stays the truth.
+     */
+    public void joinCluster(dev.switchboard.cluster.Cluster signals) {
+        this.cluster = signals;
+        signals.listen(new dev.switchboard.cluster.Cluster.Listener() {
+            @Override
+            public void cancel(UUID threadId, UUID runId, CancelAction action, UUID supersededBy) {
+                ThreadSlot slot = slot(threadId);
+                slot.lock.lock();
+                try {
+                    if (slot.executing.containsKey(runId)) {
+                        cancelLocked(slot, runId, action, supersededBy);
+                    }
+                } finally {
+                    slot.lock.unlock();
+                }
+            }
+
+            @Override
+            public void wake(UUID threadId) {
+                ThreadSlot slot = slot(threadId);
+                slot.lock.lock();
+                try {
+                    for (Lane lane : Lane.values()) {
+                        startNextLocked(slot, threadId, lane);
+                    }
+                } finally {
+                    slot.lock.unlock();
+                }
+            }
+        });
+    }
+
     /**
      * The lane a new message on {@code threadId} runs on: {@code thread_type} {@code main} or {@code secondary}
      * as given; {@code auto} (or absent) is the secondary lane while this thread's main run awaits an operation.
@@ -252,6 +289,9 @@ public final class RunScheduler implements AutoCloseable {
         if (closed) {
             throw new SwitchboardException.Unavailable("the server is shutting down");
         }
+        ObjectNode stamped = candidate.kwargs();
+        stamped.put("origin_instance", owner);
+        candidate = candidate.withKwargs(stamped);
         ThreadSlot slot = slot(candidate.threadId());
         slot.lock.lock();
         try {
@@ -355,6 +395,11 @@ public final class RunScheduler implements AutoCloseable {
             return;
         }
         Optional<Run> found = runs.get(runId);
+        if (found.isPresent() && found.get().status() == RunStatus.RUNNING) {
+            // Executing on another instance: tell it; its own finish applies the action.
+            cluster.cancel(found.get().threadId(), runId, action, supersededBy);
+            return;
+        }
         if (found.isEmpty() || found.get().status() != RunStatus.PENDING) {
             return;
         }
@@ -384,8 +429,37 @@ public final class RunScheduler implements AutoCloseable {
     }
 
     private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane) {
+        startNextLocked(slot, threadId, lane, false);
+    }
+
+    /**
+     * Starts the thread's next run here. A run admitted by another instance is left to that instance, whose
+     * clients stream it: it is woken, and only if the run is still pending a third of a lease later (its
+     * admitter is gone) does this instance take it ({@code anyOrigin}).
+     */
+    private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane, boolean anyOrigin) {
         if (closed) {
             return;
+        }
+        if (!anyOrigin) {
+            var now = clock.instant();
+            Optional<Run> first = runs.active(threadId, lane).stream()
+                    .filter(r -> r.status() == RunStatus.PENDING && r.isDue(now)).findFirst();
+            String origin = first.map(r -> r.kwargs().path("origin_instance").asText(owner)).orElse(owner);
+            boolean othersRunning = runs.active(threadId, lane).stream().anyMatch(r -> r.status() == RunStatus.RUNNING);
+            if (!origin.equals(owner) && !othersRunning) {
+                cluster.wake(threadId);
+                timers.schedule(() -> {
+                    ThreadSlot s2 = slot(threadId);
+                    s2.lock.lock();
+                    try {
+                        startNextLocked(s2, threadId, lane, true);
+                    } finally {
+                        s2.lock.unlock();
+                    }
+                }, Math.max(1, lease.toMillis() / 3), TimeUnit.MILLISECONDS);
+                return;
+            }
         }
         Optional<Run> next = runs.claimNext(threadId, lane, owner, clock.instant().plus(lease));
         if (next.isEmpty()) {
@@ -753,7 +827,7 @@ public final class RunScheduler implements AutoCloseable {
             try {
                 completions.computeIfAbsent(pending.runId(), id -> new CompletableFuture<>());
                 events.open(pending.runId(), pending.threadId());
-                startNextLocked(slot, pending.threadId(), pending.lane());
+                startNextLocked(slot, pending.threadId(), pending.lane(), true);
             } finally {
                 slot.lock.unlock();
             }
@@ -800,6 +874,31 @@ public final class RunScheduler implements AutoCloseable {
             return !slot.executing.isEmpty();
         } finally {
             slot.lock.unlock();
+        }
+    }
+
+    /**
+     * The first half of a graceful stop: no run is admitted or started any more, and the runs executing here get
+     * up to {@code grace} to finish on their own. Queued runs stay pending in the store for the next start.
+     */
+    public void drain(Duration grace) throws InterruptedException {
+        closed = true;
+        List<java.lang.Thread> workers = new ArrayList<>();
+        for (ThreadSlot slot : slots.values()) {
+            slot.lock.lock();
+            try {
+                slot.executing.values().forEach(ex -> workers.add(ex.worker));
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (java.lang.Thread worker : workers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            worker.join(Duration.ofNanos(left));
         }
     }
 

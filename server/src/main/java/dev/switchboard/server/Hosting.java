@@ -39,7 +39,12 @@ public final class Hosting implements AutoCloseable {
             List<AgentGraph> graphs = new ArrayList<>();
             Graphs.Selected selected = Graphs.all(database, env, model);
             graphs.addAll(selected.graphs());
+            // SQLite serves one process: a stable id lets a restart recover its own unfinished work at once.
+            String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
+                    database.toString().startsWith("SQLite") ? "local" : java.util.UUID.randomUUID().toString());
             Switchboard.Builder builder = Switchboard.builder()
+                    .instanceId(instanceId)
+                    .cluster(database::cluster)
                     .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
                     .operationStore(database.operations()).itemStore(database.items())
                     .assistantStore(database.assistants());

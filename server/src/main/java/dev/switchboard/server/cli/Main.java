@@ -55,10 +55,19 @@ public final class Main implements Runnable {
             Hosting hosting = Hosting.open(url, env, model != null ? model : env.get("REACT_MODEL"));
             SwitchboardServer server = new SwitchboardServer(hosting.switchboard(), settings, hosting.modelDescription());
             CountDownLatch stopped = new CountDownLatch(1);
+            java.time.Duration grace = java.time.Duration.ofMillis(Long.parseLong(
+                    env.getOrDefault("SWITCHBOARD_SHUTDOWN_GRACE_MS", "10000")));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                System.out.println("switchboard: stopping (finishing requests, handing back runs, closing the database)");
+                System.out.println("switchboard: stopping: no new requests; running runs get " + grace.toSeconds()
+                        + " s to finish; queued runs and operations are handed back to the next start");
                 server.close();
+                try {
+                    hosting.switchboard().shutdown(grace);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 hosting.close();
+                System.out.println("switchboard: stopped");
                 stopped.countDown();
             }, "switchboard-shutdown"));
             server.start();
