@@ -14,7 +14,8 @@ const KEYS = {
   ghosts: (t) => `switchboard.ghosts.${t}`,
 };
 const SUGGESTIONS = {
-  telco: ["What's my data balance?", 'Which packages can I choose from?', 'Change my package to the cheapest one'],
+  telco: ['What packages do you offer?', "What's my data balance?", 'Change my package to premium',
+    'Buy a week pass for Spain'],
   other: ['Hello!', 'What can you do?'],
 };
 
@@ -322,19 +323,20 @@ async function send(text) {
   conv.trackRun(runId, { userIds: [message.id], status: 'running' });
   app.streams.set(runId, controller);
   persistRuns(conv);
-  describeRun(conv, runId);
+  describeRun(conv, runId, strategy);
   refreshThreads();
   pump(conv, runId, controller, opened);
 }
 
 /** Learns the run's lane and whether it waits in the queue, so the message is labelled before it answers. */
-async function describeRun(conv, runId) {
+async function describeRun(conv, runId, strategy) {
   try {
     const run = await request('GET', `/threads/${conv.threadId}/runs/${runId}`);
     const tracked = conv.runs.get(runId);
     if (!tracked || conv !== app.conv) return;
     const fields = { lane: run.lane || tracked.lane };
-    if (run.status === 'pending' && !tracked.started) fields.status = 'queued';
+    // Only an enqueued message waits its turn; one that interrupts or rolls back is pending for a moment.
+    if (run.status === 'pending' && !tracked.started && strategy === 'enqueue') fields.status = 'queued';
     conv.trackRun(runId, fields);
     persistRuns(conv);
     scheduleRender();

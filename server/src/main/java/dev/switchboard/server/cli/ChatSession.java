@@ -106,7 +106,10 @@ final class ChatSession {
             return new Sent(Optional.empty(), e.getMessage());
         }
         follow(stream);
-        Thread.ofVirtual().name("chat-describe-" + stream.runId()).start(() -> describe(stream.runId()));
+        if (strategy.equals("enqueue")) {
+            // Only a queued message waits; one that interrupts or rolls back is pending just for a moment.
+            Thread.ofVirtual().name("chat-describe-" + stream.runId()).start(() -> describe(stream.runId()));
+        }
         return new Sent(Optional.of(stream.runId()), null);
     }
 

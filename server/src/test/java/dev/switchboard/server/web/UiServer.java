@@ -13,11 +13,15 @@ public final class UiServer implements AutoCloseable {
     final SwitchboardServer server;
 
     public UiServer(List<AgentGraph> graphs) {
+        this(graphs, "offline and scripted (tests)");
+    }
+
+    public UiServer(List<AgentGraph> graphs, String modelDescription) {
         Switchboard.Builder builder = Switchboard.builder().secondaryWait(Duration.ofSeconds(5));
         graphs.forEach(builder::graph);
         builder.defaultGraph(graphs.getFirst().graphId());
         switchboard = builder.build();
-        server = new SwitchboardServer(switchboard, ServerSettings.defaults().withPort(0), "scripted (browser tests)")
+        server = new SwitchboardServer(switchboard, ServerSettings.defaults().withPort(0), modelDescription)
                 .start();
     }
 
