@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,6 +35,11 @@ final class DemoCommand implements Callable<Integer> {
     static final String STATUS = "2. Long operation with a status check";
     static final String SECONDARY = "3. Several questions while an operation runs";
     private static final Duration SCENARIO_LIMIT = Duration.ofSeconds(90);
+    /** Slower than the model's default, so a person can watch the answers being written. */
+    private static final Duration TOKEN_DELAY = Duration.ofMillis(25);
+    // Held here because java.util.logging keeps loggers weakly: a level set on one nobody holds can be lost.
+    private static final List<Logger> SERVER_LOGS = List.of(Logger.getLogger("io.javalin"),
+            Logger.getLogger("org.eclipse.jetty"));
 
     @Option(names = "--time-scale", defaultValue = "0.5",
             description = "multiplies the telco operations' nominal durations (change_package 10 s; default "
@@ -52,7 +59,9 @@ final class DemoCommand implements Callable<Integer> {
         AtomicLong started = new AtomicLong(System.nanoTime());
         ChatPrinter timed = new ChatPrinter(out, charset, () -> (System.nanoTime() - started.get()) / 1_000_000);
         ChatPrinter plain = new ChatPrinter(out, charset, null);
-        OfflineTelcoModel model = new OfflineTelcoModel();
+        // The transcript is the demo's output; the embedded server's start and stop lines would interleave with it.
+        SERVER_LOGS.forEach(log -> log.setLevel(Level.WARNING));
+        OfflineTelcoModel model = new OfflineTelcoModel(TOKEN_DELAY);
         try (Switchboard switchboard = Switchboard.builder()
                 .graph(TelcoAgent.graph(new InMemoryTelcoBackend(), model, model, TelcoSettings.ofScale(timeScale)))
                 .build();
