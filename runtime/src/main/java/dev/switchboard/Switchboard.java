@@ -607,8 +607,14 @@ public final class Switchboard implements AutoCloseable {
      * from admission until its retention ends.
      */
     public Subscription subscribe(UUID runId, long afterSequence) {
-        EventLog log = events.find(runId).orElseThrow(() -> SwitchboardException.NotFound.of("Run stream", runId));
-        return log.subscribe(afterSequence);
+        Optional<EventLog> local = events.find(runId);
+        if (local.isPresent()) {
+            return local.get().subscribe(afterSequence);
+        }
+        // Executing on another instance of this deployment: follow it through a mirror of its log.
+        Run run = runs.get(runId).filter(r -> r.status() == RunStatus.RUNNING)
+                .orElseThrow(() -> SwitchboardException.NotFound.of("Run stream", runId));
+        return scheduler.followRemote(run).subscribe(afterSequence);
     }
 
     public Optional<EventLog> eventLog(UUID runId) {

@@ -48,6 +48,32 @@ public final class PostgresCluster implements Cluster {
         notify("wake " + threadId);
     }
 
+    @Override
+    public void follow(UUID runId) {
+        notify("follow " + runId);
+    }
+
+    /**
+     * One event per notification when it fits PostgreSQL's 8000-byte payload; larger events (full state values)
+     * travel in numbered parts that the receiver joins.
+     */
+    @Override
+    public void relay(UUID runId, long sequence, String event) {
+        int max = 7000;
+        if (event.length() <= max) {
+            notify("event " + runId + " " + sequence + " 1/1 " + event);
+            return;
+        }
+        int parts = (event.length() + max - 1) / max;
+        for (int i = 0; i < parts; i++) {
+            notify("event " + runId + " " + sequence + " " + (i + 1) + "/" + parts + " "
+                    + event.substring(i * max, Math.min(event.length(), (i + 1) * max)));
+        }
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, StringBuilder> partial =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private void notify(String signal) {
         try (Connection c = pool.getConnection(); PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
             st.setString(1, CHANNEL);
@@ -120,6 +146,23 @@ public final class PostgresCluster implements Cluster {
                 case "cancel" -> l.cancel(UUID.fromString(parts[2]), UUID.fromString(parts[3]),
                         CancelAction.fromWire(parts[4]), parts[5].equals("-") ? null : UUID.fromString(parts[5]));
                 case "wake" -> l.wake(UUID.fromString(parts[2]));
+                case "follow" -> l.follow(UUID.fromString(parts[2]));
+                case "event" -> {
+                    // instance, "event", run, sequence, i/n, then the (part of the) event, which has spaces
+                    String[] head = payload.split(" ", 6);
+                    String[] ofN = head[4].split("/");
+                    String key = head[2] + ":" + head[3];
+                    String body = head[5];
+                    if (!ofN[1].equals("1")) {
+                        StringBuilder sb = partial.computeIfAbsent(key, k -> new StringBuilder());
+                        sb.append(body);
+                        if (!ofN[0].equals(ofN[1])) {
+                            return;
+                        }
+                        body = partial.remove(key).toString();
+                    }
+                    l.relayed(UUID.fromString(head[2]), Long.parseLong(head[3]), body);
+                }
                 default -> LOG.fine("unknown cluster signal " + payload);
             }
         } catch (RuntimeException e) {

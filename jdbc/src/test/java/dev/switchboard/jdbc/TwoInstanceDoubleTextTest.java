@@ -72,4 +72,34 @@ class TwoInstanceDoubleTextTest {
             assertThat(History.violations(messages)).isEmpty();
         }
     }
+
+    @Test
+    void join_onAnotherInstance_streamsEveryEventOfTheRunInOrder() throws Exception {
+        try (Switchboard a = instance("instance-a"); Switchboard b = instance("instance-b")) {
+            UUID thread = a.createThread(null, null, false).threadId();
+            Run run = a.submit(say(thread, "please use the tool", MultitaskStrategy.ENQUEUE, 30, 20));
+            java.util.List<RunEvent> seenOnB = new java.util.ArrayList<>();
+            java.util.List<Long> sequencesOnB = new java.util.ArrayList<>();
+            try (Subscription sub = b.subscribe(run.runId(), -1)) {
+                while (!sub.isFinished()) {
+                    Optional<SequencedEvent> e = sub.next(Duration.ofSeconds(30));
+                    assertThat(e).as("events keep arriving on B").isPresent();
+                    seenOnB.add(e.get().event());
+                    sequencesOnB.add(e.get().sequence());
+                }
+            }
+            java.util.List<RunEvent> onA = new java.util.ArrayList<>();
+            try (Subscription sub = a.subscribe(run.runId(), -1)) {
+                while (!sub.isFinished()) {
+                    sub.next(Duration.ofSeconds(5)).ifPresent(e -> onA.add(e.event()));
+                }
+            }
+            assertThat(seenOnB).isEqualTo(onA);
+            for (int i = 0; i < sequencesOnB.size(); i++) {
+                assertThat(sequencesOnB.get(i)).isEqualTo(i);
+            }
+            assertThat(seenOnB).anyMatch(e -> e instanceof RunEvent.Custom c && c.payload().path("phase").asText().equals("start"));
+            assertThat(seenOnB.getLast()).isInstanceOf(RunEvent.End.class);
+        }
+    }
 }

@@ -17,6 +17,12 @@ public interface Cluster extends AutoCloseable {
     /** Tells every instance that {@code threadId} may have a pending run to start. */
     void wake(UUID threadId);
 
+    /** Asks whichever instance executes {@code runId} to relay its events (from the start) to the others. */
+    void follow(UUID runId);
+
+    /** Relays one event of a run executing here; {@code event} is {@link dev.switchboard.event.RunEventCodec} JSON. */
+    void relay(UUID runId, long sequence, String event);
+
     /** Starts delivering other instances' signals to {@code listener}. */
     void listen(Listener listener);
 
@@ -28,6 +34,14 @@ public interface Cluster extends AutoCloseable {
         void cancel(UUID threadId, UUID runId, CancelAction action, UUID supersededBy);
 
         void wake(UUID threadId);
+
+        /** Another instance wants the events of {@code runId}, if it executes here. */
+        default void follow(UUID runId) {
+        }
+
+        /** One relayed event of a run executing on another instance. */
+        default void relayed(UUID runId, long sequence, String event) {
+        }
     }
 
     /** A deployment of one instance: every signal would be for itself, and it already knows. */
@@ -38,6 +52,14 @@ public interface Cluster extends AutoCloseable {
 
         @Override
         public void wake(UUID threadId) {
+        }
+
+        @Override
+        public void follow(UUID runId) {
+        }
+
+        @Override
+        public void relay(UUID runId, long sequence, String event) {
         }
 
         @Override

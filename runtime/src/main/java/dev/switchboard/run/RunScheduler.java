@@ -147,6 +147,16 @@ public final class RunScheduler implements AutoCloseable {
             }
 
             @Override
+            public void follow(UUID runId) {
+                relayIfLocal(runId);
+            }
+
+            @Override
+            public void relayed(UUID runId, long sequence, String event) {
+                mirror(runId, sequence, event);
+            }
+
+            @Override
             public void wake(UUID threadId) {
                 ThreadSlot slot = slot(threadId);
                 slot.lock.lock();
@@ -430,6 +440,56 @@ public final class RunScheduler implements AutoCloseable {
 
     private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane) {
         startNextLocked(slot, threadId, lane, false);
+    }
+
+    private final java.util.Set<UUID> relaying = ConcurrentHashMap.newKeySet();
+
+    /** Another instance joins a run executing here: its log, from the start, goes out over the cluster. */
+    private void relayIfLocal(UUID runId) {
+        Optional<EventLog> log = events.find(runId);
+        if (log.isEmpty() || !relaying.add(runId)) {
+            return;
+        }
+        java.lang.Thread.ofVirtual().name("relay-" + runId).start(() -> {
+            try (dev.switchboard.event.Subscription sub = log.get().subscribe(-1)) {
+                while (!sub.isFinished()) {
+                    Optional<dev.switchboard.event.SequencedEvent> next = sub.next(Duration.ofMinutes(30));
+                    if (next.isEmpty()) {
+                        continue;
+                    }
+                    cluster.relay(runId, next.get().sequence(),
+                            dev.switchboard.Json.write(dev.switchboard.event.RunEventCodec.encode(next.get().event())));
+                }
+            } catch (InterruptedException e) {
+                java.lang.Thread.currentThread().interrupt();
+            } finally {
+                relaying.remove(runId);
+            }
+        });
+    }
+
+    /**
+     * The local mirror of a run executing on another instance, filled by its relayed events in order; a join
+     * here reads it like any log. An event already mirrored (a second follower asked) is skipped.
+     */
+    private void mirror(UUID runId, long sequence, String event) {
+        RunEvent decoded = dev.switchboard.event.RunEventCodec.decode(dev.switchboard.Json.parse(event));
+        UUID threadId = decoded instanceof RunEvent.Metadata m ? m.threadId() : null;
+        EventLog log = events.find(runId).orElseGet(() -> events.open(runId, threadId));
+        if (log.isClosed() || sequence != log.lastSequence() + 1) {
+            return;
+        }
+        log.publish(decoded);
+    }
+
+    /**
+     * A join on a run that executes on another instance: asks that instance to relay and answers the local
+     * mirror log (empty until the first relayed event arrives).
+     */
+    public EventLog followRemote(Run run) {
+        EventLog mirror = events.open(run.runId(), run.threadId());
+        cluster.follow(run.runId());
+        return mirror;
     }
 
     /**

@@ -41,7 +41,10 @@ class BadInputHttpTest {
         run = wait.header("Content-Location").orElseThrow().replaceAll(".*/runs/", "");
         checkpoint = http.get("/threads/" + thread + "/state").json().path("checkpoint").path("checkpoint_id").asText();
         http.put("/store/items", obj("namespace", List.of("seed", "ns"), "key", "k", "value", Map.of("v", 1)));
-        http.post("/api/agent/run", obj("user_id", "seed-user", "task", "hello"));
+        Response agent = http.post("/api/agent/run", obj("user_id", "seed-user", "task", "hello"));
+        // The agent run is asynchronous: let it finish, or the snapshots below would race it.
+        http.get("/threads/" + agent.json().path("thread_id").asText() + "/runs/"
+                + agent.json().path("run_id").asText() + "/join");
     }
 
     @AfterAll
