@@ -11,6 +11,8 @@ import java.util.logging.Logger;
 
 /** One line per log record, with the request id of the request being handled (or "-"). */
 final class LogFormat extends Formatter {
+    // java.util.logging holds loggers weakly: keep the tuned ones, or their levels vanish with them.
+    private static final java.util.List<Logger> TUNED = new java.util.ArrayList<>();
 
     static void install() {
         Logger root = Logger.getLogger("");
@@ -22,10 +24,11 @@ final class LogFormat extends Formatter {
         console.setLevel(Level.ALL);
         root.addHandler(console);
         root.setLevel(Level.INFO);
-        Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
-        Logger.getLogger("io.javalin").setLevel(Level.WARNING);
-        Logger.getLogger("com.zaxxer.hikari").setLevel(Level.WARNING);
-        Logger.getLogger("org.flywaydb").setLevel(Level.WARNING);
+        for (String quiet : new String[] {"org.eclipse.jetty", "io.javalin", "com.zaxxer.hikari", "org.flywaydb"}) {
+            Logger logger = Logger.getLogger(quiet);
+            logger.setLevel(Level.WARNING);
+            TUNED.add(logger);
+        }
     }
 
     @Override
