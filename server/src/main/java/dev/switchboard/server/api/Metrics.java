@@ -55,10 +55,6 @@ public final class Metrics implements RunListener {
         }
     }
 
-    /** Kept for the run-create path; the listener already counts the run. */
-    void runCreated(Run run) {
-    }
-
     void subscriberOpened() {
         subscribers.incrementAndGet();
     }

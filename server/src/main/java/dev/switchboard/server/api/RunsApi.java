@@ -177,7 +177,6 @@ public final class RunsApi {
             }
             throw e;
         }
-        api.metrics().runCreated(run);
         String location = stateless ? "/runs/" + run.runId() : "/threads/" + threadId + "/runs/" + run.runId();
         ctx.header("Content-Location", location);
         boolean temporary = stateless && "delete".equals(onCompletion);
@@ -185,11 +184,14 @@ public final class RunsApi {
         switch (mode) {
             case BACKGROUND -> ctx.json(Wire.run(run));
             case WAIT -> {
-                JsonNode values = finalValues(run.threadId(), awaitRun(run.runId()));
+                Optional<Optional<Run>> ended = awaitWritingKeepAlives(ctx, run, "cancel".equals(onDisconnect));
+                JsonNode values = ended.map(e -> finalValues(run.threadId(), e)).orElse(null);
                 if (temporary) {
                     api.switchboard().deleteThread(run.threadId());
                 }
-                ctx.json(values);
+                if (values != null) {
+                    writeJson(ctx, values);
+                }
             }
             case STREAM -> stream(ctx, run, -1, modes, "cancel".equals(onDisconnect));
         }
@@ -264,14 +266,6 @@ public final class RunsApi {
             LOG.fine("webhook " + url + " answered " + response.statusCode());
         } catch (IOException | InterruptedException e) {
             LOG.warning("webhook " + url + " for run " + r.runId() + " failed: " + e.getMessage());
-        }
-    }
-
-    private Optional<Run> awaitRun(UUID runId) throws InterruptedException {
-        try {
-            return api.switchboard().await(runId, WAIT_LIMIT);
-        } catch (TimeoutException e) {
-            throw new SwitchboardException.Unavailable("the run did not finish within " + WAIT_LIMIT);
         }
     }
 
@@ -390,12 +384,51 @@ public final class RunsApi {
 
     private void join(Context ctx) throws Exception {
         Run run = run(ctx);
-        boolean cancelOnDisconnect = boolParam(ctx, "cancel_on_disconnect");
-        if (cancelOnDisconnect) {
-            // A blocking join only notices the client is gone when it writes; the answer comes at the end anyway.
-            LOG.fine("cancel_on_disconnect on a blocking join is honoured when the answer is written");
+        awaitWritingKeepAlives(ctx, run, boolParam(ctx, "cancel_on_disconnect"))
+                .ifPresent(ended -> writeJson(ctx, finalValues(run.threadId(), ended)));
+    }
+
+    /**
+     * Waits for the run, writing a newline (JSON whitespace, as the LangGraph servers do) every second once it
+     * has taken that long: proxies keep the connection open, and a failed write is how a departed client is
+     * noticed, which cancels the run when asked to. Empty when the client left.
+     */
+    private Optional<Optional<Run>> awaitWritingKeepAlives(Context ctx, Run run, boolean cancelOnDisconnect)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                return Optional.of(api.switchboard().await(run.runId(), Duration.ofSeconds(1)));
+            } catch (TimeoutException stillRunning) {
+                try {
+                    if (!ctx.res().isCommitted()) {
+                        ctx.status(200).contentType("application/json");
+                    }
+                    ctx.res().getOutputStream().write('\n');
+                    ctx.res().getOutputStream().flush();
+                } catch (IOException clientGone) {
+                    if (cancelOnDisconnect) {
+                        LOG.fine("client left the wait for run " + run.runId() + "; cancelling it");
+                        api.switchboard().cancel(run.threadId(), run.runId(), CancelAction.INTERRUPT, false);
+                    }
+                    return Optional.empty();
+                }
+            }
         }
-        ctx.json(finalValues(run.threadId(), awaitRun(run.runId())));
+        throw new SwitchboardException.Unavailable("the run did not finish within " + WAIT_LIMIT);
+    }
+
+    private static void writeJson(Context ctx, JsonNode body) {
+        if (!ctx.res().isCommitted()) {
+            ctx.json(body);
+            return;
+        }
+        try {
+            ctx.res().getOutputStream().write(Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ctx.res().getOutputStream().flush();
+        } catch (IOException clientGone) {
+            LOG.fine("client left before the answer was written");
+        }
     }
 
     private void joinStream(Context ctx) throws Exception {
