@@ -77,7 +77,7 @@ public final class Switchboard implements AutoCloseable {
         this.store = b.store != null ? b.store : new InMemoryItemStore(clock);
         this.assistants = b.assistants != null ? b.assistants : new InMemoryAssistantStore();
         this.events = b.events != null ? b.events : new EventBus(clock, EventBus.DEFAULT_CAPACITY_PER_RUN,
-                EventBus.DEFAULT_RETENTION_AFTER_CLOSE);
+                eventRetentionFromEnv());
         this.graphs = Map.copyOf(b.graphs);
         if (graphs.isEmpty()) {
             throw new IllegalStateException("register at least one graph");
@@ -246,6 +246,17 @@ public final class Switchboard implements AutoCloseable {
             return ms >= 3 ? Duration.ofMillis(ms) : Duration.ofSeconds(30);
         } catch (NumberFormatException e) {
             return Duration.ofSeconds(30);
+        }
+    }
+
+    /** {@code SWITCHBOARD_EVENT_RETENTION_MS}: how long a finished run's events stay replayable (default 60 s). */
+    private static Duration eventRetentionFromEnv() {
+        String raw = System.getenv("SWITCHBOARD_EVENT_RETENTION_MS");
+        try {
+            long ms = raw == null ? -1 : Long.parseLong(raw.trim());
+            return ms >= 0 ? Duration.ofMillis(ms) : EventBus.DEFAULT_RETENTION_AFTER_CLOSE;
+        } catch (NumberFormatException e) {
+            return EventBus.DEFAULT_RETENTION_AFTER_CLOSE;
         }
     }
 

@@ -25,7 +25,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EventBus implements AutoCloseable {
     public static final int DEFAULT_CAPACITY_PER_RUN = 10_000;
-    public static final Duration DEFAULT_RETENTION_AFTER_CLOSE = Duration.ofMinutes(10);
+    /**
+     * Long enough for a client to reconnect with {@code Last-Event-ID} after its run ended; a later join of a
+     * finished run is answered from the stored state instead. Retained logs hold every token and full-state
+     * event, so this bounds the memory a busy server spends on finished runs.
+     */
+    public static final Duration DEFAULT_RETENTION_AFTER_CLOSE = Duration.ofSeconds(60);
 
     private final Clock clock;
     private final int capacityPerRun;
