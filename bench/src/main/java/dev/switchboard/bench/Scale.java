@@ -1,0 +1,233 @@
+package dev.switchboard.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * P4: how many conversations can stream at once. Each conversation is a thread on which the client streams
+ * one answer after another ({@code scaleTokens} tokens × 50 ms, no pause between turns) for a 60-second window.
+ * A level is sustained when no request fails and the client receives at least 90 % of the tokens the models
+ * produce at 50 ms each (so streams neither break nor fall behind). Levels go up until one is not sustained.
+ * Every level runs on a fresh server, so its memory figures start from the same baseline.
+ */
+final class Scale {
+    static final int DELAY_MS = 50;
+    /** Below this share of the nominal token rate the streams are falling behind. */
+    static final double KEEPS_PACE = 0.90;
+    /** One HttpClient (one selector thread) per this many connections, so the client side spreads its I/O. */
+    static final int CONNECTIONS_PER_CLIENT = 500;
+
+    record Level(int conversations, long errors, String firstError, double delivered, long runs, Stats gaps,
+            Stats firstToken, Optional<Double> heapPerConversationKiB, double rssPerConversationKiB, long rssKiB,
+            double serverCpuPercent, double clientCpuPercent) {
+
+        boolean sustained() {
+            return errors == 0 && delivered >= KEEPS_PACE;
+        }
+
+        String summary() {
+            return String.format(Locale.ROOT, "%d: %s (errors %d, tokens delivered %.0f %%, gap p99 %.0f ms, "
+                            + "server CPU %.0f %%, client CPU %.0f %% of the machine, RSS %d MiB)",
+                    conversations, sustained() ? "ok" : "NOT sustained", errors, delivered * 100, gaps.p99(),
+                    serverCpuPercent, clientCpuPercent, rssKiB / 1024)
+                    + (firstError == null ? "" : " first error: " + firstError);
+        }
+    }
+
+    private Scale() {
+    }
+
+    static List<Row> run(Fleet fleet, boolean withPeer, Plan plan) throws Exception {
+        List<ServerProcess.Kind> kinds = withPeer ? List.of(ServerProcess.Kind.OURS, ServerProcess.Kind.PEER)
+                : List.of(ServerProcess.Kind.OURS);
+        Map<ServerProcess.Kind, Level> best = new EnumMap<>(ServerProcess.Kind.class);
+        Map<ServerProcess.Kind, Level> failed = new EnumMap<>(ServerProcess.Kind.class);
+        Map<ServerProcess.Kind, List<String>> history = new EnumMap<>(ServerProcess.Kind.class);
+        for (int conversations : plan.scaleLevels()) {
+            for (ServerProcess.Kind kind : kinds) {
+                if (failed.containsKey(kind)) {
+                    continue;
+                }
+                ServerProcess server = fleet.acquire(kind, "p4-" + conversations);
+                Level level;
+                try {
+                    level = level(server, conversations, plan, fleet.launch());
+                } finally {
+                    fleet.release(server);
+                }
+                Bench.say("P4 " + kind.label + " " + level.summary());
+                history.computeIfAbsent(kind, k -> new ArrayList<>()).add(level.summary());
+                if (level.sustained()) {
+                    best.put(kind, level);
+                } else {
+                    failed.put(kind, level);
+                }
+            }
+            if (failed.size() == kinds.size()) {
+                break;
+            }
+        }
+        Level ours = best.get(ServerProcess.Kind.OURS);
+        Level peer = best.get(ServerProcess.Kind.PEER);
+        String note = "each conversation streams " + plan.scaleTokens() + "-token answers × " + DELAY_MS
+                + " ms back to back for " + plan.scaleSeconds() + " s; levels tried: " + plan.scaleLevels()
+                + "; ours: " + String.join("; ", history.getOrDefault(ServerProcess.Kind.OURS, List.of()))
+                + (withPeer ? " | peer: " + String.join("; ", history.getOrDefault(ServerProcess.Kind.PEER, List.of())) : "")
+                + "; top level tried without failure means the search stopped there, not the server";
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("P4", "concurrent streaming conversations sustained (60 s, 0 errors)", "conversations",
+                Row.Better.HIGHER, count(ours), withPeer ? count(peer) : null, "10,000",
+                ours != null && ours.conversations() >= 10_000, note));
+        rows.add(new Row("P4-rss", "resident memory per conversation at that level", "KiB", Row.Better.LOWER,
+                ours == null ? Stats.of(new double[0]) : Stats.single(ours.rssPerConversationKiB()),
+                withPeer ? (peer == null ? Stats.of(new double[0]) : Stats.single(peer.rssPerConversationKiB())) : null,
+                null, null, "(RSS at the end of the window − RSS of the idle fresh server) / conversations; "
+                + "process tree for the peer"));
+        rows.add(new Row("P4-heap", "heap per conversation at that level (after full GC)", "KiB", Row.Better.LOWER,
+                ours == null || ours.heapPerConversationKiB().isEmpty() ? Stats.of(new double[0])
+                        : Stats.single(ours.heapPerConversationKiB().get()), null, null, null,
+                "ours only (-Xmx1g): jcmd GC.run then GC.heap_info, minus the idle server's"));
+        rows.add(new Row("P4-gap", "gap between tokens at that level", "ms", Row.Better.LOWER,
+                ours == null ? Stats.of(new double[0]) : ours.gaps(),
+                withPeer ? (peer == null ? Stats.of(new double[0]) : peer.gaps()) : null, null, null,
+                "nominal 50 ms; 1 ms resolution"));
+        return rows;
+    }
+
+    private static Stats count(Level level) {
+        return level == null ? Stats.of(new double[0]) : Stats.single(level.conversations());
+    }
+
+    static Level level(ServerProcess server, int conversations, Plan plan, Launch launch) throws Exception {
+        Optional<Long> heapBefore = server.heapUsedAfterGcKiB(launch);
+        long rssBefore = server.rssKiB();
+        Histogram gaps = new Histogram(60_000);
+        Histogram first = new Histogram(60_000);
+        LongAdder tokens = new LongAdder();
+        LongAdder runs = new LongAdder();
+        LongAdder errors = new LongAdder();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        Client[] clients = new Client[(conversations + CONNECTIONS_PER_CLIENT - 1) / CONNECTIONS_PER_CLIENT];
+        for (int i = 0; i < clients.length; i++) {
+            clients[i] = new Client(server.client.base());
+        }
+        long rampNanos = Duration.ofMillis((long) conversations * plan.scaleRampMillisPer1000() / 1000).toNanos();
+        long start = System.nanoTime();
+        // Two seconds after the last conversation started, every stream is past its first request.
+        long windowStart = start + rampNanos + Duration.ofSeconds(2).toNanos();
+        long windowEnd = windowStart + Duration.ofSeconds(plan.scaleSeconds()).toNanos();
+        AtomicBoolean stop = new AtomicBoolean();
+        ObjectNode body = Client.runBody(server.assistant(), "hello", plan.scaleTokens(), DELAY_MS);
+        body.putArray("stream_mode").add("messages-tuple");
+        double serverCpu;
+        double clientCpu;
+        long rssAfter;
+        Optional<Long> heapAfter;
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            for (int i = 0; i < conversations; i++) {
+                long startAt = start + rampNanos * i / conversations;
+                Client client = clients[i % clients.length];
+                pool.submit(() -> {
+                    conversation(client, body, plan.scaleTokens(), startAt, windowStart, windowEnd, stop, gaps,
+                            first, tokens, runs, errors, firstError);
+                    return null;
+                });
+            }
+            sleepUntil(windowStart);
+            long wall0 = System.nanoTime();
+            Duration server0 = server.cpu();
+            Duration client0 = ownCpu();
+            sleepUntil(windowEnd);
+            double wall = (System.nanoTime() - wall0) * Runtime.getRuntime().availableProcessors();
+            serverCpu = (server.cpu().minus(server0).toNanos()) / wall * 100;
+            clientCpu = (ownCpu().minus(client0).toNanos()) / wall * 100;
+            // Measured with every conversation still open: that is the memory they hold.
+            rssAfter = server.rssKiB();
+            heapAfter = server.heapUsedAfterGcKiB(launch);
+        } finally {
+            stop.set(true);
+            pool.shutdown();
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+                pool.awaitTermination(30, TimeUnit.SECONDS);
+            }
+        }
+        double nominal = (double) conversations * plan.scaleSeconds() * 1000 / DELAY_MS;
+        Optional<Double> heapPer = heapBefore.isPresent() && heapAfter.isPresent()
+                ? Optional.of((double) (heapAfter.get() - heapBefore.get()) / conversations) : Optional.empty();
+        return new Level(conversations, errors.sum(), firstError.get(), tokens.sum() / nominal, runs.sum(),
+                gaps.stats(), first.stats(), heapPer, (double) (rssAfter - rssBefore) / conversations, rssAfter,
+                serverCpu, clientCpu);
+    }
+
+    private static void conversation(Client client, ObjectNode body, int expected, long startAt, long windowStart,
+            long windowEnd, AtomicBoolean stop, Histogram gaps, Histogram first, LongAdder tokens,
+            LongAdder runs, LongAdder errors, AtomicReference<String> firstError) {
+        try {
+            sleepUntil(startAt);
+            String thread = client.createThread();
+            String path = "/threads/" + thread + "/runs/stream";
+            while (!stop.get()) {
+                long sent = System.nanoTime();
+                long last = 0;
+                int received = 0;
+                try (SseReader stream = client.stream(path, body)) {
+                    SseReader.Event e;
+                    // Every messages event of the scripted model is one token: no JSON parsing on the hot path.
+                    while (!stop.get() && (e = stream.next()) != null) {
+                        if (!"messages".equals(e.name())) {
+                            continue;
+                        }
+                        received++;
+                        long now = e.nanos();
+                        if (now >= windowStart && now < windowEnd) {
+                            tokens.increment();
+                            if (last == 0) {
+                                first.recordNanos(now - sent);
+                            } else {
+                                gaps.recordNanos(now - last);
+                            }
+                        }
+                        last = now;
+                    }
+                }
+                if (stop.get()) {
+                    return;
+                }
+                if (received < expected) {
+                    throw new Client.Failure("stream ended after " + received + " of " + expected + " tokens");
+                }
+                runs.increment();
+            }
+        } catch (Exception e) {
+            if (!stop.get()) {
+                errors.increment();
+                firstError.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static Duration ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    private static void sleepUntil(long nanos) throws InterruptedException {
+        long left = nanos - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(Duration.ofNanos(left));
+        }
+    }
+}
