@@ -19,24 +19,26 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code switchboard-bench [--peer] [--smoke] [--only P0,P3] [--levels 250,500] [--out DIR] [--peer-dir DIR] [--jfr]}:
+ * {@code switchboard-bench [--peer] [--smoke] [--only P0,P3] [--levels 250,500] [--scale-seconds S] [--out DIR] [--peer-dir DIR] [--jfr] [--db-dir DIR]}:
  * starts our server (and with {@code --peer} the LangGraph.js peer), drives both over HTTP with the same
  * client, and writes {@code results.json} and {@code results.md} to {@code DIR} (default {@code target/bench}).
  */
 public final class Bench {
     static final List<String> MEASURES = List.of("P0", "P1", "P2", "P3", "P4", "P5", "P6");
     private static final String USAGE = """
-            usage: switchboard-bench [--peer] [--smoke] [--only P0,P1,...] [--levels 250,500,...] [--out DIR]
-                                     [--peer-dir DIR] [--jfr]
+            usage: switchboard-bench [--peer] [--smoke] [--only P0,P1,...] [--levels 250,500,...]
+                                     [--scale-seconds S] [--out DIR] [--peer-dir DIR] [--jfr] [--db-dir DIR]
               --peer      also start the LangGraph.js peer and measure it side by side (interleaved)
               --smoke     every measure in miniature (~10 s), to check the harness; no meaningful figures
               --only      measures to run (default all): P0 latency, P1/P2 double-text handover, P3 throughput,
                           P4 scale, P5 secondary lane, P6 start-up
               --levels    P4 conversation counts to try, ascending
+              --scale-seconds  P4 window per level (default 60; shorter only to explore)
               --out       where results.json, results.md, logs and databases go (default target/bench)
               --peer-dir  the peer's directory (default: a writable copy of ../shared/peers/langgraphjs
                           under ~/.cache/switchboard-bench)
               --jfr       record a JFR profile of our server per server start (DIR/jfr)
+              --db-dir    where our SQLite files go (default DIR/work); e.g. /dev/shm to see what fsync costs
             """;
 
     private Bench() {
@@ -64,8 +66,10 @@ public final class Bench {
         boolean jfr = false;
         Path out = Path.of("target", "bench");
         Path peerDir = null;
+        Path dbDir = null;
         Set<String> only = new LinkedHashSet<>(MEASURES);
         List<Integer> levels = null;
+        Integer scaleSeconds = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--peer" -> peer = true;
@@ -73,6 +77,7 @@ public final class Bench {
                 case "--jfr" -> jfr = true;
                 case "--out" -> out = Path.of(value(args, ++i));
                 case "--peer-dir" -> peerDir = Path.of(value(args, ++i));
+                case "--db-dir" -> dbDir = Path.of(value(args, ++i));
                 case "--only" -> {
                     only = new LinkedHashSet<>(Arrays.stream(value(args, ++i).split(","))
                             .map(s -> s.strip().toUpperCase(Locale.ROOT)).toList());
@@ -82,17 +87,19 @@ public final class Bench {
                 }
                 case "--levels" -> levels = Arrays.stream(value(args, ++i).split(",")).map(String::strip)
                         .map(Integer::parseInt).toList();
+                case "--scale-seconds" -> scaleSeconds = Integer.parseInt(value(args, ++i));
                 case "-h", "--help" -> throw new IllegalArgumentException("switchboard-bench");
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
         Plan plan = smoke ? Plan.smokeRun() : Plan.fullRun();
-        if (levels != null) {
-            plan = plan.withScaleLevels(levels);
+        if (levels != null || scaleSeconds != null) {
+            plan = plan.withScale(levels != null ? levels : plan.scaleLevels(),
+                    scaleSeconds != null ? scaleSeconds : plan.scaleSeconds());
         }
         out = out.toAbsolutePath();
         Files.createDirectories(out);
-        Path work = out.resolve("work");
+        Path work = dbDir != null ? dbDir.toAbsolutePath().resolve("switchboard-bench-work") : out.resolve("work");
         deleteTree(work);
         if (peer) {
             peerDir = peerDir != null ? peerDir.toAbsolutePath() : defaultPeerDir();

@@ -67,8 +67,8 @@ final class Handover {
         Stats peerClosed = withPeer ? Stats.of(peer.stream().map(Sample::closedMs).toList()) : null;
         Stats peerFirst = withPeer ? Stats.of(peer.stream().map(Sample::firstTokenMs).toList()) : null;
         Stats peerOverhead = withPeer ? Stats.of(peer.stream().map(s -> s.firstTokenMs() - DELAY_MS).toList()) : null;
-        String common = "first run " + TOKENS + " tokens × " + DELAY_MS + " ms, second run sent after its "
-                + plan.handoverAfterTokens() + "th token; fresh thread per repetition; " + plan.handoverWarmup()
+        String common = "first run " + TOKENS + " tokens × " + DELAY_MS + " ms, second run sent once "
+                + plan.handoverAfterTokens() + " of its tokens arrived; fresh thread per repetition; " + plan.handoverWarmup()
                 + " warm-up repetitions excluded" + Bench.errorNote(errors, firstError);
         String order = "first stream closed before the second run's first token: ours " + before(ours)
                 + (withPeer ? ", peer " + before(peer) : "");

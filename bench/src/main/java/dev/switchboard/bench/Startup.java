@@ -18,6 +18,9 @@ final class Startup {
         if (fleet.shared()) {
             // Smoke mode: the shared server's own start is the sample; no extra JVM.
             ours.add(fleet.acquire(ServerProcess.Kind.OURS, "shared").startupNanos / 1e6);
+            if (withPeer) {
+                peer.add(fleet.acquire(ServerProcess.Kind.PEER, "shared").startupNanos / 1e6);
+            }
         } else {
             for (int i = -1; i < plan.startups(); i++) {
                 double o = once(fleet, ServerProcess.Kind.OURS, i);
