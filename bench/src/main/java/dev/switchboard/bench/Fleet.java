@@ -30,12 +30,18 @@ final class Fleet implements AutoCloseable {
     }
 
     ServerProcess acquire(ServerProcess.Kind kind, String label) throws IOException, InterruptedException {
+        return acquire(kind, label, Map.of());
+    }
+
+    /** {@code peerEnv} goes to the peer's start script (e.g. {@code N_JOBS}); ours always gets {@link #OURS_ENV}. */
+    ServerProcess acquire(ServerProcess.Kind kind, String label, Map<String, String> peerEnv) throws IOException,
+            InterruptedException {
         if (share && shared.containsKey(kind)) {
             return shared.get(kind);
         }
         Bench.say("starting " + kind.label + " server (" + label + ")");
         ServerProcess server = kind == ServerProcess.Kind.OURS ? ServerProcess.startOurs(launch, label, OURS_ENV)
-                : ServerProcess.startPeer(launch, label);
+                : ServerProcess.startPeer(launch, label, peerEnv);
         Bench.say(kind.label + " server up in " + server.startupNanos / 1_000_000 + " ms, pid " + server.pid());
         if (share) {
             shared.put(kind, server);

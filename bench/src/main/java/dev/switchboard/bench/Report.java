@@ -81,6 +81,9 @@ final class Report {
 
     private static String fmt(double v) {
         double a = Math.abs(v);
+        if (v == Math.rint(v) && a >= 1) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
         if (a >= 100) {
             return String.format(Locale.ROOT, "%.0f", v);
         }

@@ -82,13 +82,15 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts the peer with its own start script (which wipes its state unless told otherwise). */
-    static ServerProcess startPeer(Launch launch, String label) throws IOException, InterruptedException {
+    static ServerProcess startPeer(Launch launch, String label, Map<String, String> env) throws IOException,
+            InterruptedException {
         int port = freePort();
         Path dir = launch.peerDir();
         ProcessBuilder builder = new ProcessBuilder("bash", dir.resolve("start.sh").toString()).directory(dir.toFile());
         builder.environment().put("PORT", Integer.toString(port));
         builder.environment().put("HOST", "127.0.0.1");
         builder.environment().remove("PEER_KEEP_STATE");
+        builder.environment().putAll(env);
         // The first start may run npm install; later ones take seconds.
         return start(Kind.PEER, builder, port, launch.out().resolve("logs").resolve("peer-" + label + ".log"),
                 Duration.ofMinutes(10));
