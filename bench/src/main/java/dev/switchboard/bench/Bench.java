@@ -115,6 +115,7 @@ public final class Bench {
             if (only.contains("P6")) {
                 say("P6 start-up");
                 rows.addAll(Startup.run(fleet, peer, plan));
+                save(out, command, smoke, machine, rows, started);
             }
             if (only.contains("P0") || only.contains("P1") || only.contains("P2") || only.contains("P3")) {
                 List<ServerProcess> servers = new ArrayList<>();
@@ -138,24 +139,34 @@ public final class Bench {
                 } finally {
                     servers.forEach(fleet::release);
                 }
+                save(out, command, smoke, machine, rows, started);
             }
             if (only.contains("P4")) {
                 say("P4 scale: levels " + plan.scaleLevels());
                 rows.addAll(Scale.run(fleet, peer, plan));
+                save(out, command, smoke, machine, rows, started);
             }
             if (only.contains("P5")) {
                 say("P5 secondary lane: N = " + plan.secondaryOperations());
                 rows.addAll(SecondaryLane.run(fleet, plan));
             }
-            rows.sort(Comparator.comparingInt(r -> MEASURES.indexOf(r.id().substring(0, 2))));
-            ObjectNode root = Report.json(command, smoke ? "smoke" : "full", machine.toJson(), rows, started,
-                    Instant.now());
-            String markdown = Report.markdown(root, rows);
-            Report.write(out, root, markdown);
+            String markdown = save(out, command, smoke, machine, rows, started);
             System.out.println();
             System.out.println(markdown);
         }
         return out.resolve("results.json");
+    }
+
+    /** Writes what is measured so far, so a run stopped half-way keeps its finished measures. */
+    private static String save(Path out, String command, boolean smoke, Machine machine, List<Row> rows,
+            Instant started) throws IOException {
+        List<Row> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingInt(r -> MEASURES.indexOf(r.id().substring(0, 2))));
+        ObjectNode root = Report.json(command, smoke ? "smoke" : "full", machine.toJson(), sorted, started,
+                Instant.now());
+        String markdown = Report.markdown(root, sorted);
+        Report.write(out, root, markdown);
+        return markdown;
     }
 
     private static String value(String[] args, int i) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * one answer after another ({@code scaleTokens} tokens × 50 ms, no pause between turns) for a 60-second window,
  * the conversations' starts spread over one answer's length. Two judgements per level:
  * <ul>
- *   <li>sustained (the brief's criterion): every request and stream completes, 0 errors, on -Xmx1g;</li>
+ *   <li>sustained (the brief's criterion): every request and stream completes, 0 errors, on -Xmx1g: no
+ *       stream silent for 10 s at the end of the window, no OutOfMemoryError in the server's log;</li>
  *   <li>keeps pace (ours, stricter): the mean gap between two tokens of an answer within 10 % of the model's
  *       50 ms, the p99 gap within 250 ms (a stall a reader notices) and an answer's first token within 2 s at
  *       p99 (no queueing).</li>
@@ -40,15 +42,18 @@ final class Scale {
     static final double MAX_P99_FIRST_TOKEN_MS = 2000;
     /** A median wait for the first token above this: the server queues answers rather than streams them. */
     static final double COLLAPSED_FIRST_TOKEN_MS = 10_000;
+    /** No event for this long while the model emits one every 50 ms: the stream hangs. */
+    static final long STALL_NANOS = 10_000_000_000L;
     /** One HttpClient (one selector thread) per this many connections, so the client side spreads its I/O. */
     static final int CONNECTIONS_PER_CLIENT = 500;
 
-    record Level(int conversations, long errors, String firstError, double delivered, long runs, Stats gaps,
+    record Level(int conversations, long errors, int stalled, long outOfMemory, String firstError, double delivered,
+            long runs, Stats gaps,
             Stats firstToken, Optional<Double> heapPerConversationKiB, double rssPerConversationKiB, long rssKiB,
             double serverCpuPercent, double clientCpuPercent) {
 
         boolean sustained() {
-            return errors == 0 && gaps.n() > 0;
+            return errors == 0 && stalled == 0 && outOfMemory == 0 && gaps.n() > 0;
         }
 
         boolean keepsPace() {
@@ -62,11 +67,11 @@ final class Scale {
         }
 
         String summary() {
-            return String.format(Locale.ROOT, "%d: %s (errors %d, token gap mean %.1f ms p99 %.0f ms, first token "
+            return String.format(Locale.ROOT, "%d: %s (errors %d, stalled streams %d, server OutOfMemoryErrors %d, token gap mean %.1f ms p99 %.0f ms, first token "
                             + "p50 %.0f ms p99 %.0f ms, %.0f %% of nominal tokens delivered, server CPU %.0f %%, "
                             + "client CPU %.0f %% of the machine, server RSS %d MiB, %.0f KiB RSS%s per conversation)",
                     conversations, keepsPace() ? "sustained, keeps pace" : sustained() ? "sustained, falls behind"
-                            : "NOT sustained", errors, gaps.mean(), gaps.p99(),
+                            : "NOT sustained", errors, stalled, outOfMemory, gaps.mean(), gaps.p99(),
                     firstToken.p50(), firstToken.p99(), delivered * 100, serverCpuPercent, clientCpuPercent,
                     rssKiB / 1024, rssPerConversationKiB,
                     heapPerConversationKiB.map(h -> String.format(Locale.ROOT, " and %.0f KiB heap", h)).orElse(""))
@@ -181,20 +186,24 @@ final class Scale {
         long windowStart = start + rampNanos + Duration.ofSeconds(2).toNanos();
         long windowEnd = windowStart + Duration.ofSeconds(plan.scaleSeconds()).toNanos();
         AtomicBoolean stop = new AtomicBoolean();
+        // Last sign of life per conversation: a stream that hangs is as broken as one that fails.
+        AtomicLongArray alive = new AtomicLongArray(conversations);
         ObjectNode body = Client.runBody(server.assistant(), "hello", plan.scaleTokens(), DELAY_MS);
         body.putArray("stream_mode").add("messages-tuple");
         double serverCpu;
         double clientCpu;
+        int stalled = 0;
         long rssAfter;
         Optional<Long> heapAfter;
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         try {
             for (int i = 0; i < conversations; i++) {
                 long startAt = start + rampNanos * i / conversations;
+                int index = i;
                 Client client = clients[i % clients.length];
                 pool.submit(() -> {
                     conversation(client, body, plan.scaleTokens(), startAt, windowStart, windowEnd, stop, gaps,
-                            first, tokens, runs, errors, firstError);
+                            first, tokens, runs, errors, firstError, alive, index);
                     return null;
                 });
             }
@@ -203,6 +212,12 @@ final class Scale {
             Duration server0 = server.cpu();
             Duration client0 = ownCpu();
             sleepUntil(windowEnd);
+            long now = System.nanoTime();
+            for (int i = 0; i < conversations; i++) {
+                if (now - alive.get(i) > STALL_NANOS) {
+                    stalled++;
+                }
+            }
             double wall = (System.nanoTime() - wall0) * Runtime.getRuntime().availableProcessors();
             serverCpu = (server.cpu().minus(server0).toNanos()) / wall * 100;
             clientCpu = (ownCpu().minus(client0).toNanos()) / wall * 100;
@@ -220,16 +235,18 @@ final class Scale {
         double nominal = (double) conversations * plan.scaleSeconds() * 1000 / DELAY_MS;
         Optional<Double> heapPer = heapBefore.isPresent() && heapAfter.isPresent()
                 ? Optional.of((double) (heapAfter.get() - heapBefore.get()) / conversations) : Optional.empty();
-        return new Level(conversations, errors.sum(), firstError.get(), tokens.sum() / nominal, runs.sum(),
+        return new Level(conversations, errors.sum(), stalled, outOfMemoryErrors(server), firstError.get(), tokens.sum() / nominal, runs.sum(),
                 gaps.stats(), first.stats(), heapPer, (double) (rssAfter - rssBefore) / conversations, rssAfter,
                 serverCpu, clientCpu);
     }
 
     private static void conversation(Client client, ObjectNode body, int expected, long startAt, long windowStart,
             long windowEnd, AtomicBoolean stop, Histogram gaps, Histogram first, LongAdder tokens,
-            LongAdder runs, LongAdder errors, AtomicReference<String> firstError) {
+            LongAdder runs, LongAdder errors, AtomicReference<String> firstError, AtomicLongArray alive, int index) {
+        alive.set(index, System.nanoTime());
         try {
             sleepUntil(startAt);
+            alive.set(index, System.nanoTime());
             String thread = client.createThread();
             String path = "/threads/" + thread + "/runs/stream";
             while (!stop.get()) {
@@ -240,6 +257,7 @@ final class Scale {
                     SseReader.Event e;
                     // Every messages event of the scripted model is one token: no JSON parsing on the hot path.
                     while (!stop.get() && (e = stream.next()) != null) {
+                        alive.set(index, e.nanos());
                         if (!"messages".equals(e.name())) {
                             continue;
                         }
@@ -269,6 +287,15 @@ final class Scale {
                 errors.increment();
                 firstError.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
             }
+        }
+    }
+
+    /** The server's own account of running out of heap: runs that die that way may leave streams hanging. */
+    private static long outOfMemoryErrors(ServerProcess server) {
+        try (var lines = java.nio.file.Files.lines(server.log)) {
+            return lines.filter(l -> l.contains("OutOfMemoryError")).count();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0;
         }
     }
 
