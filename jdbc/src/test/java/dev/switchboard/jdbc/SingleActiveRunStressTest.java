@@ -113,7 +113,7 @@ class SingleActiveRunStressTest {
             db.runs().active(thread, lane).stream()
                     .filter(r -> r.status() == RunStatus.PENDING)
                     .reduce((a, b) -> b)
-                    .ifPresent(r -> db.runs().transition(r.runId(), RunStatus.INTERRUPTED));
+                    .ifPresent(r -> db.runs().transition(r.runId(), RunStatus.PENDING, RunStatus.INTERRUPTED));
         }
         Optional<Run> next = db.runs().claimNext(thread, lane, "test-instance", Instant.now().plusSeconds(30));
         next.ifPresent(r -> finish(db, r));
