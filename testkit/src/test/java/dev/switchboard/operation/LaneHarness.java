@@ -37,13 +37,24 @@ final class LaneHarness implements AutoCloseable {
     final Switchboard switchboard;
 
     LaneHarness(Duration secondaryWait) {
-        ScriptedLaneModel model = new ScriptedLaneModel(List.of(
+        this(secondaryWait, m -> m, b -> { }, List.of());
+    }
+
+    /**
+     * With {@code wrapModel} around the scripted model, {@code customize} applied to the builder (fault-injecting
+     * stores) and {@code extraTools} offered too.
+     */
+    LaneHarness(Duration secondaryWait, java.util.function.UnaryOperator<dev.switchboard.model.ChatModel> wrapModel,
+            java.util.function.Consumer<Switchboard.Builder> customize, List<Tool> extraTools) {
+        ScriptedLaneModel scripted = new ScriptedLaneModel(List.of(
                 new String[] {"cancel", OperationTools.CANCEL_OPERATION},
                 new String[] {"how far", OperationTools.CHECK_STATUS},
                 new String[] {"status", OperationTools.CHECK_STATUS},
                 new String[] {"balance", "get_balance"},
                 new String[] {"close my contract", CLOSE},
+                new String[] {"explode", "explode"},
                 new String[] {"change", CHANGE}));
+        dev.switchboard.model.ChatModel model = wrapModel.apply(scripted);
         Tool balance = new Tool() {
             @Override
             public ToolSpec spec() {
@@ -55,11 +66,14 @@ final class LaneHarness implements AutoCloseable {
                 return "3.2 GB left";
             }
         };
-        AgentGraph graph = new AgentGraph("lanes", "You are the main lane.", c -> model,
-                List.of(new ScriptedOperationTool(CHANGE, backend, gate), new ScriptedOperationTool(CLOSE, backend),
-                        balance),
+        List<Tool> tools = new java.util.ArrayList<>(List.of(new ScriptedOperationTool(CHANGE, backend, gate),
+                new ScriptedOperationTool(CLOSE, backend), balance));
+        tools.addAll(extraTools);
+        AgentGraph graph = new AgentGraph("lanes", "You are the main lane.", c -> model, tools,
                 "You are the secondary lane.", null, null);
-        switchboard = Switchboard.builder().graph(graph).secondaryWait(secondaryWait).build();
+        Switchboard.Builder builder = Switchboard.builder().graph(graph).secondaryWait(secondaryWait);
+        customize.accept(builder);
+        switchboard = builder.build();
     }
 
     UUID newThread() {
