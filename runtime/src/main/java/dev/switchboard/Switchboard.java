@@ -362,15 +362,25 @@ public final class Switchboard implements AutoCloseable {
 
     /** Merges {@code metadata} into the thread's metadata. */
     public ConversationThread patchThread(UUID threadId, ObjectNode metadata) {
-        ConversationThread t = thread(threadId);
-        ObjectNode merged = t.metadata();
-        merged.setAll(Json.copyObject(metadata));
-        return threads.update(t.withMetadata(merged, clock.instant()));
+        return scheduler.serialized(threadId, () -> {
+            ConversationThread t = thread(threadId);
+            ObjectNode merged = t.metadata();
+            merged.setAll(Json.copyObject(metadata));
+            return threads.update(t.withMetadata(merged, clock.instant()));
+        });
     }
 
     /** Deletes a thread with its runs and checkpoints; its active runs are cancelled first. */
     public void deleteThread(UUID threadId) throws InterruptedException {
         thread(threadId);
+        // No side effect may go on without a record: a thread with an operation in flight is not deleted.
+        Optional<Operation> inFlight = operations.listByThread(threadId).stream()
+                .filter(op -> !op.status().isTerminal()).findFirst();
+        if (inFlight.isPresent()) {
+            throw new SwitchboardException.Conflict("operation_in_flight", "Thread " + threadId + " has operation "
+                    + inFlight.get().operationId() + " (" + inFlight.get().toolName() + ") in flight; cancel it or wait"
+                    + " for it to end, then delete the thread");
+        }
         scheduler.cancelAll(threadId, CancelAction.INTERRUPT, Duration.ofSeconds(30));
         runs.deleteByThread(threadId);
         checkpoints.deleteByThread(threadId);
@@ -431,6 +441,10 @@ public final class Switchboard implements AutoCloseable {
      * messages through the add-messages reducer and other keys replaced. Refused while a run is active.
      */
     public Checkpoint updateState(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
+        return scheduler.serialized(threadId, () -> updateStateLocked(threadId, values, asNode, checkpointId));
+    }
+
+    private Checkpoint updateStateLocked(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
         ConversationThread t = thread(threadId);
         if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
             throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId + " is busy");
@@ -502,22 +516,50 @@ public final class Switchboard implements AutoCloseable {
         ObjectNode metadata = request.metadata();
         metadata.put("assistant_id", assistant.assistantId().toString());
         JsonNode threadType = request.input().path("thread_type");
-        Lane lane = scheduler.route(thread.threadId(), (ObjectNode) config.get("configurable"),
-                threadType.isTextual() ? threadType.asText() : "auto");
+        String type = threadType.isTextual() ? threadType.asText() : "auto";
+        // "auto" is routed by the scheduler under the thread's slot lock (RunScheduler#admit).
+        boolean autoRoute = type.equals("auto");
+        Lane lane = type.equals("secondary") ? Lane.SECONDARY : Lane.MAIN;
         metadata.put("lane", lane.wireName());
         var now = clock.instant();
         Run candidate = new Run(Ids.newId(), thread.threadId(), assistant.assistantId(), now, now, RunStatus.PENDING,
                 metadata, kwargs, request.multitaskStrategy(), lane);
-        recordGraphOnThread(thread, assistant, config);
-        return scheduler.admit(candidate, request.supersededInput());
+        validateAtAdmission(candidate);
+        recordGraphOnThread(thread.threadId(), assistant);
+        return scheduler.admit(candidate, request.supersededInput(), autoRoute);
     }
 
-    private void recordGraphOnThread(ConversationThread thread, Assistant assistant, ObjectNode config) {
-        ObjectNode metadata = thread.metadata();
-        if (!metadata.has("graph_id") || !metadata.has("assistant_id")) {
-            metadata.put("graph_id", assistant.graphId());
-            metadata.put("assistant_id", assistant.assistantId().toString());
-            threads.update(thread.withMetadata(metadata, clock.instant()));
+    private void recordGraphOnThread(UUID threadId, Assistant assistant) {
+        scheduler.serialized(threadId, () -> {
+            ConversationThread thread = thread(threadId);
+            ObjectNode metadata = thread.metadata();
+            if (!metadata.has("graph_id") || !metadata.has("assistant_id")) {
+                metadata.put("graph_id", assistant.graphId());
+                metadata.put("assistant_id", assistant.assistantId().toString());
+                threads.update(thread.withMetadata(metadata, clock.instant()));
+            }
+            return null;
+        });
+    }
+
+    /** Everything a run reads later is checked now: a bad value is a 4xx before anything runs, never a failed run. */
+    private static void validateAtAdmission(Run candidate) {
+        JsonNode ns = candidate.configurable().get("namespace_for_memory");
+        if (ns != null && !ns.isNull() && !ns.isArray() && !ns.isTextual()) {
+            throw new SwitchboardException.InvalidRequest("namespace_for_memory must be a list of labels or a dotted string");
+        }
+        if (ns != null && ns.isArray()) {
+            ns.forEach(label -> {
+                if (!label.isTextual()) {
+                    throw new SwitchboardException.InvalidRequest("namespace_for_memory labels must be strings");
+                }
+            });
+        }
+        new dev.switchboard.store.Namespace(candidate.coordinationNamespace());
+        JsonNode config = candidate.kwargs().path("config");
+        JsonNode limit = config.get("recursion_limit");
+        if (limit != null && !limit.isNull() && (!limit.canConvertToInt() || !limit.isIntegralNumber() || limit.asInt() < 1)) {
+            throw new SwitchboardException.InvalidRequest("config.recursion_limit must be a positive integer");
         }
     }
 

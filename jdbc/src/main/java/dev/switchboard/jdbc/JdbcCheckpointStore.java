@@ -104,6 +104,20 @@ final class JdbcCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public int deleteRunAndLater(UUID threadId, UUID runId) {
+        // One statement: the run's first checkpoint bounds what goes, found through the (thread_id, run_id) index.
+        return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM checkpoints WHERE thread_id = ? AND run_id IS NOT NULL"
+                    + " AND checkpoint_id >= (SELECT MIN(checkpoint_id) FROM checkpoints WHERE thread_id = ? AND run_id = ?)")) {
+                Columns.setUuid(st, 1, threadId);
+                Columns.setUuid(st, 2, threadId);
+                Columns.setUuid(st, 3, runId);
+                return st.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public int deleteByThread(UUID threadId) {
         return tx.write(c -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM checkpoints WHERE thread_id = ?")) {

@@ -22,5 +22,12 @@ public interface CheckpointStore {
     /** Deletes every checkpoint a run wrote: what rollback does. */
     int deleteByRun(UUID threadId, UUID runId);
 
+    /**
+     * Rollback of a main run: deletes every checkpoint the run wrote and every checkpoint another run wrote after
+     * the run's first (secondary commits built on its state). Checkpoints no run wrote are kept. Returns how many
+     * went; 0 when the run wrote none.
+     */
+    int deleteRunAndLater(UUID threadId, UUID runId);
+
     int deleteByThread(UUID threadId);
 }

@@ -59,6 +59,22 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public int deleteRunAndLater(UUID threadId, UUID runId) {
+        var map = byThread.get(threadId);
+        if (map == null) {
+            return 0;
+        }
+        UUID first = map.values().stream().filter(c -> runId.equals(c.runId())).map(Checkpoint::checkpointId)
+                .findFirst().orElse(null);
+        if (first == null) {
+            return 0;
+        }
+        int before = map.size();
+        map.tailMap(first, true).values().removeIf(c -> c.runId() != null);
+        return before - map.size();
+    }
+
+    @Override
     public int deleteByThread(UUID threadId) {
         var map = byThread.remove(threadId);
         return map == null ? 0 : map.size();

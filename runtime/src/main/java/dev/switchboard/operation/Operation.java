@@ -82,6 +82,12 @@ public record Operation(
                 status, percent, message, result, error, cancelRequested, true, owner, leaseUntil, createdAt, now);
     }
 
+    /** Reported no longer: the run that reported it was rolled back, taking the report with it. */
+    public Operation withUnreported(Instant now) {
+        return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
+                status, percent, message, result, error, cancelRequested, false, owner, leaseUntil, createdAt, now);
+    }
+
     public Operation withLease(String newOwner, Instant until, Instant now) {
         return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
                 status, percent, message, result, error, cancelRequested, reported, newOwner, until, createdAt, now);

@@ -286,10 +286,12 @@ public final class OperationRunner implements AutoCloseable {
         } catch (ToolException e) {
             end = OperationStatus.FAILED;
             error = e.getMessage();
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            // Any Throwable, an Error from a buggy tool included, ends the operation: otherwise its completion
+            // would never fire and the heartbeat would renew its lease for ever.
             end = OperationStatus.FAILED;
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.log(Level.FINE, "operation " + op.operationId() + " failed", e);
+            LOG.log(e instanceof Exception ? Level.FINE : Level.WARNING, "operation " + op.operationId() + " failed", e);
         }
         finish(ex, end, result, error);
     }

@@ -28,6 +28,16 @@ public enum OperationStatus {
         return this != RUNNING;
     }
 
+    /** True for the wire name of a terminal status; false for running or anything unknown. */
+    public static boolean isTerminalWireName(String text) {
+        for (OperationStatus s : values()) {
+            if (s.wireName.equals(text)) {
+                return s.isTerminal();
+            }
+        }
+        return false;
+    }
+
     public static OperationStatus fromWire(String text) {
         for (OperationStatus s : values()) {
             if (s.wireName.equals(text)) {

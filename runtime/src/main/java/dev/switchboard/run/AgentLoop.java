@@ -66,12 +66,26 @@ import java.util.concurrent.ExecutionException;
  * </ul>
  */
 final class AgentLoop {
-    static final String AGENT_NODE = "agent";
-    static final String TOOLS_NODE = "tools";
-    static final int DEFAULT_RECURSION_LIMIT = 25;
-    static final String OPERATION_REPORT = "operation_report";
+    static final String AGENT_NODE = RunCheckpoints.AGENT_NODE;
+    static final String TOOLS_NODE = RunCheckpoints.TOOLS_NODE;
+    static final String OPERATION_REPORT = Run.REPORT_KEY;
 
-    private final CheckpointStore checkpoints;
+    /**
+     * What the loop asks of whoever schedules runs; implemented by the scheduler, so calls go one way: the
+     * scheduler starts the loop, the loop reports through this port.
+     */
+    interface Coordination {
+        /** An operation ended with no run awaiting it: its outcome needs a report run. */
+        void operationOrphaned(Operation op);
+
+        /** Stops a secondary run that outlived the main run's wait. */
+        void abortSecondary(UUID threadId, UUID runId) throws InterruptedException;
+
+        /** Folds secondary messages still queued when the lane closes into the interim exchange. */
+        void foldPendingSecondary(UUID threadId, Lanes.Conversation conversation);
+    }
+
+    private final RunCheckpoints checkpoints;
     private final OperationStore operations;
     private final OperationRunner runner;
     private final OperationTools operationTools;
@@ -79,11 +93,11 @@ final class AgentLoop {
     private final Clock clock;
     private final int maxHistory;
     private final Duration secondaryWait;
-    private final RunScheduler scheduler;
+    private final Coordination scheduler;
 
-    AgentLoop(CheckpointStore checkpoints, OperationStore operations, OperationRunner runner,
+    AgentLoop(RunCheckpoints checkpoints, OperationStore operations, OperationRunner runner,
             OperationTools operationTools, Lanes lanes, Clock clock, int maxHistory, Duration secondaryWait,
-            RunScheduler scheduler) {
+            Coordination scheduler) {
         this.checkpoints = checkpoints;
         this.operations = operations;
         this.runner = runner;
@@ -127,25 +141,18 @@ final class AgentLoop {
 
         JsonNode input = run.input();
         List<Message> inputMessages = inputMessages(input);
-        ConversationState state;
-        UUID parent;
         int step = -1;
-        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
-        stateLock.lock();
-        try {
-            Checkpoint base = baseCheckpoint(run);
-            state = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
+        ObjectNode startWrites = Json.object();
+        startWrites.set("__start__", input.deepCopy());
+        RunCheckpoints.Written start = checkpoints.input(run, run.startCheckpoint(), base -> {
+            ConversationState s0 = base;
             if (!inputMessages.isEmpty() && interimReset(input)) {
-                state = state.withInterimMessages(List.of());
+                s0 = s0.withInterimMessages(List.of());
             }
-            state = state.addMessages(inputMessages).withExtra(otherInputKeys(input));
-            ObjectNode writes = Json.object();
-            writes.set("__start__", input.deepCopy());
-            parent = checkpoint(run, base == null ? null : base.checkpointId(), step, Checkpoint.Source.INPUT, state,
-                    List.of(AGENT_NODE), writes);
-        } finally {
-            stateLock.unlock();
-        }
+            return s0.addMessages(inputMessages).withExtra(otherInputKeys(input));
+        }, startWrites);
+        ConversationState state = start.state();
+        UUID parent = start.id();
         for (Message m : inputMessages) {
             log.publish(new RunEvent.MessageComplete(MessageJson.toJson(m), nodeMetadata(run, graph, "__start__", step)));
         }
@@ -158,31 +165,36 @@ final class AgentLoop {
             if (op.isEmpty() || op.get().reported()) {
                 return;
             }
+            List<Message> interim = lanes.interim(namespace);
+            if (OperationReports.outcomeWritten(state.messages(), op.get())) {
+                // An earlier report run wrote the outcome and then failed: only the answer is missing.
+                synthesis = new Synthesis(List.of(op.get()), interim);
+            } else {
             step++;
             ToolCall call = new ToolCall("report_" + reportOf.toString().replace("-", ""), OperationTools.CHECK_STATUS,
                     reportArgs(reportOf));
             AiMessage ask = AiMessage.ofToolCalls("", List.of(call));
             state = state.addMessages(List.of(ask));
-            Written w = mainCheckpoint(run, parent, step, state, List.of(TOOLS_NODE), nodeWrites(AGENT_NODE, List.of(ask)));
+            RunCheckpoints.Written w = checkpoints.mainStep(run, parent, step, state, List.of(TOOLS_NODE), nodeWrites(AGENT_NODE, List.of(ask)));
             parent = w.id();
             state = w.state();
             publishStep(log, run, graph, AGENT_NODE, step, List.of(ask), state);
             step++;
             ToolMessage outcome = outcomeMessage(call, op.get());
-            List<Message> interim = lanes.interim(namespace);
             LaneLog.step("report", "run", run.runId(), "operation", reportOf, "interim_messages", interim.size());
             List<Message> written = new ArrayList<>();
             written.add(outcome);
             written.addAll(interim);
             state = state.addMessages(written);
-            w = mainCheckpoint(run, parent, step, state, List.of(AGENT_NODE), nodeWrites(TOOLS_NODE, written));
+            w = checkpoints.mainStep(run, parent, step, state, List.of(AGENT_NODE), nodeWrites(TOOLS_NODE, written));
             parent = w.id();
             state = w.state();
             publishStep(log, run, graph, TOOLS_NODE, step, written, state);
             synthesis = new Synthesis(List.of(op.get()), interim);
+            }
         }
 
-        int limit = recursionLimit(run);
+        int limit = run.recursionLimit();
         List<Tool> tools = new ArrayList<>(graph.tools());
         List<ToolSpec> toolSpecs = tools.stream().map(Tool::spec).toList();
         while (true) {
@@ -206,7 +218,7 @@ final class AgentLoop {
             AiMessage ai = callModel(run, graph, log, graph.model().apply(configurable), prompt, toolSpecs,
                     configurable, purpose, step);
             state = state.addMessages(List.of(ai));
-            Written written0 = mainCheckpoint(run, parent, step, state,
+            RunCheckpoints.Written written0 = checkpoints.mainStep(run, parent, step, state,
                     ai.hasToolCalls() ? List.of(TOOLS_NODE) : List.of(), nodeWrites(AGENT_NODE, List.of(ai)));
             parent = written0.id();
             state = written0.state();
@@ -228,7 +240,15 @@ final class AgentLoop {
             List<Operation> ended = new ArrayList<>();
             for (ToolCall call : ai.toolCalls()) {
                 Tool tool = graph.tool(call.name()).orElse(null);
-                if (tool != null && tool.spec().kind() == ToolKind.LONG_RUNNING) {
+                Optional<Operation> busy = tool == null || tool.spec().kind() != ToolKind.LONG_RUNNING ? Optional.empty()
+                        : alreadyInFlight(run, call);
+                if (busy.isPresent()) {
+                    // No model can start the same side effect twice: one operation per tool and thread at a time.
+                    ObjectNode status = operationTools.describe(busy.get());
+                    status.put("note", "not started again: this is already in progress on this conversation; "
+                            + "its outcome will be reported when it ends");
+                    results.add(ToolMessage.error(call.id(), call.name(), Json.write(status)));
+                } else if (tool != null && tool.spec().kind() == ToolKind.LONG_RUNNING) {
                     Operation op = awaitOperation(run, log, configurable, namespace, call, tool);
                     ended.add(op);
                     results.add(outcomeMessage(call, op));
@@ -245,7 +265,7 @@ final class AgentLoop {
                 synthesis = new Synthesis(ended, interim);
             }
             state = state.addMessages(written);
-            Written w2 = mainCheckpoint(run, parent, step, state, List.of(AGENT_NODE), nodeWrites(TOOLS_NODE, written));
+            RunCheckpoints.Written w2 = checkpoints.mainStep(run, parent, step, state, List.of(AGENT_NODE), nodeWrites(TOOLS_NODE, written));
             parent = w2.id();
             state = w2.state();
             publishStep(log, run, graph, TOOLS_NODE, step, written, state);
@@ -264,8 +284,7 @@ final class AgentLoop {
         Operation op = operations.byIdempotencyKey(key).orElseGet(() -> operations.create(new Operation(Ids.newId(),
                 run.threadId(), run.runId(), call.id(), call.name(), call.args(), key, namespace,
                 OperationStatus.RUNNING, 0, "started", null, null, false, false, null, null, now, now)));
-        Lanes.Conversation conversation = lanes.conversation(namespace);
-        lanes.open(conversation, run.threadId(), run.runId(), op.operationId());
+        Lanes.Conversation conversation = lanes.open(namespace, run.threadId(), run.runId(), op.operationId());
         publishOperation(log, "operation_started", op);
         CompletableFuture<Operation> done = op.status().isTerminal() ? CompletableFuture.completedFuture(op)
                 : runner.start(op, tool, configurable, new OperationRunner.Listener() {
@@ -278,7 +297,7 @@ final class AgentLoop {
                     public void ended(Operation finished) {
                         publishOperation(log, "operation_ended", finished);
                         if (!lanes.isAwaiting(conversation, finished.operationId())) {
-                            scheduler.scheduleReport(finished);
+                            scheduler.operationOrphaned(finished);
                         }
                     }
                 });
@@ -289,7 +308,7 @@ final class AgentLoop {
             if (lanes.abandon(conversation, run.runId())) {
                 operations.get(op.operationId())
                         .filter(o -> o.status().isTerminal() && !o.reported())
-                        .ifPresent(scheduler::scheduleReport);
+                        .ifPresent(scheduler::operationOrphaned);
             }
             throw e;
         } catch (ExecutionException e) {
@@ -302,7 +321,7 @@ final class AgentLoop {
         }
         Optional<UUID[]> processing = lanes.close(conversation, run.runId(), secondaryWait);
         if (processing.isPresent()) {
-            scheduler.abortSecondary(processing.get()[0], processing.get()[1], Duration.ofSeconds(10));
+            scheduler.abortSecondary(processing.get()[0], processing.get()[1]);
         }
         scheduler.foldPendingSecondary(run.threadId(), conversation);
         return ended;
@@ -333,9 +352,16 @@ final class AgentLoop {
     }
 
     private static UUID reportedOperation(Run run) {
-        JsonNode input = run.input();
-        JsonNode id = input.isObject() ? input.get(OPERATION_REPORT) : null;
-        return id == null || !id.isTextual() ? null : UUID.fromString(id.asText());
+        return run.reportsOperation();
+    }
+
+    /** A long-running call whose tool already has an operation in flight on this thread (from an earlier run). */
+    private Optional<Operation> alreadyInFlight(Run run, ToolCall call) {
+        String key = Operation.idempotencyKey(run.threadId(), run.runId(), call.id());
+        return operations.listByThread(run.threadId()).stream()
+                .filter(op -> !op.status().isTerminal() && op.toolName().equals(call.name())
+                        && !op.idempotencyKey().equals(key))
+                .findFirst();
     }
 
     /** The last message of a synthesis prompt: the outcome of each operation and what was said meanwhile. */
@@ -374,15 +400,14 @@ final class AgentLoop {
         List<String> namespace = namespace(run);
         log.publish(new RunEvent.Metadata(run.runId(), run.threadId(), 1));
         Lanes.Conversation conversation = lanes.conversation(namespace);
-        lanes.beginSecondary(conversation, run);
+        // The scheduler marked this run as the lane's processing run when it claimed it (Lanes, state machine).
         boolean aborted = false;
         List<Message> question = new ArrayList<>();
         for (Message m : inputMessages(run.input())) {
             question.add(onSecondaryLane(m));
         }
         try {
-            Checkpoint base = checkpoints.latest(run.threadId()).orElse(null);
-            ConversationState state = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
+            ConversationState state = checkpoints.latestState(run.threadId());
             for (Message m : question) {
                 log.publish(new RunEvent.MessageComplete(MessageJson.toJson(m), nodeMetadata(run, graph, "__start__", -1)));
             }
@@ -395,7 +420,7 @@ final class AgentLoop {
             List<Message> exchange = new ArrayList<>(question);
             List<Message> context = new ArrayList<>(inFlightAsRunning(state.messages()));
             context.addAll(lanes.interim(namespace));
-            int limit = recursionLimit(run);
+            int limit = run.recursionLimit();
             ChatModel model = graph.secondaryModel().apply(configurable);
             for (int step = 0; ; step++) {
                 checkCancelled();
@@ -450,25 +475,11 @@ final class AgentLoop {
         }
         boolean sameThread = namespace.equals(CoordinationKeys.defaultNamespace(run.threadId()))
                 || run.threadId().equals(conversation.mainThreadId);
-        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
         lanes.appendInterim(conversation, exchange, () -> {
-          stateLock.lock();
-          try {
-            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
-            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
-            ConversationState next = state.withInterimMessages(History.addMessages(state.interimMessages(), exchange));
-            if (!sameThread) {
-                next = next.addMessages(exchange);
-            }
-            checkpoint(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step(),
-                    Checkpoint.Source.LOOP, next, latest == null ? List.of() : latest.next(),
-                    nodeWrites("secondary", exchange));
+            ConversationState next = checkpoints.secondaryStep(run, sameThread, exchange);
             if (!log.isClosed()) {
                 log.publish(new RunEvent.Values(next.toJson()));
             }
-          } finally {
-            stateLock.unlock();
-          }
         });
     }
 
@@ -506,92 +517,6 @@ final class AgentLoop {
         return ai;
     }
 
-    /**
-     * After an interrupt: if the thread's history ends in tool calls without results, writes one more
-     * checkpoint that answers each, so the history stays valid. A call whose operation is still running is
-     * answered "running in the background" (its outcome is reported when it ends); any other is "cancelled".
-     */
-    void closeDanglingToolCalls(Run run) {
-        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
-        stateLock.lock();
-        try {
-            closeDanglingToolCallsLocked(run);
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void closeDanglingToolCallsLocked(Run run) {
-        boolean wroteAny = !checkpoints.list(run.threadId(), 1, null).isEmpty()
-                && checkpoints.list(run.threadId(), Integer.MAX_VALUE, null).stream()
-                        .anyMatch(c -> run.runId().equals(c.runId()));
-        if (!wroteAny) {
-            return;
-        }
-        Checkpoint latest = checkpoints.latest(run.threadId()).orElseThrow();
-        ConversationState state = ConversationState.fromJson(latest.values());
-        List<Message> messages = state.messages();
-        if (messages.isEmpty() || !(messages.getLast() instanceof AiMessage last) || !last.hasToolCalls()) {
-            List<Message> closed = History.closeDanglingToolCalls(messages, "cancelled: the run was interrupted before this tool returned");
-            if (closed.size() != messages.size()) {
-                checkpoint(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP,
-                        state.withMessages(closed), List.of(), nodeWrites(TOOLS_NODE, closed.subList(messages.size(), closed.size())));
-            }
-            return;
-        }
-        List<Message> results = new ArrayList<>();
-        for (ToolCall call : last.toolCalls()) {
-            Optional<Operation> op = operations.byIdempotencyKey(
-                    Operation.idempotencyKey(run.threadId(), run.runId(), call.id()));
-            if (op.isPresent()) {
-                ObjectNode status = operationTools.describe(op.get());
-                status.put("note", op.get().status().isTerminal()
-                        ? "the run that started it was interrupted; its outcome is reported next"
-                        : "still running in the background; its outcome will be reported when it ends");
-                results.add(ToolMessage.success(call.id(), call.name(), Json.write(status)));
-            } else {
-                results.add(ToolMessage.error(call.id(), call.name(),
-                        "cancelled: the run was interrupted before this tool returned"));
-            }
-        }
-        List<Message> closed = new ArrayList<>(messages);
-        closed.addAll(results);
-        checkpoint(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
-                List.of(), nodeWrites(TOOLS_NODE, results));
-    }
-
-    /** After a rollback of a main run: its checkpoints and those secondary runs wrote on top of them go. */
-    void deleteRunCheckpoints(Run run) {
-        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
-        stateLock.lock();
-        try {
-            deleteRunCheckpointsLocked(run);
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void deleteRunCheckpointsLocked(Run run) {
-        List<Checkpoint> all = checkpoints.list(run.threadId(), Integer.MAX_VALUE, null);
-        UUID firstOfRun = null;
-        for (Checkpoint c : all) {
-            if (run.runId().equals(c.runId())) {
-                firstOfRun = c.checkpointId();
-            }
-        }
-        checkpoints.deleteByRun(run.threadId(), run.runId());
-        if (firstOfRun == null || run.lane() != Lane.MAIN) {
-            return;
-        }
-        Set<UUID> derived = new HashSet<>();
-        for (Checkpoint c : all) {
-            if (c.checkpointId().compareTo(firstOfRun) > 0 && c.runId() != null && !c.runId().equals(run.runId())) {
-                derived.add(c.runId());
-            }
-        }
-        derived.forEach(id -> checkpoints.deleteByRun(run.threadId(), id));
-    }
-
     private ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
             List<String> namespace, Lane lane) throws InterruptedException {
         if (tool == null) {
@@ -626,61 +551,8 @@ final class AgentLoop {
         log.publish(new RunEvent.Values(state.toJson()));
     }
 
-    /** A checkpoint and the state it holds. */
-    private record Written(UUID id, ConversationState state) {
-    }
-
-    /**
-     * A main-lane step's checkpoint. The main lane owns {@code messages}; {@code interim_messages} belong to the
-     * secondary lane, so they are taken from the thread's latest checkpoint, under the state lock.
-     */
-    private Written mainCheckpoint(Run run, UUID parent, int step, ConversationState state, List<String> next,
-            ObjectNode writes) {
-        java.util.concurrent.locks.Lock stateLock = scheduler.stateLock(run.threadId());
-        stateLock.lock();
-        try {
-            ConversationState effective = checkpoints.latest(run.threadId())
-                    .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
-                    .orElse(state);
-            return new Written(checkpoint(run, parent, step, Checkpoint.Source.LOOP, effective, next, writes), effective);
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private UUID checkpoint(Run run, UUID parent, int step, Checkpoint.Source source, ConversationState state,
-            List<String> next, ObjectNode writes) {
-        // A run this instance may no longer hold writes nothing more (RunScheduler's class comment).
-        scheduler.checkLease(run.runId());
-        ObjectNode metadata = Json.object();
-        metadata.put("source", source.wireName());
-        metadata.put("step", step);
-        metadata.put("run_id", run.runId().toString());
-        metadata.put("thread_id", run.threadId().toString());
-        metadata.put("assistant_id", run.assistantId().toString());
-        metadata.put("lane", run.lane().wireName());
-        metadata.set("writes", writes);
-        metadata.set("parents", Json.object());
-        UUID id = Ids.newId();
-        checkpoints.put(new Checkpoint(id, run.threadId(), parent, run.runId(), step, source, state.toJson(), next,
-                metadata, clock.instant()));
-        return id;
-    }
-
     private static ObjectNode nodeWrites(String node, List<? extends Message> messages) {
-        ObjectNode writes = Json.object();
-        writes.putObject(node).set(ConversationState.MESSAGES, MessageJson.toJson(messages));
-        return writes;
-    }
-
-    private Checkpoint baseCheckpoint(Run run) {
-        JsonNode requested = run.kwargs().get("checkpoint_id");
-        if (requested != null && requested.isTextual()) {
-            UUID id = Ids.parse("checkpoint_id", requested.asText());
-            return checkpoints.get(run.threadId(), id).orElseThrow(
-                    () -> new IllegalStateException("checkpoint " + id + " of thread " + run.threadId() + " is gone"));
-        }
-        return checkpoints.latest(run.threadId()).orElse(null);
+        return RunCheckpoints.writes(node, messages);
     }
 
     static List<Message> inputMessages(JsonNode input) {
@@ -716,12 +588,6 @@ final class AgentLoop {
         return other;
     }
 
-    private static int recursionLimit(Run run) {
-        JsonNode config = run.kwargs().get("config");
-        JsonNode limit = config == null ? null : config.get("recursion_limit");
-        return limit != null && limit.canConvertToInt() && limit.asInt() > 0 ? limit.asInt() : DEFAULT_RECURSION_LIMIT;
-    }
-
     static ObjectNode configurable(Run run, AgentGraph graph) {
         ObjectNode configurable = run.configurable();
         configurable.put("thread_id", run.threadId().toString());
@@ -733,20 +599,7 @@ final class AgentLoop {
 
     /** {@code config.configurable.namespace_for_memory}, or the thread's default coordination namespace. */
     static List<String> namespace(Run run) {
-        return namespaceOf(run.configurable(), run.threadId());
-    }
-
-    static List<String> namespaceOf(ObjectNode configurable, UUID threadId) {
-        JsonNode ns = configurable.get("namespace_for_memory");
-        if (ns != null && ns.isArray() && !ns.isEmpty()) {
-            List<String> labels = new ArrayList<>();
-            ns.forEach(n -> labels.add(n.asText()));
-            return List.copyOf(labels);
-        }
-        if (ns != null && ns.isTextual() && !ns.asText().isBlank()) {
-            return List.of(ns.asText().split("\\."));
-        }
-        return CoordinationKeys.defaultNamespace(threadId);
+        return run.coordinationNamespace();
     }
 
     private static ObjectNode nodeMetadata(Run run, AgentGraph graph, String node, int step) {

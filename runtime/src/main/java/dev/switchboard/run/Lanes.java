@@ -23,12 +23,16 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The two lanes of each conversation (one coordination namespace). The secondary lane's state, written once:
  * <pre>
- *   closed ──a main run starts awaiting an operation──► open
- *   open   ──the operation ends──► closing: no new "auto" message routes here; the main run waits for the
- *            processing secondary run at most the configured wait (15 s), then aborts it
- *   closing ──no secondary run processing──► closed
- *   open   ──the awaiting main run is cancelled──► closed (the operation goes on; a report run answers later)
+ *   closed  ──a main run starts awaiting an operation──► open
+ *   open    ──the operation ends──► closing: no new "auto" message routes here and no secondary run starts here
+ *             (the scheduler folds its question into the interim exchange instead); the main run waits for the
+ *             processing secondary run at most the configured wait (15 s), then aborts it
+ *   closing ──the main run wrote its synthesis, or ended──► closed
+ *   open    ──the awaiting main run is cancelled──► closed (the operation goes on; a report run answers later)
  * </pre>
+ * A secondary run becomes the processing run when the scheduler claims it, not when its code first runs, so
+ * a lane that starts closing can never miss a run that was already started. A conversation is forgotten once it
+ * is closed with nothing processing, so the map holds only live conversations.
  * The in-process state lives here; the store keys of {@link CoordinationKeys} mirror it for clients that
  * watch the store (the seed's) and say the same thing. Methods ending in {@code Locked} need the
  * conversation's lock.
@@ -52,6 +56,8 @@ final class Lanes {
         UUID operationId;
         UUID processingRunId;
         UUID processingThreadId;
+        /** The main run that closed the lane and has not yet written its synthesis; null when not closing. */
+        UUID closingRunId;
 
         Conversation(List<String> namespace) {
             this.namespace = List.copyOf(namespace);
@@ -59,7 +65,7 @@ final class Lanes {
     }
 
     Conversation conversation(List<String> namespace) {
-        return conversations.computeIfAbsent(String.join("\u0000", namespace), k -> new Conversation(namespace));
+        return conversations.computeIfAbsent(key(namespace), k -> new Conversation(namespace));
     }
 
     /** Where a message goes: {@code auto} picks the secondary lane while this thread's main run awaits an operation. */
@@ -70,13 +76,13 @@ final class Lanes {
         if ("secondary".equals(threadType)) {
             return Lane.SECONDARY;
         }
-        Conversation c = conversations.get(String.join("\u0000", namespace));
+        Conversation c = conversations.get(key(namespace));
         if (c == null) {
             return Lane.MAIN;
         }
         c.lock.lock();
         try {
-            boolean open = c.awaitingRunId != null && threadId.equals(c.mainThreadId);
+            boolean open = c.awaitingRunId != null && c.closingRunId == null && threadId.equals(c.mainThreadId);
             LaneLog.step("route", "thread", threadId, "lane", open ? "secondary" : "main", "operation", c.operationId);
             return open ? Lane.SECONDARY : Lane.MAIN;
         } finally {
@@ -84,13 +90,30 @@ final class Lanes {
         }
     }
 
-    void open(Conversation c, UUID threadId, UUID runId, UUID operationId) {
-        c.lock.lock();
+    /**
+     * The conversation of {@code namespace}, locked, and still the one in the map (a conversation is dropped under
+     * its own lock, so checking membership under it is race-free).
+     */
+    private Conversation liveLocked(List<String> namespace) {
+        while (true) {
+            Conversation c = conversation(namespace);
+            c.lock.lock();
+            if (conversations.get(key(namespace)) == c) {
+                return c;
+            }
+            c.lock.unlock();
+        }
+    }
+
+    Conversation open(List<String> namespace, UUID threadId, UUID runId, UUID operationId) {
+        Conversation c = liveLocked(namespace);
         try {
             c.mainThreadId = threadId;
             c.awaitingRunId = runId;
+            c.closingRunId = null;
             c.operationId = operationId;
             LaneLog.step("lane-open", "thread", threadId, "run", runId, "operation", operationId);
+            return c;
         } finally {
             c.lock.unlock();
         }
@@ -105,6 +128,7 @@ final class Lanes {
             }
             c.awaitingRunId = null;
             LaneLog.step("lane-abandoned", "run", runId, "operation", c.operationId);
+            forgetIfIdleLocked(c);
             return true;
         } finally {
             c.lock.unlock();
@@ -129,6 +153,7 @@ final class Lanes {
         try {
             if (runId.equals(c.awaitingRunId)) {
                 c.awaitingRunId = null;
+                c.closingRunId = runId;
             }
             LaneLog.step("lane-closing", "run", runId, "operation", c.operationId, "processing", c.processingRunId);
             long nanos = wait.toNanos();
@@ -153,10 +178,17 @@ final class Lanes {
         }
     }
 
-    /** A secondary run starts: it holds the processing lock ({@code secondary_status}). */
-    void beginSecondary(Conversation c, Run run) {
-        c.lock.lock();
+    /**
+     * A secondary run was claimed: it becomes the processing run and holds the lock ({@code secondary_status}).
+     * False while the lane is closing: the run must not start, its question goes to the synthesis instead.
+     */
+    boolean beginSecondary(List<String> namespace, Run run) {
+        Conversation c = liveLocked(namespace);
         try {
+            if (c.closingRunId != null) {
+                LaneLog.step("secondary-refused-closing", "run", run.runId(), "closing_run", c.closingRunId);
+                return false;
+            }
             c.processingRunId = run.runId();
             c.processingThreadId = run.threadId();
             ObjectNode status = Json.object();
@@ -165,6 +197,7 @@ final class Lanes {
             status.put("started_at", clock.instant().toString());
             store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_STATUS, status, null);
             LaneLog.step("secondary-lock-taken", "run", run.runId(), "thread", run.threadId());
+            return true;
         } finally {
             c.lock.unlock();
         }
@@ -187,6 +220,7 @@ final class Lanes {
             store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_STATUS, status, null);
             LaneLog.step("secondary-lock-released", "run", run.runId(), "aborted", aborted);
             c.changed.signalAll();
+            forgetIfIdleLocked(c);
         } finally {
             c.lock.unlock();
         }
@@ -217,8 +251,56 @@ final class Lanes {
                 .orElse(List.of());
     }
 
+    /** A main run ended: a lane it left closing is closed (its synthesis was written, or never will be). */
+    void mainEnded(List<String> namespace, UUID runId) {
+        Conversation c = conversations.get(key(namespace));
+        if (c == null) {
+            return;
+        }
+        c.lock.lock();
+        try {
+            if (runId.equals(c.closingRunId)) {
+                c.closingRunId = null;
+            }
+            if (runId.equals(c.awaitingRunId)) {
+                c.awaitingRunId = null;
+            }
+            forgetIfIdleLocked(c);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** A closed conversation with nothing processing is dropped; whoever asks next gets a fresh one. */
+    private void forgetIfIdleLocked(Conversation c) {
+        if (c.awaitingRunId == null && c.closingRunId == null && c.processingRunId == null) {
+            conversations.remove(key(c.namespace), c);
+        }
+    }
+
+    /** How many conversations are tracked (bounded by the live ones). */
+    int size() {
+        return conversations.size();
+    }
+
+    private static String key(List<String> namespace) {
+        return String.join("\u0000", namespace);
+    }
+
     /** After a synthesis: the exchange is consumed and the coordination keys are reset. */
     void synthesized(List<String> namespace, UUID runId) {
+        Conversation c = conversations.get(key(namespace));
+        if (c != null) {
+            c.lock.lock();
+            try {
+                if (runId.equals(c.closingRunId)) {
+                    c.closingRunId = null;
+                }
+                forgetIfIdleLocked(c);
+            } finally {
+                c.lock.unlock();
+            }
+        }
         Namespace ns = new Namespace(namespace);
         store.delete(ns, CoordinationKeys.SECONDARY_INTERIM_MESSAGES);
         store.delete(ns, CoordinationKeys.SECONDARY_STATUS);

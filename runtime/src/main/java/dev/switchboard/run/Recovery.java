@@ -107,6 +107,11 @@ final class Recovery implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "crash recovery failed this time; the next tick tries again", e);
         }
+        try {
+            scheduler.sweepStranded();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the sweep for stranded pending runs failed this time; the next tick tries again", e);
+        }
     }
 
     private void sweep(boolean atStart) {

@@ -58,6 +58,16 @@ public record Run(
                 lane, newOwner, until);
     }
 
+    public Run withLane(Lane newLane) {
+        return new Run(runId, threadId, assistantId, createdAt, updatedAt, status, metadata, kwargs,
+                multitaskStrategy, newLane, owner, leaseUntil);
+    }
+
+    public Run withMetadata(ObjectNode newMetadata) {
+        return new Run(runId, threadId, assistantId, createdAt, updatedAt, status, newMetadata, kwargs,
+                multitaskStrategy, lane, owner, leaseUntil);
+    }
+
     public Run withKwargs(ObjectNode newKwargs) {
         return new Run(runId, threadId, assistantId, createdAt, updatedAt, status, metadata, newKwargs,
                 multitaskStrategy, lane, owner, leaseUntil);
@@ -91,5 +101,53 @@ public record Run(
         JsonNode config = kwargs.get("config");
         JsonNode configurable = config == null ? null : config.get("configurable");
         return configurable instanceof ObjectNode o ? o.deepCopy() : Json.object();
+    }
+
+    /** The operation whose outcome this run reports ({@code operation_report}), or null for an ordinary run. */
+    public UUID reportsOperation() {
+        JsonNode input = input();
+        JsonNode id = input.isObject() ? input.get(REPORT_KEY) : null;
+        return id == null || !id.isTextual() ? null : UUID.fromString(id.asText());
+    }
+
+    /** The instance that admitted the run (it starts the run when it can), or null when unknown. */
+    public String originInstance() {
+        JsonNode origin = kwargs.get("origin_instance");
+        return origin == null || !origin.isTextual() ? null : origin.asText();
+    }
+
+    /** The checkpoint the run starts from ({@code checkpoint_id}), or null for the thread's latest. */
+    public UUID startCheckpoint() {
+        JsonNode requested = kwargs.get("checkpoint_id");
+        return requested == null || !requested.isTextual() ? null : UUID.fromString(requested.asText());
+    }
+
+    /** {@code config.recursion_limit}: the most steps the run may take. */
+    public int recursionLimit() {
+        JsonNode config = kwargs.get("config");
+        JsonNode limit = config == null ? null : config.get("recursion_limit");
+        return limit != null && limit.canConvertToInt() && limit.asInt() > 0 ? limit.asInt() : DEFAULT_RECURSION_LIMIT;
+    }
+
+    /** The input key naming the operation a report run reports. */
+    public static final String REPORT_KEY = "operation_report";
+    /** LangGraph's default step limit. */
+    public static final int DEFAULT_RECURSION_LIMIT = 25;
+
+    /**
+     * The coordination namespace of the run's conversation: {@code config.configurable.namespace_for_memory} (a
+     * list of labels, or one dotted string), else the thread's default. Validated at admission.
+     */
+    public java.util.List<String> coordinationNamespace() {
+        JsonNode ns = configurable().get("namespace_for_memory");
+        if (ns != null && ns.isArray() && !ns.isEmpty()) {
+            java.util.List<String> labels = new java.util.ArrayList<>();
+            ns.forEach(n -> labels.add(n.asText()));
+            return java.util.List.copyOf(labels);
+        }
+        if (ns != null && ns.isTextual() && !ns.asText().isBlank()) {
+            return java.util.List.of(ns.asText().split("\\."));
+        }
+        return dev.switchboard.operation.CoordinationKeys.defaultNamespace(threadId);
     }
 }

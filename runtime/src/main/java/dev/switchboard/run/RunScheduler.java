@@ -76,7 +76,9 @@ public final class RunScheduler implements AutoCloseable {
     private final Clock clock;
     private final Function<UUID, AgentGraph> graphs;
     private final AgentLoop loop;
-    private final ConcurrentHashMap<UUID, ThreadSlot> slots = new ConcurrentHashMap<>();
+    /** Slot locks by stripe of thread id: bounded memory however many threads there are (see ThreadSlot). */
+    private final ThreadSlot[] slots = new ThreadSlot[SLOT_STRIPES];
+    private static final int SLOT_STRIPES = 256;
     private final ConcurrentHashMap<UUID, CompletableFuture<Optional<Run>>> completions = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private final java.util.concurrent.ScheduledExecutorService timers =
@@ -90,6 +92,9 @@ public final class RunScheduler implements AutoCloseable {
     private final Duration lease;
     /** Runs executing here under this instance's lease, by run id; readable without the slot lock. */
     private final ConcurrentHashMap<UUID, Execution> leased = new ConcurrentHashMap<>();
+    private final Leases leases;
+    private final RunCheckpoints state;
+    private final OperationReports reports;
     private final Recovery recovery;
 
     /** Installs the listener that sees admissions and ends (one; the last installed wins). */
@@ -110,8 +115,29 @@ public final class RunScheduler implements AutoCloseable {
         this.graphs = graphs;
         this.operations = operations;
         this.lanes = new Lanes(store, clock);
-        this.loop = new AgentLoop(checkpoints, operations, runner, operationTools, lanes, clock, maxHistory,
-                secondaryWait, this);
+        for (int i = 0; i < SLOT_STRIPES; i++) {
+            slots[i] = new ThreadSlot();
+        }
+        this.leases = new Leases(clock);
+        this.state = new RunCheckpoints(checkpoints, operations, operationTools, leases, clock);
+        this.reports = new OperationReports(runs, threads, operations, state, clock);
+        this.loop = new AgentLoop(state, operations, runner, operationTools, lanes, clock, maxHistory,
+                secondaryWait, new AgentLoop.Coordination() {
+                    @Override
+                    public void operationOrphaned(Operation op) {
+                        scheduleReport(op);
+                    }
+
+                    @Override
+                    public void abortSecondary(UUID threadId, UUID runId) throws InterruptedException {
+                        RunScheduler.this.abortSecondary(threadId, runId, Duration.ofSeconds(10));
+                    }
+
+                    @Override
+                    public void foldPendingSecondary(UUID threadId, Lanes.Conversation conversation) {
+                        RunScheduler.this.foldPendingSecondary(threadId, conversation);
+                    }
+                });
         this.recovery = new Recovery(this, runs, operations, runner, threads, graphs, clock, owner, lease);
     }
 
@@ -172,43 +198,21 @@ public final class RunScheduler implements AutoCloseable {
     }
 
     /**
-     * The lane a new message on {@code threadId} runs on: {@code thread_type} {@code main} or {@code secondary}
-     * as given; {@code auto} (or absent) is the secondary lane while this thread's main run awaits an operation.
-     */
-    public Lane route(UUID threadId, ObjectNode configurable, String threadType) {
-        return lanes.route(threadId, AgentLoop.namespaceOf(configurable, threadId), threadType);
-    }
-
-    /**
      * Queues a report run for an operation whose run no longer awaits it, so its outcome reaches the thread as
      * a tool result and an answer. Idempotent while such a run is pending or running.
      */
     void scheduleReport(Operation op) {
-        Optional<ConversationThread> thread = threads.get(op.threadId());
-        JsonNode assistant = thread.map(t -> t.metadata().get("assistant_id")).orElse(null);
-        if (thread.isEmpty() || assistant == null || assistant.isNull()) {
-            operations.update(op.operationId(), o -> o.withReported(clock.instant()));
-            return;
+        if (closed) {
+            return; // recovery at the next start reports it
         }
-        boolean queued = runs.active(op.threadId(), Lane.MAIN).stream().anyMatch(r -> op.operationId().toString()
-                .equals(r.input().path(AgentLoop.OPERATION_REPORT).asText(null)));
-        if (queued) {
-            return;
-        }
-        ObjectNode kwargs = Json.object();
-        kwargs.putObject("input").put(AgentLoop.OPERATION_REPORT, op.operationId().toString());
-        ArrayNode ns = kwargs.putObject("config").putObject("configurable").putArray("namespace_for_memory");
-        op.namespace().forEach(ns::add);
-        kwargs.putArray("stream_mode").add("values");
-        ObjectNode metadata = Json.object();
-        metadata.put("kind", "operation_report");
-        metadata.put("operation_id", op.operationId().toString());
-        var now = clock.instant();
+        reports.candidate(op, 1).ifPresent(this::admitReport);
+    }
+
+    private void admitReport(Run report) {
         try {
-            Run report = admit(new Run(dev.switchboard.Ids.newId(), op.threadId(), UUID.fromString(assistant.asText()),
-                    now, now, RunStatus.PENDING, metadata, kwargs, MultitaskStrategy.ENQUEUE, Lane.MAIN),
-                    SupersededInput.DROP);
-            dev.switchboard.operation.LaneLog.step("report-queued", "operation", op.operationId(), "run", report.runId());
+            admit(report, SupersededInput.DROP, false);
+            dev.switchboard.operation.LaneLog.step("report-queued", "operation", report.reportsOperation(), "run",
+                    report.runId());
         } catch (SwitchboardException.Unavailable shuttingDown) {
             // recovery at the next start reports it
         }
@@ -248,15 +252,34 @@ public final class RunScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * A secondary run claimed while its lane is closing never starts: its question joins the interim exchange,
+     * which the closing main run's synthesis answers, and it ends interrupted. Requires the slot lock, which the
+     * main run's {@link #foldPendingSecondary} also takes, so the fold lands before the synthesis reads.
+     */
+    private void foldClaimedLocked(Execution ex) {
+        Run run = ex.run;
+        List<Message> questions = new ArrayList<>();
+        for (Message m : AgentLoop.inputMessages(run.input())) {
+            questions.add(m.withAdditionalKwarg("lane", com.fasterxml.jackson.databind.node.TextNode.valueOf("secondary")));
+        }
+        lanes.appendInterim(lanes.conversation(AgentLoop.namespace(run)), questions, () -> { });
+        dev.switchboard.operation.LaneLog.step("secondary-folded", "run", run.runId());
+        endCancelled(ex.log, run, CancelAction.INTERRUPT, null);
+        Optional<Run> result = runs.finish(run.runId(), owner, RunStatus.INTERRUPTED);
+        leased.remove(run.runId());
+        leases.release(run.runId());
+        listener.ended(run, result.map(Run::status).orElse(null), null);
+        complete(run.runId(), result);
+    }
+
+    /**
+     * The slot of the threads whose ids fall in one stripe: one lock serialises every decision about them. A
+     * stripe is never held while taking another stripe's lock (no decision about one thread touches another).
+     */
     private static final class ThreadSlot {
         final ReentrantLock lock = new ReentrantLock();
-        /**
-         * Serialises every read-modify-write of the thread's checkpoints (the main lane's steps, secondary
-         * commits, rollback deletions, interrupt fix-ups), so no writer builds on a state another just replaced.
-         * Taken after {@link #lock} or a conversation's lock, never before them.
-         */
-        final ReentrantLock stateLock = new ReentrantLock();
-        /** Runs of this thread executing in this process, by run id. Guarded by {@link #lock}. */
+        /** Runs of this stripe's threads executing in this process, by run id. Guarded by {@link #lock}. */
         final Map<UUID, Execution> executing = new HashMap<>();
     }
 
@@ -265,10 +288,8 @@ public final class RunScheduler implements AutoCloseable {
         final Run run;
         final EventLog log;
         java.lang.Thread worker;
-        /** Until when this instance's lease holds, as last claimed or renewed. */
-        volatile java.time.Instant leaseUntil;
-        /** Another instance took the run over; set under the slot lock. */
-        volatile boolean lost;
+        /** This instance's lease on the run, as last claimed or renewed; lost when another took it over. */
+        Leases.Held lease;
         CancelAction cancelAction;
         UUID supersededBy;
         boolean finishing;
@@ -277,25 +298,35 @@ public final class RunScheduler implements AutoCloseable {
         Execution(Run run, EventLog log) {
             this.run = run;
             this.log = log;
-            this.leaseUntil = run.leaseUntil();
         }
     }
 
     private enum Outcome { COMPLETED, CANCELLED, FAILED }
 
-    java.util.concurrent.locks.Lock stateLock(UUID threadId) {
-        return slot(threadId).stateLock;
+    private ThreadSlot slot(UUID threadId) {
+        return slots[Math.floorMod(threadId.hashCode(), SLOT_STRIPES)];
     }
 
-    private ThreadSlot slot(UUID threadId) {
-        return slots.computeIfAbsent(threadId, id -> new ThreadSlot());
+    /**
+     * Runs {@code write} holding the thread's slot lock, so a write of the thread's row (metadata patch, state
+     * update, graph recorded at submit) never races the status and values the scheduler writes at a run's
+     * admission and end, and a "no active run" check holds until the write is done.
+     */
+    public <T> T serialized(UUID threadId, java.util.function.Supplier<T> write) {
+        ThreadSlot slot = slot(threadId);
+        slot.lock.lock();
+        try {
+            return write.get();
+        } finally {
+            slot.lock.unlock();
+        }
     }
 
     /**
      * Admits {@code candidate} under its multitask strategy. Returns the admitted run (already running if the
      * thread was free). {@code reject} with an active run throws {@link SwitchboardException.Conflict}.
      */
-    public Run admit(Run candidate, SupersededInput superseded) {
+    public Run admit(Run candidate, SupersededInput superseded, boolean autoRoute) {
         if (closed) {
             throw new SwitchboardException.Unavailable("the server is shutting down");
         }
@@ -305,6 +336,14 @@ public final class RunScheduler implements AutoCloseable {
         ThreadSlot slot = slot(candidate.threadId());
         slot.lock.lock();
         try {
+            if (autoRoute) {
+                // Routed under the slot lock: a lane that closes meanwhile folds or refuses this run under the
+                // same lock, so no message falls between the routing and the admission.
+                Lane lane = lanes.route(candidate.threadId(), AgentLoop.namespace(candidate), "auto");
+                ObjectNode metadata = candidate.metadata();
+                metadata.put("lane", lane.wireName());
+                candidate = candidate.withLane(lane).withMetadata(metadata);
+            }
             completions.put(candidate.runId(), new CompletableFuture<>());
             RunStore.Admission admission;
             try {
@@ -314,6 +353,23 @@ public final class RunScheduler implements AutoCloseable {
                 throw e;
             }
             Run admitted = admission.admitted();
+            try {
+                afterAdmissionLocked(slot, admission);
+            } catch (RuntimeException e) {
+                // The run is admitted (durably): the client gets it, never a 5xx that would invite a retry and a
+                // second run. Whatever failed here is picked up again by the triggered sweep.
+                LOG.log(Level.WARNING, "run " + admitted.runId() + " was admitted but could not be started yet", e);
+                retryStartLater(admitted.threadId(), admitted.lane(), 1);
+            }
+            return storedOr(admitted).orElse(admitted);
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    private void afterAdmissionLocked(ThreadSlot slot, RunStore.Admission admission) {
+        Run admitted = admission.admitted();
+        {
             events.open(admitted.runId(), admitted.threadId());
             listener.admitted(admitted, admission.activeBefore());
             MultitaskStrategy strategy = admitted.multitaskStrategy();
@@ -327,9 +383,63 @@ public final class RunScheduler implements AutoCloseable {
                 refreshThreadLocked(admitted.threadId(), null);
             }
             startNextLocked(slot, admitted.threadId(), admitted.lane());
-            return runs.get(admitted.runId()).orElse(admitted);
-        } finally {
-            slot.lock.unlock();
+        }
+    }
+
+    /**
+     * The triggered sweep: after a store error left a thread's next run unstarted, try again with a growing delay
+     * (0.1 s, 0.2 s, … at most 8 tries). Past that the heartbeat's safety net ({@link #sweepStranded}) has it.
+     */
+    private void retryStartLater(UUID threadId, Lane lane, int attempt) {
+        if (closed || attempt > 8) {
+            return;
+        }
+        try {
+            timers.schedule(() -> {
+                ThreadSlot slot = slot(threadId);
+                slot.lock.lock();
+                try {
+                    startNextChecked(slot, threadId, lane, false, attempt + 1);
+                } finally {
+                    slot.lock.unlock();
+                }
+            }, 100L << (attempt - 1), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // closing
+        }
+    }
+
+    /** {@link #startNextLocked}, with a store error turned into a retry instead of a stranded run. */
+    private void startNextChecked(ThreadSlot slot, UUID threadId, Lane lane, boolean anyOrigin, int attempt) {
+        try {
+            startNextLocked(slot, threadId, lane, anyOrigin);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not start the next run of thread " + threadId + "; retrying", e);
+            retryStartLater(threadId, lane, attempt);
+        }
+    }
+
+    /**
+     * The bounded safety net, run by the heartbeat (every lease/3): a due pending run whose thread and lane has no
+     * running run and that has waited longer than a third of a lease is started. It only ever finds runs that a
+     * store error stranded past every retry; normally each run is started by its admission or its predecessor.
+     */
+    void sweepStranded() {
+        var now = clock.instant();
+        for (Run pending : runs.pending()) {
+            if (closed) {
+                return;
+            }
+            if (!pending.isDue(now) || pending.createdAt().plus(lease.dividedBy(3)).isAfter(now)) {
+                continue;
+            }
+            ThreadSlot slot = slot(pending.threadId());
+            slot.lock.lock();
+            try {
+                startNextChecked(slot, pending.threadId(), pending.lane(), true, 9);
+            } finally {
+                slot.lock.unlock();
+            }
         }
     }
 
@@ -505,7 +615,7 @@ public final class RunScheduler implements AutoCloseable {
             var now = clock.instant();
             Optional<Run> first = runs.active(threadId, lane).stream()
                     .filter(r -> r.status() == RunStatus.PENDING && r.isDue(now)).findFirst();
-            String origin = first.map(r -> r.kwargs().path("origin_instance").asText(owner)).orElse(owner);
+            String origin = first.map(Run::originInstance).filter(java.util.Objects::nonNull).orElse(owner);
             boolean othersRunning = runs.active(threadId, lane).stream().anyMatch(r -> r.status() == RunStatus.RUNNING);
             if (!origin.equals(owner) && !othersRunning) {
                 cluster.wake(threadId);
@@ -528,8 +638,14 @@ public final class RunScheduler implements AutoCloseable {
         }
         Run run = next.get();
         Execution ex = new Execution(run, events.open(run.runId(), run.threadId()));
-        slot.executing.put(run.runId(), ex);
+        ex.lease = leases.hold(run.runId(), run.leaseUntil());
         leased.put(run.runId(), ex);
+        if (run.lane() == Lane.SECONDARY && !lanes.beginSecondary(AgentLoop.namespace(run), run)) {
+            foldClaimedLocked(ex);
+            startNextLocked(slot, threadId, lane, anyOrigin);
+            return;
+        }
+        slot.executing.put(run.runId(), ex);
         ex.worker = java.lang.Thread.ofVirtual().name("run-" + run.runId()).unstarted(() -> execute(slot, ex));
         ex.worker.start();
     }
@@ -570,9 +686,14 @@ public final class RunScheduler implements AutoCloseable {
             outcome = Outcome.COMPLETED;
         } catch (InterruptedException e) {
             outcome = Outcome.CANCELLED;
-        } catch (Exception | StackOverflowError e) {
+        } catch (Throwable e) {
+            // Any Throwable ends the run (an Error from a tool or model included): finish must always run, or
+            // the thread's next run would never start and the heartbeat would renew the lease for ever.
             outcome = Outcome.FAILED;
             failure = e;
+            if (!(e instanceof Exception)) {
+                LOG.log(Level.WARNING, "run " + ex.run.runId() + " ended by " + e, e);
+            }
         }
         finish(slot, ex, outcome, failure);
     }
@@ -585,21 +706,25 @@ public final class RunScheduler implements AutoCloseable {
             // A cancel that arrived after the loop's last blocking call must not leak into the writes below.
             java.lang.Thread.interrupted();
             CancelAction action = ex.cancelAction;
-            if (ex.lost || failure instanceof LeaseLost || !holdsLeaseLocally(ex)
+            if (failure instanceof LeaseLost || !leases.holds(ex.lease)
                     || (action == CancelAction.ROLLBACK && !heldInStore(run))) {
                 dropLostLocked(slot, ex);
                 return;
             }
             Optional<Run> result;
             if (action == CancelAction.ROLLBACK) {
-                loop.deleteRunCheckpoints(run);
+                if (run.lane() == Lane.MAIN) {
+                    state.rollBack(run);
+                } else {
+                    state.deleteSecondary(run);
+                }
                 runs.delete(run.runId());
                 // The log stays retained: a client that reconnects still learns why its stream ended.
                 endCancelled(ex.log, run, action, ex.supersededBy);
                 result = Optional.empty();
             } else if (outcome == Outcome.CANCELLED || (action == CancelAction.INTERRUPT && outcome == Outcome.FAILED)) {
                 if (run.lane() == Lane.MAIN) {
-                    loop.closeDanglingToolCalls(run);
+                    state.closeDanglingToolCalls(run, "cancelled: the run was interrupted before this tool returned");
                 }
                 endCancelled(ex.log, run, CancelAction.INTERRUPT, ex.supersededBy);
                 result = runs.finish(run.runId(), owner, RunStatus.INTERRUPTED);
@@ -609,6 +734,9 @@ public final class RunScheduler implements AutoCloseable {
                 result = runs.finish(run.runId(), owner, RunStatus.SUCCESS);
             } else {
                 LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
+                if (run.lane() == Lane.MAIN) {
+                    closeAfterFailure(run);
+                }
                 String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
                         : failure.getClass().getSimpleName();
                 ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
@@ -622,6 +750,10 @@ public final class RunScheduler implements AutoCloseable {
             }
             slot.executing.remove(run.runId());
             leased.remove(run.runId());
+            leases.release(run.runId());
+            if (run.lane() == Lane.MAIN) {
+                lanes.mainEnded(AgentLoop.namespace(run), run.runId());
+            }
             listener.ended(run, action == CancelAction.ROLLBACK ? null : result.map(Run::status).orElse(null),
                     ex.cancelRequestedNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - ex.cancelRequestedNanos));
             if (run.lane() == Lane.MAIN) {
@@ -630,7 +762,7 @@ public final class RunScheduler implements AutoCloseable {
             if (outcome != Outcome.COMPLETED || action != null) {
                 reportOrphanedOperations(run, outcome == Outcome.FAILED && action == null);
             }
-            startNextLocked(slot, run.threadId(), run.lane());
+            startNextChecked(slot, run.threadId(), run.lane(), false, 1);
             // Last, so that whoever awaits this run sees the thread as the run left it.
             complete(run.runId(), result);
         } catch (LeaseLost e) {
@@ -640,16 +772,25 @@ public final class RunScheduler implements AutoCloseable {
             LOG.log(Level.SEVERE, "could not finish run " + run.runId(), e);
             slot.executing.remove(run.runId());
             leased.remove(run.runId());
+            leases.release(run.runId());
             ex.log.close();
             complete(run.runId(), storedOr(run));
+            retryStartLater(run.threadId(), run.lane(), 1);
         } finally {
             slot.lock.unlock();
         }
     }
 
-    /** True while this instance's lease on the run, as it last claimed or renewed it, has not run out. */
-    private boolean holdsLeaseLocally(Execution ex) {
-        return !ex.lost && ex.leaseUntil != null && clock.instant().isBefore(ex.leaseUntil);
+    /**
+     * A main run that failed leaves no tool call without its result. The store that failed the run may still be
+     * failing: then the next run's start, or recovery, closes them instead.
+     */
+    private void closeAfterFailure(Run run) {
+        try {
+            state.closeDanglingToolCalls(run, "error: the run failed before this tool returned");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not close the tool calls run " + run.runId() + " left open", e);
+        }
     }
 
     /** The store still shows the run running under this instance (a rollback deletes without a fenced write). */
@@ -663,10 +804,7 @@ public final class RunScheduler implements AutoCloseable {
      * instance may have recovered the run by now.
      */
     void checkLease(UUID runId) {
-        Execution ex = leased.get(runId);
-        if (ex != null && !holdsLeaseLocally(ex)) {
-            throw new LeaseLost(runId);
-        }
+        leases.check(runId);
     }
 
     /** A run another instance took over: nothing more is written for it here; whoever awaits it here is released. */
@@ -674,6 +812,7 @@ public final class RunScheduler implements AutoCloseable {
         UUID runId = ex.run.runId();
         slot.executing.remove(runId);
         leased.remove(runId);
+        leases.release(runId);
         LOG.warning("run " + runId + " lost its lease to another instance; its outcome here is dropped");
         if (!ex.log.isClosed()) {
             ObjectNode why = Json.object();
@@ -712,15 +851,15 @@ public final class RunScheduler implements AutoCloseable {
                 continue;
             }
             if (held.contains(id)) {
-                ex.leaseUntil = until;
+                ex.lease.until = until;
                 continue;
             }
             ThreadSlot slot = slot(ex.run.threadId());
             slot.lock.lock();
             try {
-                if (slot.executing.get(id) == ex && !ex.finishing && !ex.lost) {
+                if (slot.executing.get(id) == ex && !ex.finishing && !ex.lease.lost) {
                     LOG.warning("run " + id + " was taken over by another instance; stopping it here");
-                    ex.lost = true;
+                    ex.lease.lost = true;
                     ex.worker.interrupt();
                 }
             } finally {
@@ -750,7 +889,8 @@ public final class RunScheduler implements AutoCloseable {
             LOG.info("recovering run " + run.runId() + " of thread " + run.threadId() + " (held by " + seen.owner()
                     + " until " + seen.leaseUntil() + ")");
             if (run.lane() == Lane.MAIN) {
-                loop.closeDanglingToolCalls(run);
+                state.closeDanglingToolCalls(run, "cancelled: the server instance running this tool stopped");
+                lanes.mainEnded(AgentLoop.namespace(run), run.runId());
             } else {
                 lanes.endSecondary(lanes.conversation(AgentLoop.namespace(run)), run, true);
             }
@@ -770,7 +910,7 @@ public final class RunScheduler implements AutoCloseable {
                 refreshThreadLocked(run.threadId(), result.orElse(null));
             }
             reportOrphanedOperations(run, false);
-            startNextLocked(slot, run.threadId(), run.lane());
+            startNextChecked(slot, run.threadId(), run.lane(), false, 1);
             complete(run.runId(), result);
         } finally {
             slot.lock.unlock();
@@ -790,19 +930,7 @@ public final class RunScheduler implements AutoCloseable {
         if (run.lane() != Lane.MAIN || closed) {
             return;
         }
-        String reporting = run.input().path(AgentLoop.OPERATION_REPORT).asText(null);
-        for (Operation op : operations.listByThread(run.threadId())) {
-            boolean mine = op.runId().equals(run.runId()) || op.operationId().toString().equals(reporting);
-            if (!mine || !op.status().isTerminal() || op.reported()) {
-                continue;
-            }
-            if (failed && reporting != null) {
-                operations.update(op.operationId(), o -> o.withReported(clock.instant()));
-                LOG.warning("the report run for operation " + op.operationId() + " failed; its result stays in the thread");
-            } else {
-                scheduleReport(op);
-            }
-        }
+        reports.afterEnd(run, failed).forEach(this::admitReport);
     }
 
     private void endCancelled(EventLog log, Run run, CancelAction action, UUID supersededBy) {
@@ -920,18 +1048,15 @@ public final class RunScheduler implements AutoCloseable {
 
     /** Forgets a deleted thread's slot. */
     public void forgetThread(UUID threadId) {
-        slots.remove(threadId);
+        // Nothing to forget: slots are stripes, lanes forget idle conversations themselves.
     }
 
     /** True while some run of the thread executes in this process. */
     public boolean isExecuting(UUID threadId) {
-        ThreadSlot slot = slots.get(threadId);
-        if (slot == null) {
-            return false;
-        }
+        ThreadSlot slot = slot(threadId);
         slot.lock.lock();
         try {
-            return !slot.executing.isEmpty();
+            return slot.executing.values().stream().anyMatch(ex -> ex.run.threadId().equals(threadId));
         } finally {
             slot.lock.unlock();
         }
@@ -944,7 +1069,7 @@ public final class RunScheduler implements AutoCloseable {
     public void drain(Duration grace) throws InterruptedException {
         closed = true;
         List<java.lang.Thread> workers = new ArrayList<>();
-        for (ThreadSlot slot : slots.values()) {
+        for (ThreadSlot slot : slots) {
             slot.lock.lock();
             try {
                 slot.executing.values().forEach(ex -> workers.add(ex.worker));
@@ -969,7 +1094,7 @@ public final class RunScheduler implements AutoCloseable {
         recovery.close();
         timers.shutdownNow();
         List<Execution> all = new ArrayList<>();
-        for (ThreadSlot slot : slots.values()) {
+        for (ThreadSlot slot : slots) {
             slot.lock.lock();
             try {
                 all.addAll(slot.executing.values());

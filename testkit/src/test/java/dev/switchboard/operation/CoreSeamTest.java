@@ -222,7 +222,8 @@ class CoreSeamTest {
         for (int i = 0; i < 6; i++) {
             String q = "question " + i + " tell me something";
             senders.add(java.lang.Thread.ofVirtual().start(() -> {
-                Run r = h.send(thread, q, MultitaskStrategy.ENQUEUE, null, 0);
+                // Answers take a while (tokens 20 ms apart), so secondary runs queue behind each other.
+                Run r = h.send(thread, q, MultitaskStrategy.ENQUEUE, null, 20);
                 synchronized (questions) {
                     questions.add(r);
                 }
@@ -237,17 +238,16 @@ class CoreSeamTest {
         await().atMost(LaneHarness.WAIT).until(() -> h.switchboard.runs(thread, RunQuery.all()).stream()
                 .allMatch(r -> r.status().isTerminal()));
         List<String> contents = h.messages(thread).stream().map(Message::content).toList();
-        List<String> interim = h.state(thread).interimMessages().stream().map(Message::content).toList();
         for (Run q : questions) {
             Run ended = h.switchboard.run(thread, q.runId());
             String text = q.input().path("messages").get(0).path("content").asText();
             if (ended.lane() == Lane.SECONDARY && ended.status() == RunStatus.SUCCESS) {
                 assertThat(contents).as("completed secondary exchange %s is in messages", text).contains(text);
                 assertThat(contents).contains("ok: " + text);
-            } else if (ended.lane() == Lane.MAIN) {
-                assertThat(contents).contains(text);
+            } else {
+                // Folded or aborted on the secondary lane, or queued on the main lane: the question is answered.
+                assertThat(contents).as("question %s is in messages", text).contains(text);
             }
-            assertThat(interim).as("nothing is left behind in interim_messages").doesNotContain(text);
         }
         assertThat(h.violations(thread)).isEmpty();
     }
@@ -327,7 +327,7 @@ class CoreSeamTest {
         h.release();
         h.awaitEnd(first);
         h.switchboard.deleteThread(thread);
-        assertThat(h.switchboard.operations(thread)).isEmpty();
+        assertThat(h.switchboard.operationStore().listByThread(thread)).isEmpty();
     }
 
     // ---- (4) thread row writes -------------------------------------------------------------------------

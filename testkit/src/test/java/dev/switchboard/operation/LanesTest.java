@@ -307,8 +307,14 @@ class LanesTest {
         assertThat(h.switchboard.runs(thread, RunQuery.all())).extracting(Run::runId).containsExactly(other.runId());
         h.release();
         awaitReported(thread);
-        List<String> contents = h.messages(thread).stream().map(Message::content).toList();
-        assertThat(contents.getFirst()).isEqualTo("actually, hello");
+        // The rolled-back run's input is gone; its operation survives as its call and a "still running" result,
+        // so the next run could not act as if nothing were in flight.
+        List<Message> messages = h.messages(thread);
+        assertThat(messages.get(0)).isInstanceOfSatisfying(dev.switchboard.message.AiMessage.class,
+                ai -> assertThat(ai.toolCalls()).extracting(dev.switchboard.message.ToolCall::name).containsExactly(CHANGE));
+        assertThat(messages.get(1).content()).contains("still running");
+        assertThat(messages.get(2).content()).isEqualTo("actually, hello");
+        assertThat(messages).extracting(Message::content).doesNotContain("please change my plan to gold");
         assertThat(h.lastAnswer(thread)).isEqualTo("SYNTHESIS: change_plan succeeded");
         assertThat(h.backend.appliedCount()).isEqualTo(1);
         assertThat(h.violations(thread)).isEmpty();

@@ -1,0 +1,301 @@
+package dev.switchboard.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Ids;
+import dev.switchboard.Json;
+import dev.switchboard.checkpoint.Checkpoint;
+import dev.switchboard.checkpoint.CheckpointStore;
+import dev.switchboard.message.AiMessage;
+import dev.switchboard.message.History;
+import dev.switchboard.message.Message;
+import dev.switchboard.message.MessageJson;
+import dev.switchboard.message.ToolCall;
+import dev.switchboard.message.ToolMessage;
+import dev.switchboard.operation.Operation;
+import dev.switchboard.operation.OperationStore;
+import dev.switchboard.operation.OperationTools;
+import dev.switchboard.thread.ConversationState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * Owns every read-modify-write of a thread's checkpoints: the main lane's steps, secondary commits, rollback
+ * deletions, and the fix-ups that keep a history valid when a run stops early. Each happens under the thread's
+ * state lock, held only here, so no writer builds on a state another just replaced. The locks are a fixed set
+ * of stripes (bounded memory however many threads there are); a stripe is never held while taking another.
+ *
+ * <p>Two rules keep operations visible (DESIGN.md §2, last paragraph of the strategies): a run that stops with
+ * a tool call unanswered gets a result for it (an operation's call is answered with its state, never with its
+ * outcome, which its report writes exactly once), and a rolled-back run's operations survive the rollback as
+ * their call and that state, so no later run can act as if they were not in flight.
+ */
+final class RunCheckpoints {
+    static final String AGENT_NODE = "agent";
+    static final String TOOLS_NODE = "tools";
+    private static final int STRIPES = 256;
+
+    /** A checkpoint and the state it holds. */
+    record Written(UUID id, ConversationState state) {
+    }
+
+    private final CheckpointStore checkpoints;
+    private final OperationStore operations;
+    private final OperationTools operationTools;
+    private final Leases leases;
+    private final Clock clock;
+    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+
+    RunCheckpoints(CheckpointStore checkpoints, OperationStore operations, OperationTools operationTools, Leases leases,
+            Clock clock) {
+        this.checkpoints = checkpoints;
+        this.operations = operations;
+        this.operationTools = operationTools;
+        this.leases = leases;
+        this.clock = clock;
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    private ReentrantLock lock(UUID threadId) {
+        return locks[Math.floorMod(threadId.hashCode(), STRIPES)];
+    }
+
+    /** The thread's latest state (empty before its first checkpoint). */
+    ConversationState latestState(UUID threadId) {
+        return checkpoints.latest(threadId).map(c -> ConversationState.fromJson(c.values())).orElse(ConversationState.EMPTY);
+    }
+
+    /**
+     * A main run's input step: {@code apply} to the state it starts from (the requested checkpoint, else the
+     * latest), written as the run's first checkpoint.
+     */
+    Written input(Run run, UUID requestedBase, UnaryOperator<ConversationState> apply, ObjectNode writes) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            Checkpoint base = requestedBase == null ? checkpoints.latest(run.threadId()).orElse(null)
+                    : checkpoints.get(run.threadId(), requestedBase).orElseThrow(() -> new IllegalStateException(
+                            "checkpoint " + requestedBase + " of thread " + run.threadId() + " is gone"));
+            ConversationState state = apply.apply(base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values()));
+            UUID id = write(run, base == null ? null : base.checkpointId(), -1, Checkpoint.Source.INPUT, state,
+                    List.of(AGENT_NODE), writes);
+            return new Written(id, state);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A main-lane step. The main lane owns {@code messages}; {@code interim_messages} belong to the secondary lane,
+     * so they are taken from the thread's latest checkpoint.
+     */
+    Written mainStep(Run run, UUID parent, int step, ConversationState state, List<String> next, ObjectNode writes) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            ConversationState effective = checkpoints.latest(run.threadId())
+                    .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
+                    .orElse(state);
+            return new Written(write(run, parent, step, Checkpoint.Source.LOOP, effective, next, writes), effective);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A secondary run's exchange joins {@code interim_messages} (and {@code messages} too when the run is on a
+     * thread of its own that shares the coordination namespace). Returns the state written.
+     */
+    ConversationState secondaryStep(Run run, boolean sameThread, List<Message> exchange) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
+            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
+            ConversationState next = state.withInterimMessages(History.addMessages(state.interimMessages(), exchange));
+            if (!sameThread) {
+                next = next.addMessages(exchange);
+            }
+            write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step(),
+                    Checkpoint.Source.LOOP, next, latest == null ? List.of() : latest.next(), writes("secondary", exchange));
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends messages that no model wrote (a report written without a model) as one step of {@code run}. */
+    void append(Run run, List<Message> messages) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
+            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
+            write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
+                    Checkpoint.Source.LOOP, state.addMessages(messages), List.of(), writes(AGENT_NODE, messages));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After a run stopped early (interrupted, failed, recovered): if the thread's history has tool calls without
+     * results, writes one checkpoint that answers each. A call whose operation exists is answered with the
+     * operation's state; any other with {@code reason}. Reads only the latest checkpoint.
+     */
+    void closeDanglingToolCalls(Run run, String reason) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            Optional<Checkpoint> found = checkpoints.latest(run.threadId());
+            if (found.isEmpty()) {
+                return;
+            }
+            Checkpoint latest = found.get();
+            ConversationState state = ConversationState.fromJson(latest.values());
+            List<Message> messages = state.messages();
+            if (messages.isEmpty() || !(messages.getLast() instanceof AiMessage last) || !last.hasToolCalls()) {
+                List<Message> closed = History.closeDanglingToolCalls(messages, reason);
+                if (closed.size() != messages.size()) {
+                    write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
+                            List.of(), writes(TOOLS_NODE, closed.subList(messages.size(), closed.size())));
+                }
+                return;
+            }
+            List<Operation> ops = operations.listByThread(run.threadId());
+            List<Message> results = new ArrayList<>();
+            for (ToolCall call : last.toolCalls()) {
+                results.add(answerFor(ops.stream().filter(op -> op.toolCallId().equals(call.id())).findFirst(), call, reason));
+            }
+            if (results.isEmpty()) {
+                return;
+            }
+            List<Message> closed = new ArrayList<>(messages);
+            closed.addAll(results);
+            write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
+                    List.of(), writes(TOOLS_NODE, results));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rollback of a main run: its checkpoints go, with those later runs (secondary commits) wrote on top of them;
+     * then every operation the run started survives as its call answered with the operation's state, and an
+     * outcome the run had already reported is marked unreported again so that its report is written anew.
+     */
+    void rollBack(Run run) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            checkpoints.deleteRunAndLater(run.threadId(), run.runId());
+            List<Operation> started = new ArrayList<>();
+            UUID reporting = run.reportsOperation();
+            for (Operation op : operations.listByThread(run.threadId())) {
+                if (op.runId().equals(run.runId())) {
+                    started.add(op);
+                }
+                if ((op.runId().equals(run.runId()) || op.operationId().equals(reporting)) && op.reported()) {
+                    operations.update(op.operationId(), o -> o.withUnreported(clock.instant()));
+                }
+            }
+            if (started.isEmpty()) {
+                return;
+            }
+            List<ToolCall> calls = started.stream()
+                    .map(op -> new ToolCall(op.toolCallId(), op.toolName(), op.arguments())).toList();
+            List<Message> kept = new ArrayList<>();
+            kept.add(AiMessage.ofToolCalls("", calls));
+            for (Operation op : started) {
+                Operation now = operations.get(op.operationId()).orElse(op);
+                kept.add(answerFor(Optional.of(now), new ToolCall(op.toolCallId(), op.toolName(), op.arguments()), null));
+            }
+            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
+            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
+            // Written as no run's step (run id null): a later rollback of another run never deletes it.
+            writePreserved(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
+                    state.addMessages(kept), writes(TOOLS_NODE, kept));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The result that closes an unanswered call. An operation's call gets the operation's state: its progress
+     * while in flight; once ended only a note that its report follows, since the outcome itself is written once,
+     * by the report.
+     */
+    private ToolMessage answerFor(Optional<Operation> op, ToolCall call, String reason) {
+        if (op.isEmpty()) {
+            return ToolMessage.error(call.id(), call.name(), reason);
+        }
+        Operation o = op.get();
+        ObjectNode status;
+        if (o.status().isTerminal()) {
+            status = Json.object();
+            status.put("operation_id", o.operationId().toString());
+            status.put("tool", o.toolName());
+            status.put("note", "it has finished; the run that started it stopped early, and its outcome is reported next");
+        } else {
+            status = operationTools.describe(o);
+            status.put("note", "still running in the background; its outcome will be reported when it ends");
+        }
+        return ToolMessage.success(call.id(), call.name(), Json.write(status));
+    }
+
+    /** Deletes what a secondary run wrote (rollback of a secondary run). */
+    void deleteSecondary(Run run) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            checkpoints.deleteByRun(run.threadId(), run.runId());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    UUID write(Run run, UUID parent, int step, Checkpoint.Source source, ConversationState state, List<String> next,
+            ObjectNode writes) {
+        // A run this instance may no longer hold writes nothing more (Leases).
+        leases.check(run.runId());
+        ObjectNode metadata = metadata(run, source, step, writes);
+        UUID id = Ids.newId();
+        checkpoints.put(new Checkpoint(id, run.threadId(), parent, run.runId(), step, source, state.toJson(), next,
+                metadata, clock.instant()));
+        return id;
+    }
+
+    /** A checkpoint no run owns, written on behalf of {@code cause}. */
+    private void writePreserved(Run cause, UUID parent, int step, ConversationState state, ObjectNode writes) {
+        ObjectNode metadata = metadata(cause, Checkpoint.Source.UPDATE, step, writes);
+        metadata.remove("run_id");
+        metadata.put("preserved_from_run", cause.runId().toString());
+        checkpoints.put(new Checkpoint(Ids.newId(), cause.threadId(), parent, null, step, Checkpoint.Source.UPDATE,
+                state.toJson(), List.of(), metadata, clock.instant()));
+    }
+
+    private static ObjectNode metadata(Run run, Checkpoint.Source source, int step, ObjectNode writes) {
+        ObjectNode metadata = Json.object();
+        metadata.put("source", source.wireName());
+        metadata.put("step", step);
+        metadata.put("run_id", run.runId().toString());
+        metadata.put("thread_id", run.threadId().toString());
+        metadata.put("assistant_id", run.assistantId().toString());
+        metadata.put("lane", run.lane().wireName());
+        metadata.set("writes", writes);
+        metadata.set("parents", Json.object());
+        return metadata;
+    }
+
+    static ObjectNode writes(String node, List<? extends Message> messages) {
+        ObjectNode writes = Json.object();
+        writes.putObject(node).set(ConversationState.MESSAGES, MessageJson.toJson(messages));
+        return writes;
+    }
+}
