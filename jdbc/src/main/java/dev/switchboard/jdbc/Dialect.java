@@ -15,7 +15,7 @@ enum Dialect {
         @Override
         Map<String, String> migrationPlaceholders() {
             // SQLite's default collation is BINARY already.
-            return Map.of("key", "TEXT");
+            return Map.of("key", "TEXT", "metadata_owner", "json_extract(metadata, '$.owner')");
         }
 
         @Override
@@ -64,7 +64,7 @@ enum Dialect {
     POSTGRESQL {
         @Override
         Map<String, String> migrationPlaceholders() {
-            return Map.of("key", "TEXT COLLATE \"C\"");
+            return Map.of("key", "TEXT COLLATE \"C\"", "metadata_owner", "(metadata::jsonb ->> 'owner')");
         }
 
         @Override

@@ -36,7 +36,8 @@ final class JdbcThreadStore implements ThreadStore {
     public ConversationThread create(ConversationThread thread) {
         boolean inserted = tx.write(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO threads (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    + ", owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                st.setString(8, ThreadQuery.ownerOf(thread.metadata()));
                 Columns.setUuid(st, 1, thread.threadId());
                 Columns.setInstant(st, 2, thread.createdAt());
                 Columns.setInstant(st, 3, thread.updatedAt());
@@ -69,14 +70,15 @@ final class JdbcThreadStore implements ThreadStore {
     public ConversationThread update(ConversationThread thread) {
         int updated = tx.write(c -> {
             try (PreparedStatement st = c.prepareStatement("UPDATE threads SET created_at = ?, updated_at = ?, "
-                    + "metadata = ?, status = ?, config = ?, state_values = ? WHERE thread_id = ?")) {
+                    + "metadata = ?, status = ?, config = ?, state_values = ?, owner = ? WHERE thread_id = ?")) {
                 Columns.setInstant(st, 1, thread.createdAt());
                 Columns.setInstant(st, 2, thread.updatedAt());
                 Columns.setJson(st, 3, thread.metadata());
                 st.setString(4, thread.status().wireName());
                 Columns.setJson(st, 5, thread.config());
                 Columns.setJson(st, 6, thread.values());
-                Columns.setUuid(st, 7, thread.threadId());
+                st.setString(7, ThreadQuery.ownerOf(thread.metadata()));
+                Columns.setUuid(st, 8, thread.threadId());
                 return st.executeUpdate();
             }
         });
@@ -191,13 +193,17 @@ final class JdbcThreadStore implements ThreadStore {
         return q.metadata() != null || q.values() != null;
     }
 
-    /** The SQL part of a query's filter: status and ids. */
+    /** The SQL part of a query's filter: status, owner (indexed) and ids. */
     private static Sql where(ThreadQuery q) {
         List<String> conditions = new ArrayList<>();
         List<String> params = new ArrayList<>();
         if (q.status() != null) {
             conditions.add("status = ?");
             params.add(q.status().wireName());
+        }
+        if (q.owner() != null) {
+            conditions.add("owner = ?");
+            params.add(q.owner());
         }
         if (q.ids() != null) {
             conditions.add("thread_id IN (" + String.join(", ", Collections.nCopies(q.ids().size(), "?")) + ")");

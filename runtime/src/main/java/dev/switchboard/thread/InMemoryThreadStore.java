@@ -63,6 +63,7 @@ public final class InMemoryThreadStore implements ThreadStore {
         return threads.values().stream()
                 .filter(t -> q.ids() == null || q.ids().contains(t.threadId()))
                 .filter(t -> q.status() == null || t.status() == q.status())
+                .filter(t -> q.owner() == null || q.owner().equals(ThreadQuery.ownerOf(t.metadata())))
                 .filter(t -> Json.contains(t.metadata(), q.metadata()))
                 .filter(t -> q.values() == null || Json.contains(t.values(), q.values()))
                 .sorted(order);

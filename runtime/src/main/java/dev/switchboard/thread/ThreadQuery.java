@@ -14,7 +14,8 @@ public record ThreadQuery(
         int limit,
         int offset,
         SortBy sortBy,
-        boolean ascending) {
+        boolean ascending,
+        String owner) {
 
     public enum SortBy {
         THREAD_ID("thread_id"), STATUS("status"), CREATED_AT("created_at"), UPDATED_AT("updated_at");
@@ -51,6 +52,26 @@ public record ThreadQuery(
         metadata = metadata == null ? null : metadata.deepCopy();
         values = values == null ? null : values.deepCopy();
         sortBy = sortBy == null ? SortBy.CREATED_AT : sortBy;
+    }
+
+    /** A search over every owner's threads. */
+    public ThreadQuery(ObjectNode metadata, ObjectNode values, ThreadStatus status, List<UUID> ids, int limit,
+            int offset, SortBy sortBy, boolean ascending) {
+        this(metadata, values, status, ids, limit, offset, sortBy, ascending, null);
+    }
+
+    /**
+     * Only threads whose {@code metadata.owner} is {@code user} (null: any owner). Stores answer this with an
+     * indexed predicate, not by reading every thread's metadata.
+     */
+    public ThreadQuery ownedBy(String user) {
+        return new ThreadQuery(metadata, values, status, ids, limit, offset, sortBy, ascending, user);
+    }
+
+    /** The owner a thread's metadata names, or null. */
+    public static String ownerOf(ObjectNode metadata) {
+        com.fasterxml.jackson.databind.JsonNode owner = metadata == null ? null : metadata.get("owner");
+        return owner != null && owner.isTextual() ? owner.asText() : null;
     }
 
     public static ThreadQuery all() {

@@ -316,6 +316,27 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void deleteRunAndLater_removesTheRunAndWhatOtherRunsWroteAfterItsFirst_keepsEarlierAndRunlessOnes() {
+        UUID firstRun = Ids.newId();
+        UUID rolledBack = Ids.newId();
+        UUID secondary = Ids.newId();
+        UUID otherThreadRun = Ids.newId();
+        List<Checkpoint> first = putChain(thread, firstRun, 2);
+        putChain(thread, rolledBack, 2);
+        putChain(thread, secondary, 1);
+        Checkpoint manual = checkpoint(thread, null, 9);
+        store.put(manual);
+        UUID otherThread = Ids.newId();
+        List<Checkpoint> elsewhere = putChain(otherThread, otherThreadRun, 1);
+
+        assertThat(store.deleteRunAndLater(thread, rolledBack)).isEqualTo(3);
+
+        assertThat(store.list(thread, 100, null)).containsExactly(manual, first.get(1), first.get(0));
+        assertThat(store.list(otherThread, 100, null)).containsExactlyElementsOf(elsewhere);
+        assertThat(store.deleteRunAndLater(thread, rolledBack)).as("a run with no checkpoints").isZero();
+    }
+
+    @Test
     void deleteByRun_ofTheLastRun_makesLatestTheCheckpointBeforeIt() {
         UUID firstRun = Ids.newId();
         UUID rolledBack = Ids.newId();

@@ -97,6 +97,23 @@ public abstract class ThreadStoreContract {
     }
 
     @Test
+    void search_ownedBy_findsOnlyThatOwnersThreadsAndFollowsAnOwnerChange() {
+        ConversationThread ada = store.create(newThread(json("{\"owner\":\"ada\"}")));
+        ConversationThread bob = store.create(newThread(json("{\"owner\":\"bob\"}")));
+        store.create(newThread(null));
+        ThreadQuery byAda = ThreadQuery.all().ownedBy("ada");
+
+        assertThat(store.search(byAda)).extracting(ConversationThread::threadId).containsExactly(ada.threadId());
+        assertThat(store.count(byAda)).isEqualTo(1);
+        assertThat(store.search(ThreadQuery.all().ownedBy("nobody"))).isEmpty();
+
+        store.update(bob.withMetadata(json("{\"owner\":\"ada\"}"), clock.advance(Duration.ofMillis(1))));
+        assertThat(store.search(byAda)).extracting(ConversationThread::threadId)
+                .containsExactlyInAnyOrder(ada.threadId(), bob.threadId());
+        assertThat(store.search(ThreadQuery.all().ownedBy("bob"))).isEmpty();
+    }
+
+    @Test
     void create_withoutValues_keepsValuesNull() {
         ConversationThread thread = newThread(null);
 

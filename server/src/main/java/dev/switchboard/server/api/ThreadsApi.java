@@ -73,8 +73,10 @@ public final class ThreadsApi {
 
     private ThreadQuery query(Body body, Caller caller) {
         ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
-        if (!caller.isAnonymous()) {
-            metadata.put("owner", caller.user());
+        // The caller's own threads only: an indexed owner predicate, and an owner filter in the body cannot widen it.
+        String owner = caller.isAnonymous() ? null : caller.user();
+        if (owner != null) {
+            metadata.remove("owner");
         }
         List<UUID> ids = null;
         JsonNode rawIds = body.any("ids");
@@ -92,7 +94,8 @@ public final class ThreadsApi {
         String order = body.oneOf("sort_order", "desc", Set.of("asc", "desc"));
         return new ThreadQuery(metadata.isEmpty() ? null : metadata, body.object("values"),
                 status == null ? null : ThreadStatus.fromWire(status), ids, body.integer("limit", 10, 1, 1000),
-                body.integer("offset", 0, 0, Integer.MAX_VALUE), ThreadQuery.SortBy.fromWire(sortBy), "asc".equals(order));
+                body.integer("offset", 0, 0, Integer.MAX_VALUE), ThreadQuery.SortBy.fromWire(sortBy), "asc".equals(order),
+                owner);
     }
 
     private void search(Context ctx) {
@@ -191,13 +194,20 @@ public final class ThreadsApi {
 
     private void history(Context ctx, UUID threadId, int limit, UUID before, ObjectNode metadataFilter) {
         ArrayNode out = Json.array();
-        for (Checkpoint c : api.switchboard().history(threadId, 1000, before)) {
-            if (out.size() >= limit) {
+        // Pages of the limit asked for: without a metadata filter one page is the answer; with one, pages are read
+        // until enough checkpoints match or the history ends.
+        UUID cursor = before;
+        while (out.size() < limit) {
+            List<Checkpoint> page = api.switchboard().history(threadId, limit, cursor);
+            for (Checkpoint c : page) {
+                if (out.size() < limit && (metadataFilter == null || Json.contains(c.metadata(), metadataFilter))) {
+                    out.add(Wire.state(threadId, c));
+                }
+            }
+            if (page.size() < limit) {
                 break;
             }
-            if (metadataFilter == null || Json.contains(c.metadata(), metadataFilter)) {
-                out.add(Wire.state(threadId, c));
-            }
+            cursor = page.getLast().checkpointId();
         }
         ctx.json(out);
     }
