@@ -124,9 +124,14 @@ final class AgentLoop {
     private record Synthesis(List<Operation> operations, List<Message> interim) {
     }
 
-    void execute(Run run, AgentGraph graph, EventLog log) throws Exception {
+    /**
+     * Executes {@code run}. {@code cancelAction} tells, once the run is interrupted, what its canceller asked
+     * for (null: not cancelled, or stopped for another reason).
+     */
+    void execute(Run run, AgentGraph graph, EventLog log, java.util.function.Supplier<CancelAction> cancelAction)
+            throws Exception {
         if (run.lane() == Lane.SECONDARY) {
-            executeSecondary(run, graph, log);
+            executeSecondary(run, graph, log, cancelAction);
         } else {
             executeMain(run, graph, log);
         }
@@ -165,13 +170,20 @@ final class AgentLoop {
             if (op.isEmpty() || op.get().reported()) {
                 return;
             }
+            // Secondary runs still answering finish (or are aborted) before the interim exchange is read.
+            Optional<UUID[]> processing = lanes.closeForReport(namespace, run.runId(), secondaryWait);
+            if (processing.isPresent()) {
+                scheduler.abortSecondary(processing.get()[0], processing.get()[1]);
+            }
+            scheduler.foldPendingSecondary(run.threadId(), lanes.conversation(namespace));
             List<Message> interim = lanes.interim(namespace);
             if (OperationReports.outcomeWritten(state.messages(), op.get())) {
                 // An earlier report run wrote the outcome and then failed: only the answer is missing.
                 synthesis = new Synthesis(List.of(op.get()), interim);
             } else {
             step++;
-            ToolCall call = new ToolCall("report_" + reportOf.toString().replace("-", ""), OperationTools.CHECK_STATUS,
+            // One call id per report run: a retried report must not answer a call an earlier attempt left closed.
+            ToolCall call = new ToolCall("report_" + run.runId().toString().replace("-", ""), OperationTools.CHECK_STATUS,
                     reportArgs(reportOf));
             AiMessage ask = AiMessage.ofToolCalls("", List.of(call));
             state = state.addMessages(List.of(ask));
@@ -395,7 +407,8 @@ final class AgentLoop {
 
     // ---- secondary lane ----------------------------------------------------------------------------------
 
-    private void executeSecondary(Run run, AgentGraph graph, EventLog log) throws Exception {
+    private void executeSecondary(Run run, AgentGraph graph, EventLog log,
+            java.util.function.Supplier<CancelAction> cancelAction) throws Exception {
         ObjectNode configurable = configurable(run, graph);
         List<String> namespace = namespace(run);
         log.publish(new RunEvent.Metadata(run.runId(), run.threadId(), 1));
@@ -460,8 +473,11 @@ final class AgentLoop {
             commitSecondary(run, conversation, namespace, exchange, log);
         } catch (InterruptedException e) {
             aborted = true;
-            // Its unfinished answer is dropped; the question stays so the synthesis can answer it.
-            commitSecondary(run, conversation, namespace, question, log);
+            // Its unfinished answer is dropped; the question stays so the synthesis can answer it, unless the run
+            // is rolled back: then it never happened (a successor that carries it over asks it again).
+            if (cancelAction.get() != CancelAction.ROLLBACK) {
+                commitSecondary(run, conversation, namespace, question, log);
+            }
             throw e;
         } finally {
             lanes.endSecondary(conversation, run, aborted);

@@ -155,6 +155,30 @@ final class Lanes {
                 c.awaitingRunId = null;
                 c.closingRunId = runId;
             }
+            return awaitProcessingLocked(c, runId, wait);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * A report run is about to read the interim exchange: the lane closes as it does for an awaiting main run
+     * (no secondary run starts, a processing one is awaited at most {@code wait}), so nothing said meanwhile
+     * commits after the report read it. Returns the run still processing after the wait, which the caller aborts.
+     */
+    Optional<UUID[]> closeForReport(List<String> namespace, UUID runId, Duration wait) throws InterruptedException {
+        Conversation c = liveLocked(namespace);
+        try {
+            c.awaitingRunId = null;
+            c.closingRunId = runId;
+            return awaitProcessingLocked(c, runId, wait);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private Optional<UUID[]> awaitProcessingLocked(Conversation c, UUID runId, Duration wait) throws InterruptedException {
+        {
             LaneLog.step("lane-closing", "run", runId, "operation", c.operationId, "processing", c.processingRunId);
             long nanos = wait.toNanos();
             while (c.processingRunId != null && nanos > 0) {
@@ -173,8 +197,6 @@ final class Lanes {
             store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_ABORT, abort, null);
             LaneLog.step("secondary-abort", "run", c.processingRunId, "after_ms", wait.toMillis());
             return Optional.of(new UUID[] {c.processingThreadId, c.processingRunId});
-        } finally {
-            c.lock.unlock();
         }
     }
 
@@ -236,6 +258,27 @@ final class Lanes {
             value.set("messages", MessageJson.toJson(all));
             store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_INTERIM_MESSAGES, value, null);
             commit.run();
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * A rolled-back synthesis gives back the exchange it had consumed: it goes before whatever was said since,
+     * each message once.
+     */
+    void restoreInterim(List<String> namespace, List<? extends Message> exchange) {
+        Conversation c = liveLocked(namespace);
+        try {
+            List<Message> all = new ArrayList<>(exchange);
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            exchange.forEach(m -> ids.add(m.id()));
+            interim(namespace).stream().filter(m -> !ids.contains(m.id())).forEach(all::add);
+            ObjectNode value = Json.object();
+            value.set("messages", MessageJson.toJson(all));
+            store.put(new Namespace(namespace), CoordinationKeys.SECONDARY_INTERIM_MESSAGES, value, null);
+            LaneLog.step("interim-restored", "messages", exchange.size());
+            forgetIfIdleLocked(c);
         } finally {
             c.lock.unlock();
         }

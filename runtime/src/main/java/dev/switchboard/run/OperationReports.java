@@ -56,11 +56,16 @@ final class OperationReports {
         this.clock = clock;
     }
 
-    /** True when the thread already holds the operation's outcome as a tool result (not merely a note on its state). */
+    /**
+     * True when the thread already holds the operation's outcome as a main-lane tool result (not merely a note on
+     * its state, nor a status a secondary run happened to read).
+     */
     static boolean outcomeWritten(List<Message> messages, Operation op) {
         String id = op.operationId().toString();
         for (Message m : messages) {
-            if (m instanceof ToolMessage t && t.content().contains(id)) {
+            // Secondary-lane status checks may show the end too; only a main-lane result is the written outcome.
+            if (m instanceof ToolMessage t && t.content().contains(id)
+                    && !Lane.SECONDARY.wireName().equals(t.additionalKwargs().path("lane").asText())) {
                 JsonNode json;
                 try {
                     json = Json.parse(t.content());

@@ -82,7 +82,12 @@ final class RunCheckpoints {
             Checkpoint base = requestedBase == null ? checkpoints.latest(run.threadId()).orElse(null)
                     : checkpoints.get(run.threadId(), requestedBase).orElseThrow(() -> new IllegalStateException(
                             "checkpoint " + requestedBase + " of thread " + run.threadId() + " is gone"));
-            ConversationState state = apply.apply(base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values()));
+            ConversationState start = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
+            // A run that failed while the store was failing may have left a call unanswered: answered here at the
+            // latest, so the persisted history is valid again before anything is added to it.
+            start = start.withMessages(closedCalls(run.threadId(), start.messages(),
+                    "error: the run that made this call ended before it returned"));
+            ConversationState state = apply.apply(start);
             UUID id = write(run, base == null ? null : base.checkpointId(), -1, Checkpoint.Source.INPUT, state,
                     List.of(AGENT_NODE), writes);
             return new Written(id, state);
@@ -160,41 +165,53 @@ final class RunCheckpoints {
             Checkpoint latest = found.get();
             ConversationState state = ConversationState.fromJson(latest.values());
             List<Message> messages = state.messages();
-            if (messages.isEmpty() || !(messages.getLast() instanceof AiMessage last) || !last.hasToolCalls()) {
-                List<Message> closed = History.closeDanglingToolCalls(messages, reason);
-                if (closed.size() != messages.size()) {
-                    write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
-                            List.of(), writes(TOOLS_NODE, closed.subList(messages.size(), closed.size())));
-                }
-                return;
+            List<Message> closed = closedCalls(run.threadId(), messages, reason);
+            if (closed.size() != messages.size()) {
+                write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
+                        List.of(), writes(TOOLS_NODE, closed.subList(messages.size(), closed.size())));
             }
-            List<Operation> ops = operations.listByThread(run.threadId());
-            List<Message> results = new ArrayList<>();
-            for (ToolCall call : last.toolCalls()) {
-                results.add(answerFor(ops.stream().filter(op -> op.toolCallId().equals(call.id())).findFirst(), call, reason));
-            }
-            if (results.isEmpty()) {
-                return;
-            }
-            List<Message> closed = new ArrayList<>(messages);
-            closed.addAll(results);
-            write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
-                    List.of(), writes(TOOLS_NODE, results));
         } finally {
             lock.unlock();
         }
     }
 
     /**
+     * {@code messages} with every tool call that has no result answered: at the end of the history an operation's
+     * call gets the operation's state, any other call {@code reason}. The same list when nothing dangles.
+     */
+    private List<Message> closedCalls(UUID threadId, List<Message> messages, String reason) {
+        if (messages.isEmpty() || !(messages.getLast() instanceof AiMessage last) || !last.hasToolCalls()) {
+            return History.closeDanglingToolCalls(messages, reason);
+        }
+        List<Operation> ops = operations.listByThread(threadId);
+        List<Message> closed = new ArrayList<>(History.closeDanglingToolCalls(messages.subList(0, messages.size() - 1), reason));
+        closed.add(last);
+        for (ToolCall call : last.toolCalls()) {
+            closed.add(answerFor(ops.stream().filter(op -> op.toolCallId().equals(call.id())).findFirst(), call, reason));
+        }
+        return closed;
+    }
+
+    /**
      * Rollback of a main run: its checkpoints go, with those later runs (secondary commits) wrote on top of them;
      * then every operation the run started survives as its call answered with the operation's state, and an
      * outcome the run had already reported is marked unreported again so that its report is written anew.
+     * Returns the secondary-lane messages the run had folded into {@code messages}, for the interim exchange.
      */
-    void rollBack(Run run) {
+    List<Message> rollBack(Run run) {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
+            List<Message> before = latestState(run.threadId()).messages();
             checkpoints.deleteRunAndLater(run.threadId(), run.runId());
+            // What was said on the secondary lane and folded into messages by this run goes back to the interim
+            // exchange, so the report that follows answers it again instead of losing it.
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            latestState(run.threadId()).messages().forEach(m -> kept.add(m.id()));
+            List<Message> unfolded = before.stream()
+                    .filter(m -> Lane.SECONDARY.wireName().equals(m.additionalKwargs().path("lane").asText()))
+                    .filter(m -> !kept.contains(m.id()))
+                    .toList();
             List<Operation> started = new ArrayList<>();
             UUID reporting = run.reportsOperation();
             for (Operation op : operations.listByThread(run.threadId())) {
@@ -206,21 +223,22 @@ final class RunCheckpoints {
                 }
             }
             if (started.isEmpty()) {
-                return;
+                return unfolded;
             }
             List<ToolCall> calls = started.stream()
                     .map(op -> new ToolCall(op.toolCallId(), op.toolName(), op.arguments())).toList();
-            List<Message> kept = new ArrayList<>();
-            kept.add(AiMessage.ofToolCalls("", calls));
+            List<Message> preserved = new ArrayList<>();
+            preserved.add(AiMessage.ofToolCalls("", calls));
             for (Operation op : started) {
                 Operation now = operations.get(op.operationId()).orElse(op);
-                kept.add(answerFor(Optional.of(now), new ToolCall(op.toolCallId(), op.toolName(), op.arguments()), null));
+                preserved.add(answerFor(Optional.of(now), new ToolCall(op.toolCallId(), op.toolName(), op.arguments()), null));
             }
             Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
             ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
             // Written as no run's step (run id null): a later rollback of another run never deletes it.
             writePreserved(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
-                    state.addMessages(kept), writes(TOOLS_NODE, kept));
+                    state.addMessages(preserved), writes(TOOLS_NODE, preserved));
+            return unfolded;
         } finally {
             lock.unlock();
         }

@@ -290,7 +290,7 @@ public final class RunScheduler implements AutoCloseable {
         java.lang.Thread worker;
         /** This instance's lease on the run, as last claimed or renewed; lost when another took it over. */
         Leases.Held lease;
-        CancelAction cancelAction;
+        volatile CancelAction cancelAction;
         UUID supersededBy;
         boolean finishing;
         long cancelRequestedNanos;
@@ -682,7 +682,7 @@ public final class RunScheduler implements AutoCloseable {
         Throwable failure = null;
         try {
             AgentGraph graph = graphs.apply(ex.run.assistantId());
-            loop.execute(ex.run, graph, ex.log);
+            loop.execute(ex.run, graph, ex.log, () -> ex.cancelAction);
             outcome = Outcome.COMPLETED;
         } catch (InterruptedException e) {
             outcome = Outcome.CANCELLED;
@@ -714,7 +714,10 @@ public final class RunScheduler implements AutoCloseable {
             Optional<Run> result;
             if (action == CancelAction.ROLLBACK) {
                 if (run.lane() == Lane.MAIN) {
-                    state.rollBack(run);
+                    List<Message> unfolded = state.rollBack(run);
+                    if (!unfolded.isEmpty()) {
+                        lanes.restoreInterim(AgentLoop.namespace(run), unfolded);
+                    }
                 } else {
                     state.deleteSecondary(run);
                 }
@@ -789,7 +792,36 @@ public final class RunScheduler implements AutoCloseable {
         try {
             state.closeDanglingToolCalls(run, "error: the run failed before this tool returned");
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not close the tool calls run " + run.runId() + " left open", e);
+            LOG.log(Level.WARNING, "could not close the tool calls run " + run.runId() + " left open; retrying", e);
+            retryCloseLater(run, 1);
+        }
+    }
+
+    /**
+     * Retries closing a failed run's tool calls (0.1 s, 0.2 s, … at most 8 tries) while its thread has no active
+     * main run; once one starts, its input step closes them instead (RunCheckpoints#input).
+     */
+    private void retryCloseLater(Run run, int attempt) {
+        if (closed || attempt > 8) {
+            return;
+        }
+        try {
+            timers.schedule(() -> {
+                ThreadSlot slot = slot(run.threadId());
+                slot.lock.lock();
+                try {
+                    if (runs.active(run.threadId(), Lane.MAIN).isEmpty()) {
+                        state.closeDanglingToolCalls(run, "error: the run failed before this tool returned");
+                        refreshThreadLocked(run.threadId(), null);
+                    }
+                } catch (RuntimeException e) {
+                    retryCloseLater(run, attempt + 1);
+                } finally {
+                    slot.lock.unlock();
+                }
+            }, 100L << (attempt - 1), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // closing
         }
     }
 
