@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TerminalChatPtyTest {
     private static final int TOKENS = 40;
     private static final Path TMUX = Path.of("/usr/bin/tmux");
+    private static final java.util.concurrent.Semaphore GATE = new java.util.concurrent.Semaphore(0);
 
     @TempDir
     Path dir;
@@ -43,7 +44,8 @@ class TerminalChatPtyTest {
             }
             assumeTrue(false, "no " + TMUX + " (apt-get install tmux) — terminal chat test skipped");
         }
-        server = new UiServer(List.of(TestAgents.scripted(TOKENS, 60)));
+        GATE.drainPermits();
+        server = new UiServer(List.of(TestAgents.scripted(TOKENS, 60), TestAgents.lanes(GATE, 5)));
         socket = "switchboard-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
 
@@ -52,21 +54,50 @@ class TerminalChatPtyTest {
         if (socket != null) {
             tmux("kill-server");
         }
+        GATE.release(1000);
         if (server != null) {
             server.close();
         }
     }
 
-    @Test
-    void typingWhileTheAgentAnswers_staysOnThePromptLine_andTheCutAnswerEndsWithAMarkerLine() throws Exception {
+    /** Starts {@code switchboard chat} with {@code assistant} in a 110x40 pseudo-terminal. */
+    private void startChat(String assistant) throws Exception {
         Path script = dir.resolve("chat.sh");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(script, "exec '" + java + "' --enable-native-access=ALL-UNNAMED -cp '"
                 + System.getProperty("java.class.path") + "' dev.switchboard.server.cli.Main chat --url "
-                + server.url() + " --assistant " + TestAgents.SCRIPTED + "\n");
+                + server.url() + " --assistant " + assistant + "\n");
         tmux("new-session", "-d", "-x", "110", "-y", "40", "-e", "HOME=" + dir, "-e", "LANG=C.UTF-8",
                 "bash " + script + "; echo '[chat exited]'; sleep 60");
         awaitScreen(s -> s.contains("new conversation") && lastLine(s).equals("you ›"));
+    }
+
+    @Test
+    void anOperationsProgressLine_redrawsInPlaceAboveThePrompt_whileThePersonTypes() throws Exception {
+        startChat(TestAgents.LANES);
+        keys("please change my plan", "Enter");
+        awaitScreen(s -> s.contains("⚙ change_plan [") && s.contains("10%"));
+        keys("what's my bal");
+        GATE.release(1);
+        awaitScreen(s -> s.contains(" 40%"));
+        String screen = screen();
+        assertThat(screen.lines().filter(l -> l.contains("change_plan [")).toList()).as(screen).hasSize(1);
+        assertThat(lastLine(screen)).as(screen).isEqualTo("you › what's my bal");
+
+        keys("ance?", "Enter");
+        awaitScreen(s -> s.contains("agent [secondary lane] › Done: 3.2 GB left"));
+        GATE.release(10);
+        awaitScreen(s -> s.contains("✔ change_plan [████████████████████] 100%  succeeded")
+                && s.contains("agent › SYNTHESIS: change_plan succeeded") && lastLine(s).equals("you ›"));
+        screen = screen();
+        assertThat(screen.lines().filter(l -> l.contains("change_plan [")).toList()).as(screen).hasSize(1);
+        keys("/quit", "Enter");
+        awaitScreen(s -> s.contains("[chat exited]"));
+    }
+
+    @Test
+    void typingWhileTheAgentAnswers_staysOnThePromptLine_andTheCutAnswerEndsWithAMarkerLine() throws Exception {
+        startChat(TestAgents.SCRIPTED);
 
         keys("first", "Enter");
         awaitScreen(s -> s.contains("agent › reply to \"first\": t1 t2 t3 t4"));
