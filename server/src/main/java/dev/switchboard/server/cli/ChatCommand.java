@@ -110,10 +110,7 @@ final class ChatCommand implements Callable<Integer> {
                     output.sent(text);
                 }
             };
-            return session(output, lines, terminal.writer()::println, err -> {
-                terminal.writer().println(err);
-                terminal.flush();
-            });
+            return session(output, lines, System.err::println);
         }
     }
 
@@ -155,12 +152,11 @@ final class ChatCommand implements Callable<Integer> {
                 }
             }
         };
-        return session(printer, lines, out::println, err::println);
+        return session(printer, lines, err::println);
     }
 
     /** Connects, shows the conversation so far, then sends each line; start-up failures are one line on {@code err}. */
-    private int session(ChatOutput printer, Lines lines, java.util.function.Consumer<String> out,
-            java.util.function.Consumer<String> err) {
+    private int session(ChatOutput printer, Lines lines, java.util.function.Consumer<String> err) {
         String base = url != null ? url : System.getenv().getOrDefault("SWITCHBOARD_URL", DEFAULT_URL);
         String chosen = strategy.toLowerCase(Locale.ROOT);
         if (!ChatSession.STRATEGIES.contains(chosen)) {
