@@ -95,12 +95,13 @@ final class ChatCommand implements Callable<Integer> {
                         try {
                             return reader.readLine(output.prompt());
                         } catch (UserInterruptException e) {
-                            // Ctrl-C on a line being typed clears it; on an empty line it leaves.
+                            // Ctrl-C on a line being typed clears it; on an empty line it leaves at once, as
+                            // /quit does (what is running goes on on the server).
                             if (e.getPartialLine() == null || e.getPartialLine().isBlank()) {
-                                return null;
+                                return "/quit";
                             }
                         } catch (EndOfFileException e) {
-                            return null;
+                            return "/quit";
                         }
                     }
                 }
