@@ -12,6 +12,41 @@ export class ApiError extends Error {
 
 const UNREACHABLE = "Can't reach the Switchboard server. Check that it is running, then try again.";
 
+// ---- sign-in: an API key or a bearer token, kept for this browser tab only (sessionStorage) ------------------
+
+const CREDENTIAL_KEY = 'switchboard.credential';
+let credential = readCredential();
+let onUnauthorized = null;
+
+function readCredential() {
+  try {
+    return sessionStorage.getItem(CREDENTIAL_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** The key or token this tab sends (null: none). */
+export function currentCredential() {
+  return credential;
+}
+
+/** Keeps `value` for this tab (null forgets it). It goes out as `Authorization: Bearer`, which takes both. */
+export function setCredential(value) {
+  credential = value || null;
+  try {
+    if (credential) sessionStorage.setItem(CREDENTIAL_KEY, credential);
+    else sessionStorage.removeItem(CREDENTIAL_KEY);
+  } catch {
+    // storage off: the key lasts until the page reloads
+  }
+}
+
+/** Called with the ApiError of a 401, so the page can ask for a key instead of showing the error. */
+export function whenUnauthorized(handler) {
+  onUnauthorized = handler;
+}
+
 async function failure(response) {
   let detail = `${response.status} ${response.statusText}`.trim();
   let code = 'http_' + response.status;
@@ -34,6 +69,9 @@ async function failure(response) {
 
 async function send(method, path, body, { signal, headers } = {}) {
   const init = { method, signal, headers: { Accept: 'application/json', ...(headers || {}) } };
+  if (credential) {
+    init.headers.Authorization = `Bearer ${credential}`;
+  }
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -48,7 +86,11 @@ async function send(method, path, body, { signal, headers } = {}) {
     throw new ApiError(0, 'unreachable', UNREACHABLE);
   }
   if (!response.ok) {
-    throw await failure(response);
+    const error = await failure(response);
+    if (response.status === 401 && onUnauthorized) {
+      onUnauthorized(error);
+    }
+    throw error;
   }
   return response;
 }

@@ -1,6 +1,8 @@
 // The chat page: wires the composer, the thread list and the run streams to the Conversation model.
 
-import { ApiError, openStream, request, uuid } from './api.js';
+import {
+  ApiError, currentCredential, openStream, request, setCredential, uuid, whenUnauthorized,
+} from './api.js';
 import { Conversation, textOf } from './conversation.js';
 import { humanize, renderItems, renderThreads, showNotice } from './view.js';
 
@@ -25,6 +27,8 @@ const ui = {
   strategy: $('strategy'), assistant: $('assistant'), threads: $('thread-list'), notices: $('notices'),
   title: $('thread-title'), status: $('thread-status'), info: $('server-info'), suggestions: $('suggestions'),
   newThread: $('new-thread'), openSidebar: $('open-sidebar'), closeSidebar: $('close-sidebar'), scrim: $('scrim'),
+  signIn: $('sign-in'), signInForm: $('sign-in-form'), signInKey: $('sign-in-key'), signInWhy: $('sign-in-why'),
+  signInError: $('sign-in-error'), signOut: $('sign-out'),
 };
 
 const app = {
@@ -34,6 +38,8 @@ const app = {
   threads: [],
   assistant: null,
   renderQueued: false,
+  auth: false,
+  signingIn: null,
 };
 
 // ---- storage: a full or disabled localStorage must never break the chat ----------------------------------
@@ -69,6 +75,8 @@ const store = {
 };
 
 function notice(error, kind = 'error') {
+  // A refused key is the sign-in form's business, not a banner's.
+  if (error instanceof ApiError && error.status === 401 && app.auth) return;
   const text = error instanceof Error ? error.message : String(error);
   showNotice(ui.notices, text, kind);
 }
@@ -157,7 +165,20 @@ function when(iso) {
   return date.toLocaleDateString([], { day: 'numeric', month: 'short' });
 }
 
-async function openThread(threadId) {
+/**
+ * Shows the open conversation in the address bar (`?thread=<id>`), so it can be bookmarked, shared and reloaded;
+ * a switch the person made is a history entry (Back returns to the previous conversation).
+ */
+function showInAddressBar(threadId, how) {
+  const url = new URL(location.href);
+  if (url.searchParams.get('thread') === threadId) return;
+  url.searchParams.set('thread', threadId);
+  if (how === 'push') history.pushState({ thread: threadId }, '', url);
+  else history.replaceState({ thread: threadId }, '', url);
+}
+
+async function openThread(threadId, how = 'push') {
+  showInAddressBar(threadId, how);
   for (const controller of app.streams.values()) controller.abort();
   app.streams.clear();
   const conv = new Conversation(threadId);
@@ -239,10 +260,10 @@ async function rejoin(conv) {
 }
 
 /** A new conversation exists only on this page until its first message creates it on the server. */
-function openDraft() {
+function openDraft(how = 'push') {
   const threadId = uuid();
   store.set(KEYS.draft, threadId);
-  return openThread(threadId);
+  return openThread(threadId, how);
 }
 
 async function removeThread(threadId, title) {
@@ -259,7 +280,7 @@ async function removeThread(threadId, title) {
   app.threads = app.threads.filter((t) => t.id !== threadId);
   notice(`Deleted “${title}”.`, 'info');
   if (app.conv && app.conv.threadId === threadId) {
-    await openDraft();
+    await openDraft('replace');
   }
   refreshThreads();
 }
@@ -520,6 +541,13 @@ async function loadInfo() {
   } catch (e) {
     notice(e);
   }
+  app.auth = !!(info.flags && info.flags.auth);
+  app.info = info;
+  return info;
+}
+
+/** The assistants the server hosts, in the picker; after sign-in, since /info does not ask for a key. */
+function drawAssistants(info) {
   const graphs = String((info.metadata && info.metadata.graphs) || '').split(',').map((g) => g.trim()).filter(Boolean);
   graphs.sort();
   const asked = new URLSearchParams(location.search).get('assistant');
@@ -536,7 +564,67 @@ async function loadInfo() {
   app.assistant = choice;
   ui.info.textContent = [info.model ? `Model: ${info.model}` : '', info.version ? `v${info.version}` : '']
     .filter(Boolean).join(' · ');
+  ui.signOut.hidden = !app.auth;
   drawSuggestions();
+}
+
+// ---- sign-in ---------------------------------------------------------------------------------------------
+
+/**
+ * Asks for an API key (or a bearer token) until the server accepts one; resolves then. `why` says what
+ * happened (a key that stopped working says so).
+ */
+function signIn(why) {
+  if (app.signingIn) return app.signingIn;
+  ui.signInWhy.textContent = why || 'This server asks for an API key or an access token.';
+  ui.signInError.textContent = '';
+  ui.signInKey.value = '';
+  ui.signIn.hidden = false;
+  ui.signInKey.focus();
+  app.signingIn = new Promise((resolve) => {
+    const submit = async (e) => {
+      e.preventDefault();
+      const value = ui.signInKey.value.trim();
+      if (!value) return;
+      setCredential(value);
+      try {
+        await request('POST', '/assistants/search', { limit: 1 });
+      } catch (err) {
+        setCredential(null);
+        ui.signInError.textContent = err instanceof ApiError && err.status === 401
+          ? 'That key was not accepted. Check it and try again.'
+          : (err instanceof Error ? err.message : String(err));
+        ui.signInKey.select();
+        return;
+      }
+      ui.signInForm.removeEventListener('submit', submit);
+      ui.signIn.hidden = true;
+      app.signingIn = null;
+      resolve();
+    };
+    ui.signInForm.addEventListener('submit', submit);
+  });
+  return app.signingIn;
+}
+
+/** A 401 after start-up (a key revoked, another tab signed out): ask again, then pick up where the page was. */
+function unauthorized() {
+  if (app.signingIn || !app.booted) return;
+  setCredential(null);
+  signIn('Your key was not accepted any more. Sign in again to continue.').then(async () => {
+    if (app.conv) await openThread(app.conv.threadId, 'replace');
+    refreshThreads();
+  });
+}
+
+function signOut() {
+  setCredential(null);
+  for (const controller of app.streams.values()) controller.abort();
+  app.streams.clear();
+  signIn('Signed out. Enter a key to continue.').then(async () => {
+    if (app.conv) await openThread(app.conv.threadId, 'replace');
+    refreshThreads();
+  });
 }
 
 /** The strategy the server applies when a client names none, from its OpenAPI document. */
@@ -619,6 +707,12 @@ function wire() {
   ui.openSidebar.addEventListener('click', openSidebar);
   ui.closeSidebar.addEventListener('click', closeSidebar);
   ui.scrim.addEventListener('click', closeSidebar);
+  ui.signOut.addEventListener('click', signOut);
+  whenUnauthorized(unauthorized);
+  window.addEventListener('popstate', () => {
+    const id = new URLSearchParams(location.search).get('thread');
+    if (id && /^[0-9a-f-]{36}$/i.test(id) && (!app.conv || app.conv.threadId !== id)) openThread(id, 'none');
+  });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') closeSidebar();
   });
@@ -631,12 +725,18 @@ function wire() {
 
 async function boot() {
   wire();
-  await Promise.all([loadInfo(), loadDefaultStrategy()]);
+  const info = await loadInfo();
+  if (app.auth && !currentCredential()) {
+    await signIn();
+  }
+  drawAssistants(info);
+  await loadDefaultStrategy();
   // ?thread=<id> opens a given conversation (the terminal chat prints its id); else the last one open here.
   const linked = new URLSearchParams(location.search).get('thread');
   const valid = linked && /^[0-9a-f-]{36}$/i.test(linked) ? linked : null;
   const last = valid || store.get(KEYS.thread);
-  await (last ? openThread(last) : openDraft());
+  app.booted = true;
+  await (last ? openThread(last, 'replace') : openDraft('replace'));
   refreshThreads();
   ui.input.focus();
 }

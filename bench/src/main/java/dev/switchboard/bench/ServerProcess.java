@@ -73,7 +73,7 @@ final class ServerProcess implements AutoCloseable {
             command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
         }
         command.addAll(List.of("-cp", launch.classPath(), "dev.switchboard.server.cli.Main", "serve",
-                "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--scripted-assistant", "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--database-url", "jdbc:sqlite:" + dir.resolve("switchboard.db")));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().putAll(env);

@@ -18,26 +18,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a server hosts: the runtime on its database, with the {@code telco} (default) and {@code scripted}
- * assistants. The database is SQLite at {@code ./data/switchboard.db} unless a URL says otherwise.
+ * What a server hosts: the runtime on its database, with the {@code telco} assistant (the default) and, only when
+ * asked, the test-only {@code scripted} one (the protocol conformance run and the benchmarks use it; a production
+ * server must not offer it). The database is SQLite at {@code ./data/switchboard.db} unless a URL says otherwise.
  */
 public final class Hosting implements AutoCloseable {
     private final Database database;
     private final Switchboard switchboard;
     private final String modelDescription;
+    private final String modelName;
 
-    private Hosting(Database database, Switchboard switchboard, String modelDescription) {
+    private Hosting(Database database, Switchboard switchboard, String modelDescription, String modelName) {
         this.database = database;
         this.switchboard = switchboard;
         this.modelDescription = modelDescription;
+        this.modelName = modelName;
     }
 
-    /** Opens the database (migrating it) and builds the runtime with every hosted graph. */
+    /** A model setting that cannot be honoured (an unknown model, a provider without its key). */
+    public static final class ModelProblem extends IllegalArgumentException {
+        ModelProblem(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Opens the database (migrating it) and builds the runtime with the telco graph. */
     public static Hosting open(String databaseUrl, Map<String, String> env, String model) {
+        return open(databaseUrl, env, model, false);
+    }
+
+    /**
+     * Opens the database (migrating it) and builds the runtime with every hosted graph; {@code scripted} adds the
+     * test-only scripted assistant.
+     *
+     * @throws ModelProblem when the model setting is wrong; other exceptions concern the database
+     */
+    public static Hosting open(String databaseUrl, Map<String, String> env, String model, boolean scripted) {
         Database database = Database.open(databaseUrl);
         try {
             List<AgentGraph> graphs = new ArrayList<>();
-            Graphs.Selected selected = Graphs.all(database, env, model);
+            Graphs.Selected selected = Graphs.all(database, env, model, scripted);
             graphs.addAll(selected.graphs());
             // SQLite serves one process: a stable id lets a restart recover its own unfinished work at once.
             String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
@@ -50,7 +70,7 @@ public final class Hosting implements AutoCloseable {
                     .assistantStore(database.assistants());
             graphs.forEach(builder::graph);
             builder.defaultGraph(graphs.getFirst().graphId());
-            return new Hosting(database, builder.build(), selected.description());
+            return new Hosting(database, builder.build(), selected.description(), selected.shown());
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -61,8 +81,14 @@ public final class Hosting implements AutoCloseable {
         return switchboard;
     }
 
+    /** The models and why they were chosen, naming the environment variables: for the operator's log. */
     public String modelDescription() {
         return modelDescription;
+    }
+
+    /** Just the models ("offline", "openai:gpt-4o"): what {@code /info} tells every client. */
+    public String modelName() {
+        return modelName;
     }
 
     public String databaseDescription() {
@@ -75,25 +101,37 @@ public final class Hosting implements AutoCloseable {
         database.close();
     }
 
-    /** The graphs a server hosts: {@code telco} (the default) on the chosen model, and {@code scripted}. */
+    /** The graphs a server hosts: {@code telco} (the default) on the chosen model, and {@code scripted} if asked. */
     static final class Graphs {
-        record Selected(List<AgentGraph> graphs, String description) {
+        /** {@code description} says why each model was chosen (for the operator); {@code shown} only which. */
+        record Selected(List<AgentGraph> graphs, String description, String shown) {
         }
 
-        static Selected all(Database database, Map<String, String> env, String model) {
+        static Selected all(Database database, Map<String, String> env, String model, boolean scripted) {
             Map<String, String> effective = new java.util.HashMap<>(env);
             if (model != null && !model.isBlank()) {
                 effective.put(Models.REACT_MODEL, model);
             }
-            ModelChoice main = Models.choose(effective);
-            ModelChoice secondary = Models.chooseSecondary(effective, main);
+            ModelChoice main;
+            ModelChoice secondary;
+            ChatModel mainModel;
+            ChatModel secondaryModel;
+            try {
+                main = Models.choose(effective);
+                secondary = Models.chooseSecondary(effective, main);
+                mainModel = model(main, effective);
+                secondaryModel = model(secondary, effective);
+            } catch (IllegalArgumentException e) {
+                throw new ModelProblem(e.getMessage(), e);
+            }
             database.migrate("classpath:db/telco", "flyway_telco_history");
             TelcoBackend backend = new JdbcTelcoBackend(database.dataSource());
-            AgentGraph telco = TelcoAgent.graph(backend, model(main, effective), model(secondary, effective),
-                    TelcoSettings.fromEnv());
+            AgentGraph telco = TelcoAgent.graph(backend, mainModel, secondaryModel, TelcoSettings.fromEnv());
             String description = main.toString()
                     + (secondary.spec().equals(main.spec()) ? "" : "; secondary lane " + secondary);
-            return new Selected(List.of(telco, ScriptedAgent.graph()), description);
+            String shown = main.spec()
+                    + (secondary.spec().equals(main.spec()) ? "" : "; secondary lane " + secondary.spec());
+            return new Selected(scripted ? List.of(telco, ScriptedAgent.graph()) : List.of(telco), description, shown);
         }
 
         private static ChatModel model(ModelChoice choice, Map<String, String> env) {

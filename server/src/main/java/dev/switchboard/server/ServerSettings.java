@@ -30,15 +30,36 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
 
     public static ServerSettings fromEnvironment(Map<String, String> env) {
         ServerSettings d = defaults();
-        String port = env.get("SWITCHBOARD_PORT");
-        String maxBody = env.get("SWITCHBOARD_MAX_BODY_BYTES");
         String cors = env.get("SWITCHBOARD_CORS_ORIGINS");
-        return new ServerSettings(env.getOrDefault("SWITCHBOARD_HOST", d.host()),
-                port == null ? d.port() : Integer.parseInt(port.trim()),
-                maxBody == null ? d.maxBodyBytes() : Long.parseLong(maxBody.trim()),
+        String host = env.get("SWITCHBOARD_HOST");
+        return new ServerSettings(host == null || host.isBlank() ? d.host() : host.strip(),
+                (int) number(env, "SWITCHBOARD_PORT", d.port(), 0, 65535),
+                number(env, "SWITCHBOARD_MAX_BODY_BYTES", d.maxBodyBytes(), 1024, Long.MAX_VALUE),
                 ApiKeys.parse(env.get("SWITCHBOARD_API_KEYS")),
                 cors == null || cors.isBlank() ? List.of() : List.of(cors.split("\\s*,\\s*")),
                 d.heartbeat());
+    }
+
+    /**
+     * A whole-number variable: its value, {@code fallback} when unset or blank, else a sentence naming the
+     * variable and the allowed range (never a bare NumberFormatException).
+     */
+    public static long number(Map<String, String> env, String variable, long fallback, long min, long max) {
+        String raw = env.get(variable);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        long value;
+        try {
+            value = Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(variable + " must be a whole number, not '" + raw.strip() + "'");
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(variable + " must be " + (max == Long.MAX_VALUE ? "at least " + min
+                    : "between " + min + " and " + max) + ", not " + value);
+        }
+        return value;
     }
 
     public ServerSettings withPort(int newPort) {

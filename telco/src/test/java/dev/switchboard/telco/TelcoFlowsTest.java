@@ -134,7 +134,9 @@ class TelcoFlowsTest {
         gate.release(10_000);
         finished(main);
         assertThat(lastAnswer(thread)).startsWith("Done — you're now on the Premium package")
-                .contains("• “how far along is it?” — It's 30% done — reserving the new package.");
+                // The 30% was true when asked; the final answer does not repeat it as if it still were.
+                .contains("• “how far along is it?” — it has finished since: the result is above.")
+                .doesNotContain("30% done");
         assertThat(History.violations(state(thread).messages())).isEmpty();
     }
 

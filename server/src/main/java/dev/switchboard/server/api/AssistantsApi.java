@@ -2,6 +2,7 @@ package dev.switchboard.server.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.Json;
+import dev.switchboard.SwitchboardException;
 import dev.switchboard.assistant.Assistant;
 import dev.switchboard.assistant.AssistantQuery;
 import io.javalin.config.RoutesConfig;
@@ -9,7 +10,11 @@ import io.javalin.http.Context;
 import java.util.List;
 import java.util.Set;
 
-/** {@code /assistants}: the hosted graphs' assistants, searchable and readable by id or graph id. */
+/**
+ * {@code /assistants}: the hosted graphs' assistants, searchable and readable by id or graph id. The database may
+ * still hold assistants of a graph this server no longer hosts (the test-only {@code scripted} one, from a start
+ * with {@code --scripted-assistant}): they are neither listed nor readable, as nothing here could run them.
+ */
 public final class AssistantsApi {
     private final Api api;
 
@@ -20,7 +25,7 @@ public final class AssistantsApi {
     public void register(RoutesConfig r) {
         r.post("/assistants/search", this::search);
         r.post("/assistants/count", this::count);
-        r.get("/assistants/{assistant_id}", ctx -> ctx.json(Wire.assistant(api.switchboard().assistant(ctx.pathParam("assistant_id")))));
+        r.get("/assistants/{assistant_id}", ctx -> ctx.json(Wire.assistant(hosted(ctx.pathParam("assistant_id")))));
         r.get("/assistants/{assistant_id}/schemas", this::schemas);
         r.get("/assistants/{assistant_id}/graph", this::graph);
     }
@@ -34,22 +39,40 @@ public final class AssistantsApi {
         Body body = Api.body(ctx).allowOnly(Set.of("graph_id", "metadata", "name", "limit", "offset", "sort_by",
                 "sort_order", "select"));
         AssistantQuery q = query(body);
-        List<Assistant> found = api.switchboard().assistants().search(q);
-        long total = api.switchboard().assistants().count(q);
-        ctx.header("X-Pagination-Total", Long.toString(total));
+        List<Assistant> matching = matching(q);
+        ctx.header("X-Pagination-Total", Integer.toString(matching.size()));
         ArrayNode out = Json.array();
-        found.forEach(a -> out.add(Wire.assistant(a)));
+        matching.stream().skip(q.offset()).limit(q.limit()).forEach(a -> out.add(Wire.assistant(a)));
         ctx.json(out);
     }
 
     private void count(Context ctx) {
         Body body = Api.body(ctx).allowOnly(Set.of("graph_id", "metadata", "name"));
-        ctx.json(api.switchboard().assistants().count(new AssistantQuery(body.string("graph_id", null),
-                body.object("metadata"), body.string("name", null), 1000, 0)));
+        ctx.json(matching(new AssistantQuery(body.string("graph_id", null), body.object("metadata"),
+                body.string("name", null), 1000, 0)).size());
+    }
+
+    /**
+     * Every assistant of a hosted graph that {@code q} matches, before paging: paging happens after the hosted
+     * filter so that pages and the total agree. A server holds a handful of assistants, so all of them fit.
+     */
+    private List<Assistant> matching(AssistantQuery q) {
+        AssistantQuery unpaged = new AssistantQuery(q.graphId(), q.metadata(), q.name(), 1000, 0);
+        return api.switchboard().assistants().search(unpaged).stream()
+                .filter(a -> api.switchboard().graphs().containsKey(a.graphId())).toList();
+    }
+
+    /** The assistant by id or graph id, if this server hosts its graph; else 404 as for an unknown one. */
+    private Assistant hosted(String idOrGraphId) {
+        Assistant a = api.switchboard().assistant(idOrGraphId);
+        if (!api.switchboard().graphs().containsKey(a.graphId())) {
+            throw new SwitchboardException.NotFound("Assistant '" + idOrGraphId + "' not found");
+        }
+        return a;
     }
 
     private void schemas(Context ctx) {
-        Assistant a = api.switchboard().assistant(ctx.pathParam("assistant_id"));
+        Assistant a = hosted(ctx.pathParam("assistant_id"));
         var n = Json.object();
         n.put("graph_id", a.graphId());
         var input = n.putObject("input_schema");
@@ -66,7 +89,7 @@ public final class AssistantsApi {
     }
 
     private void graph(Context ctx) {
-        api.switchboard().assistant(ctx.pathParam("assistant_id"));
+        hosted(ctx.pathParam("assistant_id"));
         var n = Json.object();
         var nodes = n.putArray("nodes");
         for (String id : List.of("__start__", "agent", "tools", "__end__")) {

@@ -24,16 +24,24 @@ public final class ApiKeys {
     public static ApiKeys parse(String spec) {
         Map<String, String> keys = new LinkedHashMap<>();
         if (spec != null && !spec.isBlank()) {
-            for (String pair : spec.split(",")) {
-                String trimmed = pair.trim();
+            String[] pairs = spec.split(",");
+            for (int i = 0; i < pairs.length; i++) {
+                String trimmed = pairs[i].trim();
                 int colon = trimmed.lastIndexOf(':');
                 if (colon <= 0 || colon == trimmed.length() - 1) {
-                    throw new IllegalArgumentException("SWITCHBOARD_API_KEYS entries are key:user, got '" + trimmed + "'");
+                    // The entry itself is a secret: say which one is wrong, never what it holds.
+                    throw new IllegalArgumentException("SWITCHBOARD_API_KEYS entry " + (i + 1) + " of " + pairs.length
+                            + " is not key:user; write it as key:user,key:user");
                 }
                 keys.put(trimmed.substring(0, colon), trimmed.substring(colon + 1));
             }
         }
         return new ApiKeys(keys);
+    }
+
+    /** How many keys there are (start-up says so; the keys themselves are never printed). */
+    public int size() {
+        return userByKey.size();
     }
 
     public boolean enabled() {

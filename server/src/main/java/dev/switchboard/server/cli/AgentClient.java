@@ -24,11 +24,22 @@ final class AgentClient {
     private static final Pattern RUN_PATH = Pattern.compile("/runs/([0-9a-fA-F-]{36})");
 
     private final URI base;
+    private final String credential;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     AgentClient(URI base) {
+        this(base, null);
+    }
+
+    /** {@code credential}: an API key or bearer token sent with every request, or null when sign-in is off. */
+    AgentClient(URI base, String credential) {
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        this.credential = credential;
+    }
+
+    boolean hasCredential() {
+        return credential != null;
     }
 
     URI base() {
@@ -128,10 +139,15 @@ final class AgentClient {
         return URI.create(base + path);
     }
 
+    /** Signs the request when there is a key: as a bearer token, which the server takes for keys and tokens alike. */
+    private HttpRequest.Builder signed(HttpRequest.Builder request) {
+        return credential == null ? request : request.header("Authorization", "Bearer " + credential);
+    }
+
     private HttpResponse<InputStream> open(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = http.send(signed(request).build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException e) {
             throw unreachable();
         }
@@ -146,7 +162,7 @@ final class AgentClient {
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<String> response;
         try {
-            response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+            response = http.send(signed(request).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException e) {
             throw unreachable();

@@ -12,13 +12,15 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * One terminal shared by several streams (the main answer, a secondary-lane answer, an operation's progress).
- * Whoever printed last "owns" the unfinished line: tokens of the same message continue it; anything else
- * starts a new line, and a message that resumes after an interruption is marked with "…". A progress bar
- * redraws its own line with {@code \r}, but never cuts into a streaming answer: its update waits until that
- * answer's line is done.
+ * A plain transcript shared by several streams (the main answer, a secondary-lane answer, an operation's progress):
+ * what {@code switchboard chat} prints into a pipe or a file, and what the demo prints. Whoever printed last "owns"
+ * the unfinished line: tokens of the same message continue it; anything else starts a new line, and a message
+ * that resumes after an interruption is marked with "…". How an answer ended oddly ("[interrupted]") is a line of
+ * its own. With {@code redraw}, a progress bar redraws its own line with {@code \r} (never cutting into a
+ * streaming answer: its update waits until that answer's line is done); without, it prints a line only when its
+ * step changes, so a pipe holds no carriage returns.
  */
-final class ChatPrinter {
+final class ChatPrinter implements ChatOutput {
     private final PrintStream out;
     private final boolean unicode;
     private final LongSupplier elapsedMillis;
@@ -26,6 +28,8 @@ final class ChatPrinter {
     private final Map<String, String> prefixes = new HashMap<>();
     private final Set<String> started = new HashSet<>();
     private final Map<String, Bar> held = new LinkedHashMap<>();
+    private final boolean redraw;
+    private final Map<String, String> phases = new HashMap<>();
     private String owner;
     private boolean ownerIsBar;
     private int barWidth;
@@ -33,19 +37,25 @@ final class ChatPrinter {
     private record Bar(String text, boolean last) {
     }
 
-    /** {@code elapsedMillis} stamps each line (the demo's timings); null for none. */
+    /** {@code elapsedMillis} stamps each line (the demo's timings); null for none. Progress bars redraw. */
     ChatPrinter(PrintStream out, Charset charset, LongSupplier elapsedMillis) {
+        this(out, charset, elapsedMillis, true);
+    }
+
+    ChatPrinter(PrintStream out, Charset charset, LongSupplier elapsedMillis, boolean redraw) {
         this.out = out;
         this.unicode = charset != null && charset.equals(StandardCharsets.UTF_8);
         this.elapsedMillis = elapsedMillis;
+        this.redraw = redraw;
     }
 
-    boolean unicode() {
+    @Override
+    public boolean unicode() {
         return unicode;
     }
 
-    /** A whole line of its own. */
-    void line(String text) {
+    @Override
+    public void line(String text) {
         lock.lock();
         try {
             breakLine();
@@ -58,8 +68,8 @@ final class ChatPrinter {
         }
     }
 
-    /** Text of the message {@code key}; {@code prefix} opens its line. */
-    void token(String key, String prefix, String text) {
+    @Override
+    public void token(String key, String prefix, String text) {
         lock.lock();
         try {
             if (!key.equals(owner)) {
@@ -84,18 +94,25 @@ final class ChatPrinter {
         }
     }
 
-    /** The message {@code key} is complete; {@code suffix} (" [interrupted]") says how it ended, if oddly. */
-    void endMessage(String key, String suffix) {
+    @Override
+    public void endMessage(String key, String marker) {
         lock.lock();
         try {
+            boolean odd = marker != null && !marker.isBlank();
+            String prefix = prefixes.getOrDefault(key, "");
             if (key.equals(owner)) {
-                out.print(suffix);
                 out.print('\n');
                 owner = null;
-            } else if (started.contains(key) && !suffix.isEmpty()) {
+                if (odd) {
+                    // Right under the cut answer: the marker lines up with its text.
+                    startLine();
+                    out.print(" ".repeat(prefix.length()) + marker.strip() + "\n");
+                }
+            } else if (started.contains(key) && odd) {
+                // Other lines came between: the marker says whose answer it ends.
                 breakLine();
                 startLine();
-                out.print(prefixes.getOrDefault(key, "") + (unicode ? "…" : "...") + suffix + "\n");
+                out.print(prefix + (unicode ? "… " : "... ") + marker.strip() + "\n");
             }
             started.remove(key);
             flushHeld();
@@ -106,9 +123,20 @@ final class ChatPrinter {
     }
 
     /** Draws (or redraws in place) the progress line {@code key}; {@code last} ends it with a newline. */
-    void bar(String key, String text, boolean last) {
+    @Override
+    public void bar(String key, String text, String phase, boolean last) {
         lock.lock();
         try {
+            if (!redraw) {
+                // A pipe gets a line per step and one at the end: readable, and no carriage returns.
+                if (last) {
+                    phases.remove(key);
+                } else if (phase.equals(phases.put(key, phase))) {
+                    return;
+                }
+                line(text);
+                return;
+            }
             if (owner != null && !ownerIsBar) {
                 Bar previous = held.get(key);
                 held.put(key, new Bar(text, last || previous != null && previous.last()));
@@ -167,22 +195,8 @@ final class ChatPrinter {
         }
     }
 
-    /**
-     * The person pressed Enter in a real terminal: the cursor is on a fresh line now, though nothing here
-     * printed the newline, so whatever streams next starts its own line.
-     */
-    void typedLine() {
-        lock.lock();
-        try {
-            owner = null;
-            barWidth = 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Leaves the terminal on a fresh line. */
-    void finish() {
+    @Override
+    public void finish() {
         lock.lock();
         try {
             breakLine();

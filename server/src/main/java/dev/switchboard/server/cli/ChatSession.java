@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 
 /**
  * One conversation seen from a terminal: sends messages as runs on a thread, reads each run's stream on its
- * own virtual thread and prints it through a {@link ChatPrinter}. The demo drives it the same way the
+ * own virtual thread and prints it through a {@link ChatOutput}. The demo drives it the same way the
  * terminal chat does, and waits on its state (tokens seen, operation progress, idle) instead of sleeping.
  */
 final class ChatSession {
@@ -30,7 +30,7 @@ final class ChatSession {
     private final AgentClient client;
     private final String assistant;
     private final UUID threadId;
-    private final ChatPrinter printer;
+    private final ChatOutput printer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<UUID, RunView> runs = new LinkedHashMap<>();
@@ -59,7 +59,7 @@ final class ChatSession {
     record Sent(Optional<UUID> runId, String refusal) {
     }
 
-    ChatSession(AgentClient client, String assistant, UUID threadId, ChatPrinter printer) {
+    ChatSession(AgentClient client, String assistant, UUID threadId, ChatOutput printer) {
         this.client = client;
         this.assistant = assistant;
         this.threadId = threadId;
@@ -370,7 +370,7 @@ final class ChatSession {
     private void custom(RunView run, JsonNode data) {
         String type = data.path("type").asText();
         if (type.equals("run_cancelled")) {
-            String suffix = data.path("status").asText().equals("rolled_back") ? " [rolled back]" : " [interrupted]";
+            String suffix = data.path("status").asText().equals("rolled_back") ? "[rolled back]" : "[interrupted]";
             for (String key : run.open) {
                 printer.endMessage(key, suffix);
             }
@@ -388,7 +388,7 @@ final class ChatSession {
         if (before != null && !before.status().equals("running")) {
             return;
         }
-        printer.bar("op:" + id, barText(op), last);
+        printer.bar("op:" + id, barText(op), op.status() + " " + op.step(), last);
     }
 
     private String barText(OperationView op) {

@@ -109,9 +109,9 @@ class ChatCommandTest {
         chat.type("second");
 
         awaitText(chat, "agent › " + tokens("second") + "\n");
-        // The echoed line broke the cut answer's line; its end says what happened to it.
+        // The echoed line broke the cut answer's line; what happened to it is a line of its own, never mid-sentence.
         assertThat(chat.text()).containsPattern("agent › reply to \"first\": t1 t2 t3.*\n(.*\n)*you › second\n"
-                + "(.*\n)*agent › ….*\\[interrupted]\n");
+                + "(.*\n)*(agent › … |\n {8})\\[interrupted]\n");
         assertThat(exitCode(chat)).isZero();
         assertThat(state(threadOf(chat))).containsExactly("human: first", "human: second", "ai: " + tokens("second"));
     }
@@ -125,7 +125,7 @@ class ChatCommandTest {
         chat.type("second");
 
         awaitText(chat, "agent › " + tokens("second") + "\n");
-        assertThat(chat.text()).containsPattern("agent › ….*\\[rolled back]\n");
+        assertThat(chat.text()).containsPattern("(agent › … |\n {8})\\[rolled back]\n");
         assertThat(exitCode(chat)).isZero();
         assertThat(state(threadOf(chat))).containsExactly("human: second", "ai: " + tokens("second"));
     }
@@ -149,12 +149,11 @@ class ChatCommandTest {
     }
 
     @Test
-    void chat_duringAnOperation_drawsAProgressBarInPlaceAndBadgesSecondaryAnswers() throws Exception {
+    void chat_intoAPipe_printsAProgressLinePerStep_andBadgesSecondaryAnswers() throws Exception {
         ChatTranscript chat = chat(TestAgents.LANES);
         awaitText(chat, "new conversation");
         chat.type("please change my plan");
-        // The bar redraws its own line: a carriage return, then the new state.
-        awaitText(chat, "\r⚙ change_plan [██░░░░░░░░░░░░░░░░░░]  10%  checking eligibility");
+        awaitText(chat, "\n⚙ change_plan [██░░░░░░░░░░░░░░░░░░]  10%  checking eligibility\n");
 
         chat.type("what's my balance?");
         awaitText(chat, "agent [secondary lane] › Done: 3.2 GB left\n");
@@ -167,10 +166,11 @@ class ChatCommandTest {
         awaitText(chat, "✔ change_plan [████████████████████] 100%  succeeded");
         awaitText(chat, "agent › SYNTHESIS: change_plan succeeded; answered 'what's my balance?', 'status?'\n");
         assertThat(exitCode(chat)).isZero();
-        // Progress updates rewrite a line; only other output (the questions, their answers) starts a new one.
-        long barLines = java.util.Arrays.stream(chat.text().split("\n")).filter(l -> l.contains("change_plan ["))
-                .count();
-        assertThat(barLines).as(chat.text()).isBetween(2L, 4L);
+        // A pipe holds no redraws: each step is one whole line, printed once.
+        assertThat(chat.text()).doesNotContain("\r");
+        List<String> barLines = java.util.Arrays.stream(chat.text().split("\n")).filter(l -> l.contains("change_plan ["))
+                .toList();
+        assertThat(barLines).as(chat.text()).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(3);
     }
 
     @Test

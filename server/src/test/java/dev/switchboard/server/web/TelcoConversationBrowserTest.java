@@ -102,7 +102,8 @@ class TelcoConversationBrowserTest {
 
         Locator synthesis = chat.answer("Done — you're now on the Premium package");
         assertThat(synthesis).containsText("While that was running, you asked:");
-        assertThat(synthesis).containsText("“How far along is it?” — It's 30% done — reserving the new package.");
+        assertThat(synthesis).containsText("“How far along is it?” — it has finished since: the result is above.");
+        assertThat(synthesis).not().containsText("30% done");
         assertThat(synthesis).containsText("“What's my data balance?” — You have 16.9 GB of data left this month");
         assertThat(synthesis).containsText("Result: Change package");
         assertThat(card).hasAttribute("data-status", "succeeded");

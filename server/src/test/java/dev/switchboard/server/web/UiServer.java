@@ -17,11 +17,15 @@ public final class UiServer implements AutoCloseable {
     }
 
     public UiServer(List<AgentGraph> graphs, String modelDescription) {
+        this(graphs, modelDescription, ServerSettings.defaults().withPort(0));
+    }
+
+    public UiServer(List<AgentGraph> graphs, String modelDescription, ServerSettings settings) {
         Switchboard.Builder builder = Switchboard.builder().secondaryWait(Duration.ofSeconds(5));
         graphs.forEach(builder::graph);
         builder.defaultGraph(graphs.getFirst().graphId());
         switchboard = builder.build();
-        server = new SwitchboardServer(switchboard, ServerSettings.defaults().withPort(0), modelDescription)
+        server = new SwitchboardServer(switchboard, settings, modelDescription)
                 .start();
     }
 

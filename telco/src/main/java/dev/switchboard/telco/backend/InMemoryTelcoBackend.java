@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  */
 public final class InMemoryTelcoBackend implements TelcoBackend {
     private final Clock clock;
+    /** The month the demo history was last brought up to (a process running into a new month extends it). */
+    private volatile YearMonth historyUpTo;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
     private final Map<String, Customer> customers = new LinkedHashMap<>();
@@ -61,8 +63,26 @@ public final class InMemoryTelcoBackend implements TelcoBackend {
             countryByAlias.put(Rules.aliasKey(country.name()), country.name());
             country.aliases().forEach(a -> countryByAlias.put(Rules.aliasKey(a), country.name()));
         }
-        Seed.BILL_LINES.forEach(l -> lines.add(new StoredLine(l.lineId(), l.customerId(), l.period(), l.line(),
-                l.createdAt())));
+        addHistory(YearMonth.from(today()));
+    }
+
+    /** The demo bill history up to the month before {@code current}: lines it already holds are kept as they are. */
+    private void addHistory(YearMonth current) {
+        java.util.Set<String> held = new java.util.HashSet<>();
+        java.util.Set<String> lived = new java.util.HashSet<>();
+        for (StoredLine l : lines) {
+            held.add(l.lineId());
+            if (!Seed.isHistory(l.lineId())) {
+                lived.add(l.customerId() + " " + l.period());
+            }
+        }
+        for (Seed.LineRow l : Seed.history(current)) {
+            // A month this backend lived through has real lines: it is not made up after the fact.
+            if (!lived.contains(l.customerId() + " " + l.period()) && held.add(l.lineId())) {
+                lines.add(new StoredLine(l.lineId(), l.customerId(), l.period(), l.line(), l.createdAt()));
+            }
+        }
+        historyUpTo = current;
     }
 
     private static MobilePackage pkg(String id) {
@@ -210,6 +230,13 @@ public final class InMemoryTelcoBackend implements TelcoBackend {
 
     @Override
     public List<Bill> bills(String customerId, int previous) {
+        YearMonth now = YearMonth.from(today());
+        if (!now.equals(historyUpTo)) {
+            write(() -> {
+                addHistory(now);
+                return null;
+            });
+        }
         return read(() -> {
             requireCustomer(customerId);
             YearMonth current = YearMonth.from(today());

@@ -28,6 +28,8 @@ public final class JdbcTelcoBackend implements TelcoBackend {
     // SQLite refuses to upgrade a read transaction to a write while another connection writes (SQLITE_BUSY
     // without waiting), so changes from this process queue here instead of failing.
     private final ReentrantLock writes = new ReentrantLock();
+    /** The month the demo bill history was last written up to. */
+    private volatile YearMonth historyUpTo;
 
     public JdbcTelcoBackend(DataSource dataSource) {
         this(dataSource, Clock.systemUTC());
@@ -265,8 +267,44 @@ public final class JdbcTelcoBackend implements TelcoBackend {
                 customerId, period.toString());
     }
 
+    /**
+     * Writes the demo customers' bill history up to last month (see {@link Seed#history}) once per month of this
+     * process: a database seeded months ago would otherwise show a gap before the current bill. Rows already there
+     * stay as they are.
+     */
+    private void ensureHistory() {
+        YearMonth current = YearMonth.from(today());
+        if (current.equals(historyUpTo)) {
+            return;
+        }
+        writes.lock();
+        try {
+            transaction(dataSource, c -> {
+                java.util.Set<String> lived = new java.util.HashSet<>(list(c, "SELECT DISTINCT customer_id, period"
+                        + " FROM telco_bill_line WHERE line_id NOT LIKE 'seed-%'", rs -> rs.getString(1) + " " + rs.getString(2)));
+                for (Seed.LineRow row : Seed.history(current)) {
+                    // A month this database lived through has real lines: it is not made up after the fact.
+                    if (lived.contains(row.customerId() + " " + row.period())) {
+                        continue;
+                    }
+                    update(c, "INSERT INTO telco_bill_line (line_id, customer_id, period, kind, description,"
+                                    + " amount_pence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (line_id) DO NOTHING",
+                            row.lineId(), row.customerId(), row.period().toString(), row.line().kind().wireName(),
+                            row.line().description(), row.line().amount().pence(), row.createdAt().toString());
+                }
+                return null;
+            });
+            historyUpTo = current;
+        } catch (SQLException e) {
+            throw new StorageException("could not write the demo bill history", e);
+        } finally {
+            writes.unlock();
+        }
+    }
+
     @Override
     public List<Bill> bills(String customerId, int previous) {
+        ensureHistory();
         return read("bills of " + customerId, c -> {
             List<Bill> out = new ArrayList<>();
             out.add(openBill(c, customerId));

@@ -122,31 +122,64 @@ final class Seed {
             new RoamingPass("world_day", "world", "World Day Pass", 1, 512, 30, Money.ofPence(1000)),
             new RoamingPass("world_week", "world", "World Week Pass", 7, 3072, 120, Money.ofPence(4500)));
 
-    static final List<LineRow> BILL_LINES = List.of(
-            new LineRow("seed-demo-2026-09-1", "demo", YearMonth.parse("2026-09"),
-                    new BillLine(LineKind.fromWire("package"), "Standard package", Money.ofPence(2000)), Instant.parse("2026-09-01T00:00:00Z")),
-            new LineRow("seed-alice-2026-09-1", "alice", YearMonth.parse("2026-09"),
-                    new BillLine(LineKind.fromWire("package"), "Basic package", Money.ofPence(1000)), Instant.parse("2026-09-01T00:00:00Z")),
-            new LineRow("seed-alice-2026-09-2", "alice", YearMonth.parse("2026-09"),
-                    new BillLine(LineKind.fromWire("add_on"), "Data Boost 5 GB", Money.ofPence(500)), Instant.parse("2026-09-01T00:00:00Z")),
-            new LineRow("seed-bob-2026-09-1", "bob", YearMonth.parse("2026-09"),
-                    new BillLine(LineKind.fromWire("package"), "Premium package", Money.ofPence(3000)), Instant.parse("2026-09-01T00:00:00Z")),
-            new LineRow("seed-bob-2026-09-2", "bob", YearMonth.parse("2026-09"),
-                    new BillLine(LineKind.fromWire("add_on"), "Music Streaming", Money.ofPence(700)), Instant.parse("2026-09-01T00:00:00Z")),
-            new LineRow("seed-bob-2026-09-3", "bob", YearMonth.parse("2026-09"),
-                    new BillLine(LineKind.fromWire("add_on"), "International Calls 100", Money.ofPence(400)), Instant.parse("2026-09-01T00:00:00Z")),
-            new LineRow("seed-bob-2026-09-4", "bob", YearMonth.parse("2026-09"),
-                    new BillLine(LineKind.fromWire("roaming"), "Europe Week Pass (France)", Money.ofPence(1200)), Instant.parse("2026-09-01T00:00:00Z")),
-            new LineRow("seed-demo-2026-10-1", "demo", YearMonth.parse("2026-10"),
-                    new BillLine(LineKind.fromWire("package"), "Standard package", Money.ofPence(2000)), Instant.parse("2026-10-01T00:00:00Z")),
-            new LineRow("seed-alice-2026-10-1", "alice", YearMonth.parse("2026-10"),
-                    new BillLine(LineKind.fromWire("package"), "Basic package", Money.ofPence(1000)), Instant.parse("2026-10-01T00:00:00Z")),
-            new LineRow("seed-alice-2026-10-2", "alice", YearMonth.parse("2026-10"),
-                    new BillLine(LineKind.fromWire("add_on"), "Data Boost 5 GB", Money.ofPence(500)), Instant.parse("2026-10-01T00:00:00Z")),
-            new LineRow("seed-bob-2026-10-1", "bob", YearMonth.parse("2026-10"),
-                    new BillLine(LineKind.fromWire("package"), "Premium package", Money.ofPence(3000)), Instant.parse("2026-10-01T00:00:00Z")),
-            new LineRow("seed-bob-2026-10-2", "bob", YearMonth.parse("2026-10"),
-                    new BillLine(LineKind.fromWire("add_on"), "Music Streaming", Money.ofPence(700)), Instant.parse("2026-10-01T00:00:00Z")),
-            new LineRow("seed-bob-2026-10-3", "bob", YearMonth.parse("2026-10"),
-                    new BillLine(LineKind.fromWire("add_on"), "International Calls 100", Money.ofPence(400)), Instant.parse("2026-10-01T00:00:00Z")));
+    /** The first month of demo bill history, as V1__telco.sql seeded it (with 2026-10) in fixed rows. */
+    static final YearMonth HISTORY_START = YearMonth.parse("2026-09");
+    /** However long ago the history started, a bill list shows at most a year of it. */
+    static final int HISTORY_MONTHS_MAX = 12;
+    /** The demo history always covers at least these many months before the current one. */
+    static final int HISTORY_MONTHS_MIN = 2;
+
+    /** What each demo customer pays every month: customer id, kind, description, pence. */
+    private static final List<String[]> MONTHLY = List.of(
+            new String[] {"demo", "package", "Standard package", "2000"},
+            new String[] {"alice", "package", "Basic package", "1000"},
+            new String[] {"alice", "add_on", "Data Boost 5 GB", "500"},
+            new String[] {"bob", "package", "Premium package", "3000"},
+            new String[] {"bob", "add_on", "Music Streaming", "700"},
+            new String[] {"bob", "add_on", "International Calls 100", "400"});
+
+    /**
+     * The demo customers' closed bills before {@code current}, every month without a gap: from
+     * {@link #HISTORY_START} (or {@link #HISTORY_MONTHS_MIN} months back, if that is later) to the month before
+     * {@code current}, at most {@link #HISTORY_MONTHS_MAX} months back, none before the customer joined. Fixed
+     * months went stale as time passed and left a gap before the current bill; these follow today. Line ids are
+     * stable ({@code seed-<customer>-<period>-<n>}), so writing the history again is a no-op, and they match the
+     * rows V1__telco.sql seeded for 2026-09 and 2026-10.
+     */
+    static List<LineRow> history(YearMonth current) {
+        YearMonth earliest = HISTORY_START.isBefore(current.minusMonths(HISTORY_MONTHS_MIN))
+                ? HISTORY_START : current.minusMonths(HISTORY_MONTHS_MIN);
+        if (earliest.isBefore(current.minusMonths(HISTORY_MONTHS_MAX))) {
+            earliest = current.minusMonths(HISTORY_MONTHS_MAX);
+        }
+        List<LineRow> out = new java.util.ArrayList<>();
+        for (YearMonth period = earliest; period.isBefore(current); period = period.plusMonths(1)) {
+            Instant first = period.atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            java.util.Map<String, Integer> numbers = new java.util.HashMap<>();
+            for (String[] line : MONTHLY) {
+                if (!joinedBy(line[0], period)) {
+                    continue;
+                }
+                int n = numbers.merge(line[0], 1, Integer::sum);
+                out.add(new LineRow("seed-" + line[0] + "-" + period + "-" + n, line[0], period,
+                        new BillLine(LineKind.fromWire(line[1]), line[2], Money.ofPence(Long.parseLong(line[3]))), first));
+            }
+            // Bob's trip to France, in the month V1 seeded it.
+            if (period.equals(YearMonth.parse("2026-09"))) {
+                out.add(new LineRow("seed-bob-2026-09-4", "bob", period, new BillLine(LineKind.fromWire("roaming"),
+                        "Europe Week Pass (France)", Money.ofPence(1200)), first));
+            }
+        }
+        return out;
+    }
+
+    /** Whether a bill line is demo history rather than something that happened. */
+    static boolean isHistory(String lineId) {
+        return lineId.startsWith("seed-");
+    }
+
+    private static boolean joinedBy(String customerId, YearMonth period) {
+        return CUSTOMERS.stream().filter(c -> c.customer().customerId().equals(customerId))
+                .anyMatch(c -> !YearMonth.from(c.since()).isAfter(period));
+    }
 }

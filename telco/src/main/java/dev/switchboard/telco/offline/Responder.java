@@ -11,6 +11,7 @@ import dev.switchboard.message.ToolCall;
 import dev.switchboard.message.ToolMessage;
 import dev.switchboard.model.ModelRequest;
 import dev.switchboard.model.ModelRequest.Purpose;
+import dev.switchboard.operation.OperationTools;
 import dev.switchboard.telco.offline.Dialogue.Pending;
 import dev.switchboard.telco.offline.Knowledge.Intent;
 import dev.switchboard.telco.offline.Knowledge.SlotDef;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Decides what the offline model says: for a human turn, understand it and either answer, ask for a missing
@@ -34,7 +34,6 @@ import java.util.regex.Pattern;
  * answer from them; for a synthesis, state each operation's outcome and answer every interim question.
  */
 final class Responder {
-    private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+|\\n+");
     private static final int BRIEF = 220;
 
     private final Knowledge knowledge;
@@ -348,7 +347,8 @@ final class Responder {
 
     // ---- synthesis --------------------------------------------------------------------------------------------
 
-    private record Exchange(String question, String answer, Pending deferred) {
+    /** An interim question, the first answer to it, a request held back, and whether it asked for progress. */
+    private record Exchange(String question, String answer, Pending deferred, boolean askedProgress) {
     }
 
     private Turn synthesis(Situation s) {
@@ -377,6 +377,10 @@ final class Responder {
             if (ex.deferred() != null) {
                 offer = offer == null ? ex.deferred() : offer;
                 lines.add(render(knowledge.text("interim_deferred"), ctx));
+            } else if (ex.answer() != null && (ex.askedProgress() || asksProgress(ex.question()))
+                    && knowledge.texts().containsKey("interim_progress_" + finalStatus(data))) {
+                // "It's 10% done" was true when asked; repeated after the outcome above it would be stale.
+                lines.add(render(knowledge.text("interim_progress_" + finalStatus(data)), ctx));
             } else if (ex.answer() != null) {
                 ctx.put("answer", brief(ex.answer()));
                 lines.add(render(knowledge.text("interim_pair"), ctx));
@@ -413,18 +417,38 @@ final class Responder {
         return new Turn(text.toString(), calls, Dialogue.kwargs(confirm, null));
     }
 
+    /** The status the operations ended with: the first one's (a synthesis normally reports one). */
+    private static String finalStatus(JsonNode data) {
+        return data.path("operations").path(0).path("status").asText("");
+    }
+
+    /** Whether a question asks how far the operation has got, read as the model reads any question. */
+    private boolean asksProgress(String question) {
+        Intent intent = understanding.read(question, null).intent();
+        return intent != null && OperationTools.CHECK_STATUS.equals(intent.tool());
+    }
+
     /** Each interim question with the first answer given to it (and a request held back, if it was one). */
     private static List<Exchange> exchanges(JsonNode interim) {
         List<String> questions = new ArrayList<>();
         List<String> answers = new ArrayList<>();
         List<Pending> deferred = new ArrayList<>();
+        List<Boolean> progress = new ArrayList<>();
         for (JsonNode m : interim) {
             String type = m.path("type").asText();
             if (type.equals("human")) {
                 questions.add(m.path("content").asText(""));
                 answers.add(null);
                 deferred.add(null);
-            } else if (type.equals("ai") && !questions.isEmpty() && m.path("tool_calls").isEmpty()
+                progress.add(false);
+            } else if (type.equals("ai") && !questions.isEmpty() && m.path("tool_calls").isArray()) {
+                for (JsonNode call : m.path("tool_calls")) {
+                    if (OperationTools.CHECK_STATUS.equals(call.path("name").asText())) {
+                        progress.set(questions.size() - 1, true);
+                    }
+                }
+            }
+            if (type.equals("ai") && !questions.isEmpty() && m.path("tool_calls").isEmpty()
                     && !m.path("content").asText("").isBlank()) {
                 int last = questions.size() - 1;
                 if (answers.get(last) == null) {
@@ -435,14 +459,14 @@ final class Responder {
         }
         List<Exchange> out = new ArrayList<>();
         for (int i = 0; i < questions.size(); i++) {
-            out.add(new Exchange(questions.get(i), answers.get(i), deferred.get(i)));
+            out.add(new Exchange(questions.get(i), answers.get(i), deferred.get(i), progress.get(i)));
         }
         return out;
     }
 
     /** The first sentence of an earlier answer, for restating it briefly. */
     private static String brief(String answer) {
-        String first = SENTENCE_END.split(answer.strip(), 2)[0];
+        String first = Sentences.first(answer);
         return first.length() <= BRIEF ? first : first.substring(0, BRIEF - 1).stripTrailing() + "…";
     }
 

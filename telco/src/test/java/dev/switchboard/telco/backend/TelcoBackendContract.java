@@ -36,6 +36,54 @@ abstract class TelcoBackendContract {
         return ((TelcoException) t).reason();
     }
 
+    /** A clock that a test moves on, as months pass for a server that keeps running. */
+    static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant start) {
+            now = start;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static List<String> previousPeriods(TelcoBackend backend, String customerId, int previous) {
+        return backend.bills(customerId, previous).stream().skip(1).map(b -> b.period().toString()).toList();
+    }
+
+    @Test
+    void demoBills_areTheMonthsBeforeToday_withoutAGap_whateverTheDate() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2027-03-15T09:00:00Z"));
+        TelcoBackend later = create(clock);
+
+        assertThat(previousPeriods(later, "demo", 3)).containsExactly("2027-02", "2027-01", "2026-12");
+        assertThat(later.bills("demo", 1).get(1).lines()).extracting(BillLine::description)
+                .containsExactly("Standard package");
+        assertThat(previousPeriods(later, "alice", 12)).containsExactly("2027-02", "2027-01", "2026-12", "2026-11",
+                "2026-10", "2026-09");
+
+        // The server keeps running into April: March has closed, and the list still has no gap.
+        clock.set(Instant.parse("2027-04-02T09:00:00Z"));
+        assertThat(previousPeriods(later, "demo", 3)).containsExactly("2027-03", "2027-02", "2027-01");
+    }
+
     @Test
     void seededDemoCustomers_existWithTheirLines() {
         assertThat(backend.customer("demo").msisdn()).isEqualTo("+447700900000");

@@ -86,6 +86,36 @@ class SynthesisTest {
     }
 
     @Test
+    void anAnswerWithAnAbbreviation_isRestatedUpToItsRealSentenceEnd() throws Exception {
+        asked("what roaming passes are there?", "Roaming passes by zone — Europe (e.g. Spain, France): Europe Day Pass "
+                + "£2.50 or Europe Week Pass £12.00. Tell me where you're going and I'll give you the details.");
+
+        String text = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED)).content();
+
+        assertThat(text).contains("• “what roaming passes are there?” — Roaming passes by zone — Europe (e.g. Spain, "
+                + "France): Europe Day Pass £2.50 or Europe Week Pass £12.00.").doesNotContain("(e.g.\n");
+    }
+
+    @Test
+    void aProgressQuestionAskedMeanwhile_isNotAnsweredWithTheStalePercentage() throws Exception {
+        interim.add(HumanMessage.of("how far along is it?"));
+        ToolCall call = ToolCall.of("check_status", Json.object());
+        interim.add(AiMessage.ofToolCalls("", List.of(call)));
+        interim.add(ToolMessage.success(call.id(), "check_status", "{\"status\":\"running\",\"percent\":10}"));
+        interim.add(AiMessage.of("It's 10% done — checking eligibility."));
+
+        String succeeded = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED))
+                .content();
+        String failed = synthesise(operation("change_package", "{\"package\":\"premium\"}", "failed",
+                "failed: the network refused it")).content();
+
+        assertThat(succeeded).doesNotContain("10% done")
+                .contains("• “how far along is it?” — it has finished since: the result is above.");
+        assertThat(failed).doesNotContain("10% done")
+                .contains("• “how far along is it?” — it has stopped since: what happened is above.");
+    }
+
+    @Test
     void aFailure_andACancellation_areStatedHonestly() throws Exception {
         assertThat(synthesise(operation("change_package", "{\"package\":\"premium\"}", "failed",
                 "failed: You're already on the Premium package.")).content())
