@@ -53,7 +53,22 @@ import java.util.logging.Logger;
 final class Recovery implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
 
-    private final RunScheduler scheduler;
+    /** What recovery asks of the scheduler: a port it implements, so calls go one way (scheduler → recovery). */
+    interface Runs {
+        boolean isClosed();
+
+        void resumePending();
+
+        void renewLeases();
+
+        void sweepStranded();
+
+        void recoverRun(Run seen);
+
+        void scheduleReport(Operation op);
+    }
+
+    private final Runs scheduler;
     private final RunStore runs;
     private final OperationStore operations;
     private final OperationRunner runner;
@@ -65,7 +80,7 @@ final class Recovery implements AutoCloseable {
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
             java.lang.Thread.ofPlatform().daemon().name("switchboard-heartbeat").factory());
 
-    Recovery(RunScheduler scheduler, RunStore runs, OperationStore operations, OperationRunner runner,
+    Recovery(Runs scheduler, RunStore runs, OperationStore operations, OperationRunner runner,
             ThreadStore threads, Function<UUID, AgentGraph> graphs, Clock clock, String owner, Duration lease) {
         this.scheduler = scheduler;
         this.runs = runs;

@@ -1,127 +1,80 @@
 package dev.switchboard.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.Json;
 import dev.switchboard.SwitchboardException;
 import dev.switchboard.agent.AgentGraph;
-import dev.switchboard.checkpoint.Checkpoint;
 import dev.switchboard.checkpoint.CheckpointStore;
+import dev.switchboard.cluster.Cluster;
 import dev.switchboard.event.EventBus;
 import dev.switchboard.event.EventLog;
-import dev.switchboard.event.RunEvent;
-import dev.switchboard.message.HumanMessage;
-import dev.switchboard.message.Message;
-import dev.switchboard.message.MessageJson;
+import dev.switchboard.operation.LaneLog;
 import dev.switchboard.operation.Operation;
 import dev.switchboard.operation.OperationRunner;
 import dev.switchboard.operation.OperationStore;
 import dev.switchboard.operation.OperationTools;
 import dev.switchboard.store.ItemStore;
-import dev.switchboard.thread.ConversationThread;
-import dev.switchboard.thread.ThreadStatus;
 import dev.switchboard.thread.ThreadStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Admits, starts, cancels and finishes runs; at most one run per thread and lane is running.
- *
- * <p>Each thread has a slot whose lock serialises every decision about that thread. A run's life here:
+ * Admits, starts, cancels and finishes runs; at most one run per thread and lane is running. This class is the
+ * entry point and the wiring; each transition has one owner:
  * <pre>
- *   admit      (slot lock) store.admit inserts it pending under its strategy; its event log opens;
- *              interrupt/rollback cancel every active run of the lane; then startNext
- *   startNext  (slot lock) store.claimNext marks the oldest pending run running if none is; it executes on
- *              a new virtual thread
- *   cancel     (slot lock) a pending run ends at once (interrupted, or deleted on rollback) and its log ends;
- *              a running run is marked with the action and its virtual thread interrupted
- *   finish     (slot lock, on the run's own thread) status written, state fixed up, log ended, then startNext
- *   lost       (slot lock) the run's lease was taken over by another instance (see {@link Recovery}): the run
- *              is interrupted here and its finish writes nothing; the recoverer has ended it already
- *   recover    (slot lock) a run whose owner died: taken over, dangling tool calls closed, interrupted, then
- *              startNext
+ *   admit      (slot lock; here) an "auto" message is routed to a lane; store.admit inserts it pending under
+ *              the strategy ({@link StrategyDecision}); interrupt/rollback cancel every active run of the lane;
+ *              then the next run starts. A store error after the insert never reaches the client as a 5xx.
+ *   start      (slot lock; {@link RunStarter}) claimNext marks the oldest due pending run running; it executes
+ *              on a new virtual thread
+ *   cancel     (slot lock; {@link RunCanceller}) a pending run ends at once; a running one is interrupted
+ *   finish     (slot lock, on the run's own thread; {@link RunFinisher}) status written, state fixed up, log
+ *              ended, report runs queued, then the next run starts
+ *   lost       (slot lock; {@link LeaseKeeper}) the run's lease was taken over: the run is interrupted here and
+ *              its finish writes nothing; the recoverer ends it
+ *   recover    (slot lock; {@link LeaseKeeper}) a run whose owner died: taken over, dangling tool calls closed,
+ *              interrupted, then the next run starts
  * </pre>
- * A cancelled run's log therefore ends before its successor is even claimed, so no event of the old run can
- * follow the first event of the new one. Nothing polls: a queued run is started by the finish of the run
- * before it, on that run's thread. Methods ending in {@code Locked} require the slot lock.
+ * A cancelled run's log ends before its successor is even claimed, so no event of the old run can follow the
+ * first event of the new one. Nothing polls: a queued run is started by the finish of the run before it, on that
+ * run's thread. Methods ending in {@code Locked} require the slot lock.
  *
- * <p>A claimed run is held by this instance under a lease that {@link Recovery}'s heartbeat extends. Its end
- * is written with {@link RunStore#finish}, which refuses a stale owner; its checkpoints are written only while
- * the lease, as this instance last renewed it, has not run out ({@link #checkLease}), so an instance cut off
- * from the database stops writing by the time another may take its runs over.
+ * <p>A claimed run is held by this instance under a lease that {@link Recovery}'s heartbeat extends. Its end is
+ * written with {@link RunStore#finish}, which refuses a stale owner; its checkpoints are written only while the
+ * lease, as this instance last renewed it, has not run out ({@link Leases}).
  */
 public final class RunScheduler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunScheduler.class.getName());
 
-    private final RunStore runs;
-    private final ThreadStore threads;
-    private final CheckpointStore checkpoints;
-    private final EventBus events;
-    private final Clock clock;
-    private final Function<UUID, AgentGraph> graphs;
-    private final AgentLoop loop;
-    /** Slot locks by stripe of thread id: bounded memory however many threads there are (see ThreadSlot). */
-    private final ThreadSlot[] slots = new ThreadSlot[SLOT_STRIPES];
-    private static final int SLOT_STRIPES = 256;
-    private final ConcurrentHashMap<UUID, CompletableFuture<Optional<Run>>> completions = new ConcurrentHashMap<>();
-    private volatile boolean closed;
-    private final java.util.concurrent.ScheduledExecutorService timers =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    java.lang.Thread.ofPlatform().daemon().name("switchboard-run-timers").factory());
-
-    private final Lanes lanes;
-    private final OperationStore operations;
-    private volatile RunListener listener = RunListener.NONE;
-    private final String owner;
-    private final Duration lease;
-    /** Runs executing here under this instance's lease, by run id; readable without the slot lock. */
-    private final ConcurrentHashMap<UUID, Execution> leased = new ConcurrentHashMap<>();
-    private final Leases leases;
-    private final RunCheckpoints state;
-    private final OperationReports reports;
+    private final Scheduling s;
+    private final ClusterRelay relay;
+    private final RunCanceller canceller;
+    private final RunStarter starter;
+    private final LeaseKeeper keeper;
     private final Recovery recovery;
-
-    /** Installs the listener that sees admissions and ends (one; the last installed wins). */
-    public void listen(RunListener runListener) {
-        this.listener = java.util.Objects.requireNonNull(runListener);
-    }
 
     public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
             Function<UUID, AgentGraph> graphs, int maxHistory, OperationStore operations, OperationRunner runner,
             OperationTools operationTools, ItemStore store, Duration secondaryWait, String owner, Duration lease) {
-        this.owner = java.util.Objects.requireNonNull(owner, "owner");
-        this.lease = java.util.Objects.requireNonNull(lease, "lease");
-        this.runs = runs;
-        this.threads = threads;
-        this.checkpoints = checkpoints;
-        this.events = events;
-        this.clock = clock;
-        this.graphs = graphs;
-        this.operations = operations;
-        this.lanes = new Lanes(store, clock);
-        for (int i = 0; i < SLOT_STRIPES; i++) {
-            slots[i] = new ThreadSlot();
-        }
-        this.leases = new Leases(clock);
-        this.state = new RunCheckpoints(checkpoints, operations, operationTools, leases, clock);
-        this.reports = new OperationReports(runs, threads, operations, state, clock);
-        this.loop = new AgentLoop(state, operations, runner, operationTools, lanes, clock, maxHistory,
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(lease, "lease");
+        Lanes lanes = new Lanes(store, clock);
+        Leases leases = new Leases(clock);
+        RunCheckpoints state = new RunCheckpoints(checkpoints, operations, operationTools, leases, clock);
+        this.s = new Scheduling(runs, events, clock, owner, lease, lanes, leases, state,
+                new OperationReports(runs, threads, operations, state, clock),
+                new ThreadRows(threads, runs, checkpoints, clock), new Completions(runs));
+        this.relay = new ClusterRelay(events);
+        this.canceller = new RunCanceller(s, this::admitReport);
+        AgentLoop loop = new AgentLoop(state, operations, runner, operationTools, lanes, clock, maxHistory,
                 secondaryWait, new AgentLoop.Coordination() {
                     @Override
                     public void operationOrphaned(Operation op) {
@@ -130,15 +83,52 @@ public final class RunScheduler implements AutoCloseable {
 
                     @Override
                     public void abortSecondary(UUID threadId, UUID runId) throws InterruptedException {
-                        RunScheduler.this.abortSecondary(threadId, runId, Duration.ofSeconds(10));
+                        canceller.abortSecondary(threadId, runId, Duration.ofSeconds(10));
                     }
 
                     @Override
                     public void foldPendingSecondary(UUID threadId, Lanes.Conversation conversation) {
-                        RunScheduler.this.foldPendingSecondary(threadId, conversation);
+                        canceller.foldPendingSecondary(threadId, conversation);
                     }
                 });
-        this.recovery = new Recovery(this, runs, operations, runner, threads, graphs, clock, owner, lease);
+        this.starter = new RunStarter(s, loop, graphs, new RunFinisher(s, this::admitReport));
+        this.keeper = new LeaseKeeper(s, starter, this::admitReport);
+        this.recovery = new Recovery(new Recovery.Runs() {
+            @Override
+            public boolean isClosed() {
+                return s.closed;
+            }
+
+            @Override
+            public void resumePending() {
+                starter.resumePending();
+            }
+
+            @Override
+            public void renewLeases() {
+                keeper.renewLeases();
+            }
+
+            @Override
+            public void sweepStranded() {
+                starter.sweepStranded();
+            }
+
+            @Override
+            public void recoverRun(Run seen) {
+                keeper.recoverRun(seen);
+            }
+
+            @Override
+            public void scheduleReport(Operation op) {
+                RunScheduler.this.scheduleReport(op);
+            }
+        }, runs, operations, runner, threads, graphs, clock, owner, lease);
+    }
+
+    /** Installs the listener that sees admissions and ends (one; the last installed wins). */
+    public void listen(RunListener runListener) {
+        s.listener = Objects.requireNonNull(runListener);
     }
 
     /**
@@ -150,49 +140,40 @@ public final class RunScheduler implements AutoCloseable {
         recovery.start();
     }
 
-    private volatile dev.switchboard.cluster.Cluster cluster = dev.switchboard.cluster.Cluster.LOCAL;
-
     /**
      * Joins the other instances of a deployment: cancels and double-texts for runs they execute reach them, and
      * a thread freed here wakes them. Signals are hints; the store stays the truth.
      */
-    public void joinCluster(dev.switchboard.cluster.Cluster signals) {
-        this.cluster = signals;
-        signals.listen(new dev.switchboard.cluster.Cluster.Listener() {
+    public void joinCluster(Cluster signals) {
+        s.cluster = signals;
+        relay.join(signals);
+        signals.listen(new Cluster.Listener() {
             @Override
             public void cancel(UUID threadId, UUID runId, CancelAction action, UUID supersededBy) {
-                ThreadSlot slot = slot(threadId);
-                slot.lock.lock();
-                try {
+                s.withSlot(threadId, slot -> {
                     if (slot.executing.containsKey(runId)) {
-                        cancelLocked(slot, runId, action, supersededBy);
+                        canceller.cancelLocked(slot, runId, action, supersededBy);
                     }
-                } finally {
-                    slot.lock.unlock();
-                }
+                });
             }
 
             @Override
             public void follow(UUID runId) {
-                relayIfLocal(runId);
+                relay.relayIfLocal(runId);
             }
 
             @Override
             public void relayed(UUID runId, long sequence, String event) {
-                mirror(runId, sequence, event);
+                relay.mirror(runId, sequence, event);
             }
 
             @Override
             public void wake(UUID threadId) {
-                ThreadSlot slot = slot(threadId);
-                slot.lock.lock();
-                try {
+                s.withSlot(threadId, slot -> {
                     for (Lane lane : Lane.values()) {
-                        startNextLocked(slot, threadId, lane);
+                        starter.startNextLocked(slot, threadId, lane, false);
                     }
-                } finally {
-                    slot.lock.unlock();
-                }
+                });
             }
         });
     }
@@ -202,109 +183,19 @@ public final class RunScheduler implements AutoCloseable {
      * a tool result and an answer. Idempotent while such a run is pending or running.
      */
     void scheduleReport(Operation op) {
-        if (closed) {
+        if (s.closed) {
             return; // recovery at the next start reports it
         }
-        reports.candidate(op, 1).ifPresent(this::admitReport);
+        s.reports.candidate(op, 1).ifPresent(this::admitReport);
     }
 
     private void admitReport(Run report) {
         try {
             admit(report, SupersededInput.DROP, false);
-            dev.switchboard.operation.LaneLog.step("report-queued", "operation", report.reportsOperation(), "run",
-                    report.runId());
+            LaneLog.step("report-queued", "operation", report.reportsOperation(), "run", report.runId());
         } catch (SwitchboardException.Unavailable shuttingDown) {
             // recovery at the next start reports it
         }
-    }
-
-    /** Stops a secondary run that outlived the main run's wait; its question is kept for the synthesis. */
-    void abortSecondary(UUID threadId, UUID runId, Duration wait) throws InterruptedException {
-        try {
-            cancel(threadId, runId, CancelAction.INTERRUPT, wait);
-        } catch (TimeoutException | SwitchboardException.NotFound e) {
-            LOG.warning("secondary run " + runId + " did not stop after its abort: " + e.getMessage());
-        }
-    }
-
-    /**
-     * Secondary messages still queued when the lane closes are not dropped: their questions join the interim
-     * exchange (the synthesis answers them) and their runs end interrupted.
-     */
-    void foldPendingSecondary(UUID threadId, Lanes.Conversation conversation) {
-        ThreadSlot slot = slot(threadId);
-        slot.lock.lock();
-        try {
-            for (Run pending : runs.active(threadId, Lane.SECONDARY)) {
-                if (pending.status() != RunStatus.PENDING) {
-                    continue;
-                }
-                List<Message> questions = new ArrayList<>();
-                for (Message m : AgentLoop.inputMessages(pending.input())) {
-                    questions.add(m.withAdditionalKwarg("lane", com.fasterxml.jackson.databind.node.TextNode.valueOf("secondary")));
-                }
-                lanes.appendInterim(conversation, questions, () -> { });
-                dev.switchboard.operation.LaneLog.step("secondary-folded", "run", pending.runId());
-                cancelLocked(slot, pending.runId(), CancelAction.INTERRUPT, null);
-            }
-        } finally {
-            slot.lock.unlock();
-        }
-    }
-
-    /**
-     * A secondary run claimed while its lane is closing never starts: its question joins the interim exchange,
-     * which the closing main run's synthesis answers, and it ends interrupted. Requires the slot lock, which the
-     * main run's {@link #foldPendingSecondary} also takes, so the fold lands before the synthesis reads.
-     */
-    private void foldClaimedLocked(Execution ex) {
-        Run run = ex.run;
-        List<Message> questions = new ArrayList<>();
-        for (Message m : AgentLoop.inputMessages(run.input())) {
-            questions.add(m.withAdditionalKwarg("lane", com.fasterxml.jackson.databind.node.TextNode.valueOf("secondary")));
-        }
-        lanes.appendInterim(lanes.conversation(AgentLoop.namespace(run)), questions, () -> { });
-        dev.switchboard.operation.LaneLog.step("secondary-folded", "run", run.runId());
-        endCancelled(ex.log, run, CancelAction.INTERRUPT, null);
-        Optional<Run> result = runs.finish(run.runId(), owner, RunStatus.INTERRUPTED);
-        leased.remove(run.runId());
-        leases.release(run.runId());
-        listener.ended(run, result.map(Run::status).orElse(null), null);
-        complete(run.runId(), result);
-    }
-
-    /**
-     * The slot of the threads whose ids fall in one stripe: one lock serialises every decision about them. A
-     * stripe is never held while taking another stripe's lock (no decision about one thread touches another).
-     */
-    private static final class ThreadSlot {
-        final ReentrantLock lock = new ReentrantLock();
-        /** Runs of this stripe's threads executing in this process, by run id. Guarded by {@link #lock}. */
-        final Map<UUID, Execution> executing = new HashMap<>();
-    }
-
-    /** A run executing on a virtual thread of this process. Fields guarded by its slot's lock. */
-    private static final class Execution {
-        final Run run;
-        final EventLog log;
-        java.lang.Thread worker;
-        /** This instance's lease on the run, as last claimed or renewed; lost when another took it over. */
-        Leases.Held lease;
-        volatile CancelAction cancelAction;
-        UUID supersededBy;
-        boolean finishing;
-        long cancelRequestedNanos;
-
-        Execution(Run run, EventLog log) {
-            this.run = run;
-            this.log = log;
-        }
-    }
-
-    private enum Outcome { COMPLETED, CANCELLED, FAILED }
-
-    private ThreadSlot slot(UUID threadId) {
-        return slots[Math.floorMod(threadId.hashCode(), SLOT_STRIPES)];
     }
 
     /**
@@ -313,7 +204,7 @@ public final class RunScheduler implements AutoCloseable {
      * admission and end, and a "no active run" check holds until the write is done.
      */
     public <T> T serialized(UUID threadId, java.util.function.Supplier<T> write) {
-        ThreadSlot slot = slot(threadId);
+        Scheduling.ThreadSlot slot = s.slot(threadId);
         slot.lock.lock();
         try {
             return write.get();
@@ -323,33 +214,34 @@ public final class RunScheduler implements AutoCloseable {
     }
 
     /**
-     * Admits {@code candidate} under its multitask strategy. Returns the admitted run (already running if the
-     * thread was free). {@code reject} with an active run throws {@link SwitchboardException.Conflict}.
+     * Admits {@code candidate} under its multitask strategy; {@code autoRoute} picks its lane (secondary while
+     * the thread's main run awaits an operation). Returns the admitted run (already running if the thread was
+     * free). {@code reject} with an active run throws {@link SwitchboardException.Conflict}.
      */
     public Run admit(Run candidate, SupersededInput superseded, boolean autoRoute) {
-        if (closed) {
+        if (s.closed) {
             throw new SwitchboardException.Unavailable("the server is shutting down");
         }
         ObjectNode stamped = candidate.kwargs();
-        stamped.put("origin_instance", owner);
+        stamped.put("origin_instance", s.owner);
         candidate = candidate.withKwargs(stamped);
-        ThreadSlot slot = slot(candidate.threadId());
+        Scheduling.ThreadSlot slot = s.slot(candidate.threadId());
         slot.lock.lock();
         try {
             if (autoRoute) {
                 // Routed under the slot lock: a lane that closes meanwhile folds or refuses this run under the
                 // same lock, so no message falls between the routing and the admission.
-                Lane lane = lanes.route(candidate.threadId(), AgentLoop.namespace(candidate), "auto");
+                Lane lane = s.lanes.route(candidate.threadId(), AgentLoop.namespace(candidate), "auto");
                 ObjectNode metadata = candidate.metadata();
                 metadata.put("lane", lane.wireName());
                 candidate = candidate.withLane(lane).withMetadata(metadata);
             }
-            completions.put(candidate.runId(), new CompletableFuture<>());
+            s.completions.expect(candidate.runId());
             RunStore.Admission admission;
             try {
-                admission = runs.admit(candidate, (c, active) -> admissionRule(c, active, superseded));
+                admission = s.runs.admit(candidate, (c, active) -> StrategyDecision.decide(c, active, superseded));
             } catch (RuntimeException e) {
-                completions.remove(candidate.runId());
+                s.completions.cancelExpectation(candidate.runId());
                 throw e;
             }
             Run admitted = admission.admitted();
@@ -359,123 +251,29 @@ public final class RunScheduler implements AutoCloseable {
                 // The run is admitted (durably): the client gets it, never a 5xx that would invite a retry and a
                 // second run. Whatever failed here is picked up again by the triggered sweep.
                 LOG.log(Level.WARNING, "run " + admitted.runId() + " was admitted but could not be started yet", e);
-                retryStartLater(admitted.threadId(), admitted.lane(), 1);
+                starter.retryStartLater(admitted.threadId(), admitted.lane(), 1);
             }
-            return storedOr(admitted).orElse(admitted);
+            return s.storedOr(admitted).orElse(admitted);
         } finally {
             slot.lock.unlock();
         }
     }
 
-    private void afterAdmissionLocked(ThreadSlot slot, RunStore.Admission admission) {
+    private void afterAdmissionLocked(Scheduling.ThreadSlot slot, RunStore.Admission admission) {
         Run admitted = admission.admitted();
-        {
-            events.open(admitted.runId(), admitted.threadId());
-            listener.admitted(admitted, admission.activeBefore());
-            MultitaskStrategy strategy = admitted.multitaskStrategy();
-            if (strategy == MultitaskStrategy.INTERRUPT || strategy == MultitaskStrategy.ROLLBACK) {
-                CancelAction action = strategy == MultitaskStrategy.INTERRUPT ? CancelAction.INTERRUPT : CancelAction.ROLLBACK;
-                for (Run active : admission.activeBefore()) {
-                    cancelLocked(slot, active.runId(), action, admitted.runId());
-                }
-            }
-            if (admitted.lane() == Lane.MAIN) {
-                refreshThreadLocked(admitted.threadId(), null);
-            }
-            startNextLocked(slot, admitted.threadId(), admitted.lane());
-        }
-    }
-
-    /**
-     * The triggered sweep: after a store error left a thread's next run unstarted, try again with a growing delay
-     * (0.1 s, 0.2 s, … at most 8 tries). Past that the heartbeat's safety net ({@link #sweepStranded}) has it.
-     */
-    private void retryStartLater(UUID threadId, Lane lane, int attempt) {
-        if (closed || attempt > 8) {
-            return;
-        }
-        try {
-            timers.schedule(() -> {
-                ThreadSlot slot = slot(threadId);
-                slot.lock.lock();
-                try {
-                    startNextChecked(slot, threadId, lane, false, attempt + 1);
-                } finally {
-                    slot.lock.unlock();
-                }
-            }, 100L << (attempt - 1), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            // closing
-        }
-    }
-
-    /** {@link #startNextLocked}, with a store error turned into a retry instead of a stranded run. */
-    private void startNextChecked(ThreadSlot slot, UUID threadId, Lane lane, boolean anyOrigin, int attempt) {
-        try {
-            startNextLocked(slot, threadId, lane, anyOrigin);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not start the next run of thread " + threadId + "; retrying", e);
-            retryStartLater(threadId, lane, attempt);
-        }
-    }
-
-    /**
-     * The bounded safety net, run by the heartbeat (every lease/3): a due pending run whose thread and lane has no
-     * running run and that has waited longer than a third of a lease is started. It only ever finds runs that a
-     * store error stranded past every retry; normally each run is started by its admission or its predecessor.
-     */
-    void sweepStranded() {
-        var now = clock.instant();
-        for (Run pending : runs.pending()) {
-            if (closed) {
-                return;
-            }
-            if (!pending.isDue(now) || pending.createdAt().plus(lease.dividedBy(3)).isAfter(now)) {
-                continue;
-            }
-            ThreadSlot slot = slot(pending.threadId());
-            slot.lock.lock();
-            try {
-                startNextChecked(slot, pending.threadId(), pending.lane(), true, 9);
-            } finally {
-                slot.lock.unlock();
+        s.events.open(admitted.runId(), admitted.threadId());
+        s.listener.admitted(admitted, admission.activeBefore());
+        MultitaskStrategy strategy = admitted.multitaskStrategy();
+        if (strategy == MultitaskStrategy.INTERRUPT || strategy == MultitaskStrategy.ROLLBACK) {
+            CancelAction action = strategy == MultitaskStrategy.INTERRUPT ? CancelAction.INTERRUPT : CancelAction.ROLLBACK;
+            for (Run active : admission.activeBefore()) {
+                canceller.cancelLocked(slot, active.runId(), action, admitted.runId());
             }
         }
-    }
-
-    private static Run admissionRule(Run candidate, List<Run> active, SupersededInput superseded) {
-        if (active.isEmpty()) {
-            return candidate;
+        if (admitted.lane() == Lane.MAIN) {
+            s.rows.refresh(admitted.threadId(), null);
         }
-        return switch (candidate.multitaskStrategy()) {
-            case REJECT -> throw SwitchboardException.Conflict.threadBusy(candidate.threadId());
-            case ENQUEUE, INTERRUPT -> candidate;
-            case ROLLBACK -> superseded == SupersededInput.CARRY ? carryOver(candidate, active) : candidate;
-        };
-    }
-
-    /** The new run's input becomes the cancelled runs' user messages followed by its own. */
-    private static Run carryOver(Run candidate, List<Run> active) {
-        List<Message> carried = new ArrayList<>();
-        ArrayNode supersededIds = Json.array();
-        for (Run old : active) {
-            supersededIds.add(old.runId().toString());
-            for (Message m : AgentLoop.inputMessages(old.input())) {
-                if (m instanceof HumanMessage) {
-                    carried.add(m);
-                }
-            }
-        }
-        JsonNode input = candidate.input();
-        List<Message> own = AgentLoop.inputMessages(input);
-        ObjectNode newInput = input.isObject() ? ((ObjectNode) input).deepCopy() : Json.object();
-        List<Message> all = new ArrayList<>(carried);
-        all.addAll(own);
-        newInput.set("messages", MessageJson.toJson(all));
-        ObjectNode kwargs = candidate.kwargs();
-        kwargs.set("input", newInput);
-        kwargs.set("superseded_runs", supersededIds);
-        return candidate.withKwargs(kwargs);
+        starter.startNextLocked(slot, admitted.threadId(), admitted.lane(), false);
     }
 
     /**
@@ -484,112 +282,12 @@ public final class RunScheduler implements AutoCloseable {
      */
     public Optional<Run> cancel(UUID threadId, UUID runId, CancelAction action, Duration wait)
             throws InterruptedException, TimeoutException {
-        ThreadSlot slot = slot(threadId);
-        slot.lock.lock();
-        try {
-            Run run = runs.get(runId).filter(r -> r.threadId().equals(threadId))
-                    .orElseThrow(() -> SwitchboardException.NotFound.of("Run", runId));
-            if (run.status().isActive()) {
-                cancelLocked(slot, runId, action, null);
-            }
-        } finally {
-            slot.lock.unlock();
-        }
-        return wait == null ? runs.get(runId) : await(runId, wait);
+        return canceller.cancel(threadId, runId, action, wait);
     }
 
-    private void cancelLocked(ThreadSlot slot, UUID runId, CancelAction action, UUID supersededBy) {
-        Execution ex = slot.executing.get(runId);
-        if (ex != null) {
-            if (ex.finishing) {
-                return;
-            }
-            if (ex.cancelAction == null || action == CancelAction.ROLLBACK) {
-                ex.cancelAction = action;
-                ex.supersededBy = supersededBy;
-            }
-            if (ex.cancelRequestedNanos == 0) {
-                ex.cancelRequestedNanos = System.nanoTime();
-            }
-            ex.worker.interrupt();
-            return;
-        }
-        Optional<Run> found = runs.get(runId);
-        if (found.isPresent() && found.get().status() == RunStatus.RUNNING) {
-            // Executing on another instance: tell it; its own finish applies the action.
-            cluster.cancel(found.get().threadId(), runId, action, supersededBy);
-            return;
-        }
-        if (found.isEmpty() || found.get().status() != RunStatus.PENDING) {
-            return;
-        }
-        Run pending = found.get();
-        EventLog log = events.open(pending.runId(), pending.threadId());
-        Optional<Run> result;
-        if (action == CancelAction.ROLLBACK) {
-            // Interrupt first (only if still pending), then delete: a run another instance claimed meanwhile is left alone.
-            if (runs.transition(runId, RunStatus.PENDING, RunStatus.INTERRUPTED).isEmpty()) {
-                return;
-            }
-            runs.delete(runId);
-            result = Optional.empty();
-        } else {
-            result = runs.transition(runId, RunStatus.PENDING, RunStatus.INTERRUPTED);
-            if (result.isEmpty()) {
-                return;
-            }
-        }
-        endCancelled(log, pending, action, supersededBy);
-        if (pending.lane() == Lane.MAIN) {
-            refreshThreadLocked(pending.threadId(), result.orElse(null));
-        }
-        complete(runId, result);
-        listener.ended(pending, result.map(Run::status).orElse(null), null);
-        reportOrphanedOperations(pending, false);
-    }
-
-    private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane) {
-        startNextLocked(slot, threadId, lane, false);
-    }
-
-    private final java.util.Set<UUID> relaying = ConcurrentHashMap.newKeySet();
-
-    /** Another instance joins a run executing here: its log, from the start, goes out over the cluster. */
-    private void relayIfLocal(UUID runId) {
-        Optional<EventLog> log = events.find(runId);
-        if (log.isEmpty() || !relaying.add(runId)) {
-            return;
-        }
-        java.lang.Thread.ofVirtual().name("relay-" + runId).start(() -> {
-            try (dev.switchboard.event.Subscription sub = log.get().subscribe(-1)) {
-                while (!sub.isFinished()) {
-                    Optional<dev.switchboard.event.SequencedEvent> next = sub.next(Duration.ofMinutes(30));
-                    if (next.isEmpty()) {
-                        continue;
-                    }
-                    cluster.relay(runId, next.get().sequence(),
-                            dev.switchboard.Json.write(dev.switchboard.event.RunEventCodec.encode(next.get().event())));
-                }
-            } catch (InterruptedException e) {
-                java.lang.Thread.currentThread().interrupt();
-            } finally {
-                relaying.remove(runId);
-            }
-        });
-    }
-
-    /**
-     * The local mirror of a run executing on another instance, filled by its relayed events in order; a join
-     * here reads it like any log. An event already mirrored (a second follower asked) is skipped.
-     */
-    private void mirror(UUID runId, long sequence, String event) {
-        RunEvent decoded = dev.switchboard.event.RunEventCodec.decode(dev.switchboard.Json.parse(event));
-        UUID threadId = decoded instanceof RunEvent.Metadata m ? m.threadId() : null;
-        EventLog log = events.find(runId).orElseGet(() -> events.open(runId, threadId));
-        if (log.isClosed() || sequence != log.lastSequence() + 1) {
-            return;
-        }
-        log.publish(decoded);
+    /** Cancels every active run of a thread (before the thread is deleted) and waits for them to end. */
+    public void cancelAll(UUID threadId, CancelAction action, Duration wait) throws InterruptedException {
+        canceller.cancelAll(threadId, action, wait);
     }
 
     /**
@@ -597,421 +295,7 @@ public final class RunScheduler implements AutoCloseable {
      * mirror log (empty until the first relayed event arrives).
      */
     public EventLog followRemote(Run run) {
-        EventLog mirror = events.open(run.runId(), run.threadId());
-        cluster.follow(run.runId());
-        return mirror;
-    }
-
-    /**
-     * Starts the thread's next run here. A run admitted by another instance is left to that instance, whose
-     * clients stream it: it is woken, and only if the run is still pending a third of a lease later (its
-     * admitter is gone) does this instance take it ({@code anyOrigin}).
-     */
-    private void startNextLocked(ThreadSlot slot, UUID threadId, Lane lane, boolean anyOrigin) {
-        if (closed) {
-            return;
-        }
-        if (!anyOrigin) {
-            var now = clock.instant();
-            Optional<Run> first = runs.active(threadId, lane).stream()
-                    .filter(r -> r.status() == RunStatus.PENDING && r.isDue(now)).findFirst();
-            String origin = first.map(Run::originInstance).filter(java.util.Objects::nonNull).orElse(owner);
-            boolean othersRunning = runs.active(threadId, lane).stream().anyMatch(r -> r.status() == RunStatus.RUNNING);
-            if (!origin.equals(owner) && !othersRunning) {
-                cluster.wake(threadId);
-                timers.schedule(() -> {
-                    ThreadSlot s2 = slot(threadId);
-                    s2.lock.lock();
-                    try {
-                        startNextLocked(s2, threadId, lane, true);
-                    } finally {
-                        s2.lock.unlock();
-                    }
-                }, Math.max(1, lease.toMillis() / 3), TimeUnit.MILLISECONDS);
-                return;
-            }
-        }
-        Optional<Run> next = runs.claimNext(threadId, lane, owner, clock.instant().plus(lease));
-        if (next.isEmpty()) {
-            armTimerForDelayedRunLocked(threadId, lane);
-            return;
-        }
-        Run run = next.get();
-        Execution ex = new Execution(run, events.open(run.runId(), run.threadId()));
-        ex.lease = leases.hold(run.runId(), run.leaseUntil());
-        leased.put(run.runId(), ex);
-        if (run.lane() == Lane.SECONDARY && !lanes.beginSecondary(AgentLoop.namespace(run), run)) {
-            foldClaimedLocked(ex);
-            startNextLocked(slot, threadId, lane, anyOrigin);
-            return;
-        }
-        slot.executing.put(run.runId(), ex);
-        ex.worker = java.lang.Thread.ofVirtual().name("run-" + run.runId()).unstarted(() -> execute(slot, ex));
-        ex.worker.start();
-    }
-
-    /**
-     * A pending run with {@code after_seconds} is started by a one-shot timer at its due time (or earlier, by
-     * the end of the run before it); nothing polls for it.
-     */
-    private void armTimerForDelayedRunLocked(UUID threadId, Lane lane) {
-        List<Run> active = runs.active(threadId, lane);
-        if (active.stream().anyMatch(r -> r.status() == RunStatus.RUNNING)) {
-            return; // that run's end starts the next one
-        }
-        // Every delayed pending run counts, due or not: a timer that fired a hair early by the wall clock must
-        // re-arm even if the clock says "due" by the time this runs.
-        var now = clock.instant();
-        active.stream()
-                .map(Run::notBefore)
-                .filter(java.util.Objects::nonNull)
-                .min(java.util.Comparator.naturalOrder())
-                .ifPresent(due -> timers.schedule(() -> {
-                    ThreadSlot slot = slot(threadId);
-                    slot.lock.lock();
-                    try {
-                        startNextLocked(slot, threadId, lane);
-                    } finally {
-                        slot.lock.unlock();
-                    }
-                }, Math.max(1, java.time.Duration.between(now, due).toMillis()), TimeUnit.MILLISECONDS));
-    }
-
-    private void execute(ThreadSlot slot, Execution ex) {
-        Outcome outcome;
-        Throwable failure = null;
-        try {
-            AgentGraph graph = graphs.apply(ex.run.assistantId());
-            loop.execute(ex.run, graph, ex.log, () -> ex.cancelAction);
-            outcome = Outcome.COMPLETED;
-        } catch (InterruptedException e) {
-            outcome = Outcome.CANCELLED;
-        } catch (Throwable e) {
-            // Any Throwable ends the run (an Error from a tool or model included): finish must always run, or
-            // the thread's next run would never start and the heartbeat would renew the lease for ever.
-            outcome = Outcome.FAILED;
-            failure = e;
-            if (!(e instanceof Exception)) {
-                LOG.log(Level.WARNING, "run " + ex.run.runId() + " ended by " + e, e);
-            }
-        }
-        finish(slot, ex, outcome, failure);
-    }
-
-    private void finish(ThreadSlot slot, Execution ex, Outcome outcome, Throwable failure) {
-        Run run = ex.run;
-        slot.lock.lock();
-        try {
-            ex.finishing = true;
-            // A cancel that arrived after the loop's last blocking call must not leak into the writes below.
-            java.lang.Thread.interrupted();
-            CancelAction action = ex.cancelAction;
-            if (failure instanceof LeaseLost || !leases.holds(ex.lease)
-                    || (action == CancelAction.ROLLBACK && !heldInStore(run))) {
-                dropLostLocked(slot, ex);
-                return;
-            }
-            Optional<Run> result;
-            if (action == CancelAction.ROLLBACK) {
-                if (run.lane() == Lane.MAIN) {
-                    List<Message> unfolded = state.rollBack(run);
-                    if (!unfolded.isEmpty()) {
-                        lanes.restoreInterim(AgentLoop.namespace(run), unfolded);
-                    }
-                } else {
-                    state.deleteSecondary(run);
-                }
-                runs.delete(run.runId());
-                // The log stays retained: a client that reconnects still learns why its stream ended.
-                endCancelled(ex.log, run, action, ex.supersededBy);
-                result = Optional.empty();
-            } else if (outcome == Outcome.CANCELLED || (action == CancelAction.INTERRUPT && outcome == Outcome.FAILED)) {
-                if (run.lane() == Lane.MAIN) {
-                    state.closeDanglingToolCalls(run, "cancelled: the run was interrupted before this tool returned");
-                }
-                endCancelled(ex.log, run, CancelAction.INTERRUPT, ex.supersededBy);
-                result = runs.finish(run.runId(), owner, RunStatus.INTERRUPTED);
-            } else if (outcome == Outcome.COMPLETED) {
-                // The stream ends before the status turns terminal: whoever sees a finished run sees an ended stream.
-                ex.log.close();
-                result = runs.finish(run.runId(), owner, RunStatus.SUCCESS);
-            } else {
-                LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
-                if (run.lane() == Lane.MAIN) {
-                    closeAfterFailure(run);
-                }
-                String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
-                        : failure.getClass().getSimpleName();
-                ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
-                ex.log.close();
-                result = runs.finish(run.runId(), owner, RunStatus.ERROR);
-            }
-            if (result.isEmpty() && action != CancelAction.ROLLBACK && runs.get(run.runId()).isPresent()) {
-                // The fenced write was refused: another instance took the run over and ends it.
-                dropLostLocked(slot, ex);
-                return;
-            }
-            slot.executing.remove(run.runId());
-            leased.remove(run.runId());
-            leases.release(run.runId());
-            if (run.lane() == Lane.MAIN) {
-                lanes.mainEnded(AgentLoop.namespace(run), run.runId());
-            }
-            listener.ended(run, action == CancelAction.ROLLBACK ? null : result.map(Run::status).orElse(null),
-                    ex.cancelRequestedNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - ex.cancelRequestedNanos));
-            if (run.lane() == Lane.MAIN) {
-                refreshThreadLocked(run.threadId(), result.orElse(null));
-            }
-            if (outcome != Outcome.COMPLETED || action != null) {
-                reportOrphanedOperations(run, outcome == Outcome.FAILED && action == null);
-            }
-            startNextChecked(slot, run.threadId(), run.lane(), false, 1);
-            // Last, so that whoever awaits this run sees the thread as the run left it.
-            complete(run.runId(), result);
-        } catch (LeaseLost e) {
-            dropLostLocked(slot, ex);
-        } catch (RuntimeException e) {
-            // The store failed while finishing: the run stays as the store has it; never leave waiters hanging.
-            LOG.log(Level.SEVERE, "could not finish run " + run.runId(), e);
-            slot.executing.remove(run.runId());
-            leased.remove(run.runId());
-            leases.release(run.runId());
-            ex.log.close();
-            complete(run.runId(), storedOr(run));
-            retryStartLater(run.threadId(), run.lane(), 1);
-        } finally {
-            slot.lock.unlock();
-        }
-    }
-
-    /**
-     * A main run that failed leaves no tool call without its result. The store that failed the run may still be
-     * failing: then the next run's start, or recovery, closes them instead.
-     */
-    private void closeAfterFailure(Run run) {
-        try {
-            state.closeDanglingToolCalls(run, "error: the run failed before this tool returned");
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not close the tool calls run " + run.runId() + " left open; retrying", e);
-            retryCloseLater(run, 1);
-        }
-    }
-
-    /**
-     * Retries closing a failed run's tool calls (0.1 s, 0.2 s, … at most 8 tries) while its thread has no active
-     * main run; once one starts, its input step closes them instead (RunCheckpoints#input).
-     */
-    private void retryCloseLater(Run run, int attempt) {
-        if (closed || attempt > 8) {
-            return;
-        }
-        try {
-            timers.schedule(() -> {
-                ThreadSlot slot = slot(run.threadId());
-                slot.lock.lock();
-                try {
-                    if (runs.active(run.threadId(), Lane.MAIN).isEmpty()) {
-                        state.closeDanglingToolCalls(run, "error: the run failed before this tool returned");
-                        refreshThreadLocked(run.threadId(), null);
-                    }
-                } catch (RuntimeException e) {
-                    retryCloseLater(run, attempt + 1);
-                } finally {
-                    slot.lock.unlock();
-                }
-            }, 100L << (attempt - 1), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            // closing
-        }
-    }
-
-    /** The store still shows the run running under this instance (a rollback deletes without a fenced write). */
-    private boolean heldInStore(Run run) {
-        return runs.get(run.runId()).filter(r -> r.status() == RunStatus.RUNNING && owner.equals(r.owner())).isPresent();
-    }
-
-    /**
-     * For every checkpoint write of a run executing here: refuses it once the run was taken over or this
-     * instance's lease on it ran out without a renewal (cut off from the database, or paused), because another
-     * instance may have recovered the run by now.
-     */
-    void checkLease(UUID runId) {
-        leases.check(runId);
-    }
-
-    /** A run another instance took over: nothing more is written for it here; whoever awaits it here is released. */
-    private void dropLostLocked(ThreadSlot slot, Execution ex) {
-        UUID runId = ex.run.runId();
-        slot.executing.remove(runId);
-        leased.remove(runId);
-        leases.release(runId);
-        LOG.warning("run " + runId + " lost its lease to another instance; its outcome here is dropped");
-        if (!ex.log.isClosed()) {
-            ObjectNode why = Json.object();
-            why.put("type", "run_lease_lost");
-            why.put("run_id", runId.toString());
-            why.put("reason", "this server instance lost the run's lease; another instance recovered the run");
-            ex.log.publish(new RunEvent.Custom(why));
-            ex.log.close();
-        }
-        complete(runId, storedOr(ex.run));
-    }
-
-    /** The run as the store has it, or as this instance last knew it when the store cannot be reached. */
-    private Optional<Run> storedOr(Run run) {
-        try {
-            return runs.get(run.runId());
-        } catch (RuntimeException unreachable) {
-            return Optional.of(run);
-        }
-    }
-
-    /**
-     * The heartbeat for runs: extends this instance's lease on every run executing here. A run the store no
-     * longer shows as this instance's was taken over; it is interrupted and its finish writes nothing.
-     */
-    void renewLeases() {
-        if (leased.isEmpty()) {
-            return;
-        }
-        List<UUID> ids = List.copyOf(leased.keySet());
-        java.time.Instant until = clock.instant().plus(lease);
-        java.util.Set<UUID> held = runs.renewLeases(owner, ids, until);
-        for (UUID id : ids) {
-            Execution ex = leased.get(id);
-            if (ex == null) {
-                continue;
-            }
-            if (held.contains(id)) {
-                ex.lease.until = until;
-                continue;
-            }
-            ThreadSlot slot = slot(ex.run.threadId());
-            slot.lock.lock();
-            try {
-                if (slot.executing.get(id) == ex && !ex.finishing && !ex.lease.lost) {
-                    LOG.warning("run " + id + " was taken over by another instance; stopping it here");
-                    ex.lease.lost = true;
-                    ex.worker.interrupt();
-                }
-            } finally {
-                slot.lock.unlock();
-            }
-        }
-    }
-
-    /**
-     * Crash recovery of a run whose owner's lease expired, as {@code seen} in the store: takes it over (unless
-     * another recoverer was faster or it moved on), closes its dangling tool calls (an operation still in flight
-     * is answered "running in the background", and reported when it ends), ends it interrupted, frees the
-     * thread and starts the next pending run.
-     */
-    void recoverRun(Run seen) {
-        ThreadSlot slot = slot(seen.threadId());
-        slot.lock.lock();
-        try {
-            if (closed || slot.executing.containsKey(seen.runId())) {
-                return;
-            }
-            Optional<Run> taken = runs.takeOver(seen, owner, clock.instant().plus(lease));
-            if (taken.isEmpty()) {
-                return;
-            }
-            Run run = taken.get();
-            LOG.info("recovering run " + run.runId() + " of thread " + run.threadId() + " (held by " + seen.owner()
-                    + " until " + seen.leaseUntil() + ")");
-            if (run.lane() == Lane.MAIN) {
-                state.closeDanglingToolCalls(run, "cancelled: the server instance running this tool stopped");
-                lanes.mainEnded(AgentLoop.namespace(run), run.runId());
-            } else {
-                lanes.endSecondary(lanes.conversation(AgentLoop.namespace(run)), run, true);
-            }
-            EventLog log = events.open(run.runId(), run.threadId());
-            if (!log.isClosed()) {
-                ObjectNode why = Json.object();
-                why.put("type", "run_interrupted");
-                why.put("run_id", run.runId().toString());
-                why.put("status", RunStatus.INTERRUPTED.wireName());
-                why.put("reason", "the server instance executing this run stopped; it was recovered by another");
-                log.publish(new RunEvent.Custom(why));
-                log.close();
-            }
-            Optional<Run> result = runs.finish(run.runId(), owner, RunStatus.INTERRUPTED);
-            listener.ended(run, result.map(Run::status).orElse(null), null);
-            if (run.lane() == Lane.MAIN) {
-                refreshThreadLocked(run.threadId(), result.orElse(null));
-            }
-            reportOrphanedOperations(run, false);
-            startNextChecked(slot, run.threadId(), run.lane(), false, 1);
-            complete(run.runId(), result);
-        } finally {
-            slot.lock.unlock();
-        }
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
-    /**
-     * A main run that ended without its answer (cancelled or failed) leaves no operation unreported: every
-     * ended operation it started, or was reporting, gets a report run. A report run that itself failed is not
-     * retried (its tool result is already in the thread); one that was cancelled is queued again.
-     */
-    private void reportOrphanedOperations(Run run, boolean failed) {
-        if (run.lane() != Lane.MAIN || closed) {
-            return;
-        }
-        reports.afterEnd(run, failed).forEach(this::admitReport);
-    }
-
-    private void endCancelled(EventLog log, Run run, CancelAction action, UUID supersededBy) {
-        if (log.isClosed()) {
-            return;
-        }
-        ObjectNode why = Json.object();
-        why.put("type", "run_cancelled");
-        why.put("run_id", run.runId().toString());
-        why.put("action", action.wireName());
-        why.put("status", action == CancelAction.ROLLBACK ? "rolled_back" : RunStatus.INTERRUPTED.wireName());
-        if (supersededBy != null) {
-            why.put("superseded_by", supersededBy.toString());
-            why.put("reason", "a newer message on this thread replaced this run (" + action.wireName() + ")");
-        } else {
-            why.put("reason", "the run was cancelled (" + action.wireName() + ")");
-        }
-        log.publish(new RunEvent.Custom(why));
-        log.close();
-    }
-
-    private void complete(UUID runId, Optional<Run> result) {
-        CompletableFuture<Optional<Run>> f = completions.remove(runId);
-        if (f != null) {
-            f.complete(result);
-        }
-    }
-
-    /**
-     * Recomputes a thread's status from its main-lane runs (busy while any is active, else the outcome of the
-     * run that just ended) and mirrors its latest checkpoint into {@code values}.
-     */
-    private void refreshThreadLocked(UUID threadId, Run ended) {
-        Optional<ConversationThread> found = threads.get(threadId);
-        if (found.isEmpty()) {
-            return;
-        }
-        ThreadStatus status;
-        if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
-            status = ThreadStatus.BUSY;
-        } else if (ended != null && (ended.status() == RunStatus.ERROR || ended.status() == RunStatus.TIMEOUT)) {
-            status = ThreadStatus.ERROR;
-        } else if (ended == null && found.get().status() == ThreadStatus.ERROR) {
-            status = ThreadStatus.ERROR;
-        } else {
-            status = ThreadStatus.IDLE;
-        }
-        ObjectNode values = checkpoints.latest(threadId).map(Checkpoint::values).orElse(null);
-        threads.update(found.get().withStatus(status, clock.instant()).withValues(values, clock.instant()));
+        return relay.followRemote(run);
     }
 
     /**
@@ -1019,73 +303,22 @@ public final class RunScheduler implements AutoCloseable {
      * A run that already ended returns at once.
      */
     public Optional<Run> await(UUID runId, Duration timeout) throws InterruptedException, TimeoutException {
-        CompletableFuture<Optional<Run>> f = completions.get(runId);
-        if (f == null) {
-            Optional<Run> run = runs.get(runId);
-            if (run.isPresent() && run.get().status().isActive()) {
-                // Ending right now; its completion was removed a moment ago or the run is another process's.
-                f = completions.get(runId);
-                if (f == null) {
-                    return run;
-                }
-            } else {
-                return run;
-            }
-        }
-        try {
-            return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return s.completions.await(runId, timeout);
     }
 
     /** Starts whatever is pending in the store (after a restart); runs already running elsewhere are left alone. */
     public void resumePending() {
-        for (Run pending : runs.pending()) {
-            ThreadSlot slot = slot(pending.threadId());
-            slot.lock.lock();
-            try {
-                completions.computeIfAbsent(pending.runId(), id -> new CompletableFuture<>());
-                events.open(pending.runId(), pending.threadId());
-                startNextLocked(slot, pending.threadId(), pending.lane(), true);
-            } finally {
-                slot.lock.unlock();
-            }
-        }
+        starter.resumePending();
     }
 
-    /** Cancels every active run of a thread (before the thread is deleted) and waits for them to end. */
-    public void cancelAll(UUID threadId, CancelAction action, Duration wait) throws InterruptedException {
-        ThreadSlot slot = slot(threadId);
-        List<UUID> ids = new ArrayList<>();
-        slot.lock.lock();
-        try {
-            for (Lane lane : Lane.values()) {
-                for (Run r : runs.active(threadId, lane)) {
-                    ids.add(r.runId());
-                    cancelLocked(slot, r.runId(), action, null);
-                }
-            }
-        } finally {
-            slot.lock.unlock();
-        }
-        for (UUID id : ids) {
-            try {
-                await(id, wait);
-            } catch (TimeoutException e) {
-                LOG.warning("run " + id + " did not end within " + wait + " after a cancel");
-            }
-        }
-    }
-
-    /** Forgets a deleted thread's slot. */
+    /** Forgets a deleted thread: nothing to do, slots are stripes and lanes forget idle conversations themselves. */
     public void forgetThread(UUID threadId) {
-        // Nothing to forget: slots are stripes, lanes forget idle conversations themselves.
+        // kept for callers that delete threads; see above
     }
 
     /** True while some run of the thread executes in this process. */
     public boolean isExecuting(UUID threadId) {
-        ThreadSlot slot = slot(threadId);
+        Scheduling.ThreadSlot slot = s.slot(threadId);
         slot.lock.lock();
         try {
             return slot.executing.values().stream().anyMatch(ex -> ex.run.threadId().equals(threadId));
@@ -1099,38 +332,42 @@ public final class RunScheduler implements AutoCloseable {
      * up to {@code grace} to finish on their own. Queued runs stay pending in the store for the next start.
      */
     public void drain(Duration grace) throws InterruptedException {
-        closed = true;
-        List<java.lang.Thread> workers = new ArrayList<>();
-        for (ThreadSlot slot : slots) {
-            slot.lock.lock();
-            try {
-                slot.executing.values().forEach(ex -> workers.add(ex.worker));
-            } finally {
-                slot.lock.unlock();
-            }
-        }
+        s.closed = true;
         long deadline = System.nanoTime() + grace.toNanos();
-        for (java.lang.Thread worker : workers) {
+        for (Scheduling.Execution ex : executions()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
             }
-            worker.join(Duration.ofNanos(left));
+            ex.worker.join(Duration.ofNanos(left));
         }
+    }
+
+    private List<Scheduling.Execution> executions() {
+        List<Scheduling.Execution> all = new ArrayList<>();
+        for (Scheduling.ThreadSlot slot : s.allSlots()) {
+            slot.lock.lock();
+            try {
+                all.addAll(slot.executing.values());
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+        return all;
     }
 
     /** Stops taking runs and interrupts every executing run; they end as interrupted. */
     @Override
     public void close() {
-        closed = true;
+        s.closed = true;
         recovery.close();
-        timers.shutdownNow();
-        List<Execution> all = new ArrayList<>();
-        for (ThreadSlot slot : slots) {
+        s.timers.shutdownNow();
+        List<Scheduling.Execution> all = new ArrayList<>();
+        for (Scheduling.ThreadSlot slot : s.allSlots()) {
             slot.lock.lock();
             try {
                 all.addAll(slot.executing.values());
-                for (Execution ex : slot.executing.values()) {
+                for (Scheduling.Execution ex : slot.executing.values()) {
                     if (!ex.finishing) {
                         ex.worker.interrupt();
                     }
@@ -1139,7 +376,7 @@ public final class RunScheduler implements AutoCloseable {
                 slot.lock.unlock();
             }
         }
-        for (Execution ex : all) {
+        for (Scheduling.Execution ex : all) {
             try {
                 ex.worker.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {

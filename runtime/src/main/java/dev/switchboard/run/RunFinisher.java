@@ -1,0 +1,186 @@
+package dev.switchboard.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Json;
+import dev.switchboard.event.RunEvent;
+import dev.switchboard.message.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Owns a run's end on this instance (DESIGN.md §2), under the slot lock, on the run's own thread:
+ * <pre>
+ *   lease lost (taken over, or not renewed in time) → nothing written; the recoverer ends it
+ *   rollback    → its checkpoints go (an operation it started survives as its call and state; an exchange its
+ *                 synthesis had folded goes back to the interim exchange), the run is deleted, its stream ends
+ *   interrupted → its unanswered tool calls are answered, status interrupted, its stream ends saying why
+ *   completed   → its stream ends, status success
+ *   failed      → its unanswered tool calls are answered, an error event, status error
+ * </pre>
+ * then the thread row follows, operations it leaves unreported get report runs, the next run starts, and last
+ * whoever awaits the run is woken (so they see the thread as the run left it).
+ */
+final class RunFinisher {
+    private static final Logger LOG = Logger.getLogger(RunFinisher.class.getName());
+    private static final int CLOSE_RETRIES = 8;
+
+    enum Outcome { COMPLETED, CANCELLED, FAILED }
+
+    private final Scheduling s;
+    private final Consumer<Run> admitReport;
+
+    RunFinisher(Scheduling s, Consumer<Run> admitReport) {
+        this.s = s;
+        this.admitReport = admitReport;
+    }
+
+    /**
+     * Ends {@code ex}. {@code startNextLocked} starts the thread's next run (called under the slot lock before
+     * the waiters are woken); {@code afterStoreFailure} runs when the store failed while ending it.
+     */
+    void finish(Scheduling.ThreadSlot slot, Scheduling.Execution ex, Outcome outcome, Throwable failure,
+            Runnable startNextLocked, Runnable afterStoreFailure) {
+        Run run = ex.run;
+        slot.lock.lock();
+        try {
+            ex.finishing = true;
+            // A cancel that arrived after the loop's last blocking call must not leak into the writes below.
+            java.lang.Thread.interrupted();
+            CancelAction action = ex.cancelAction;
+            if (failure instanceof LeaseLost || !s.leases.holds(ex.lease)
+                    || (action == CancelAction.ROLLBACK && !heldInStore(run))) {
+                dropLostLocked(slot, ex);
+                return;
+            }
+            Optional<Run> result = endLocked(ex, outcome, failure, action);
+            if (result.isEmpty() && action != CancelAction.ROLLBACK && s.runs.get(run.runId()).isPresent()) {
+                // The fenced write was refused: another instance took the run over and ends it.
+                dropLostLocked(slot, ex);
+                return;
+            }
+            s.releaseLocked(slot, run.runId());
+            if (run.lane() == Lane.MAIN) {
+                s.lanes.mainEnded(AgentLoop.namespace(run), run.runId());
+            }
+            s.listener.ended(run, action == CancelAction.ROLLBACK ? null : result.map(Run::status).orElse(null),
+                    ex.cancelRequestedNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - ex.cancelRequestedNanos));
+            if (run.lane() == Lane.MAIN) {
+                s.rows.refresh(run.threadId(), result.orElse(null));
+                if ((outcome != Outcome.COMPLETED || action != null) && !s.closed) {
+                    s.reports.afterEnd(run, outcome == Outcome.FAILED && action == null).forEach(admitReport);
+                }
+            }
+            startNextLocked.run();
+            // Last, so that whoever awaits this run sees the thread as the run left it.
+            s.completions.complete(run.runId(), result);
+        } catch (LeaseLost e) {
+            dropLostLocked(slot, ex);
+        } catch (RuntimeException e) {
+            // The store failed while finishing: the run stays as the store has it; never leave waiters hanging.
+            LOG.log(Level.SEVERE, "could not finish run " + run.runId(), e);
+            s.releaseLocked(slot, run.runId());
+            ex.log.close();
+            s.completions.complete(run.runId(), s.storedOr(run));
+            afterStoreFailure.run();
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    /** Writes the run's end as its outcome and cancel action say; empty when it was deleted. */
+    private Optional<Run> endLocked(Scheduling.Execution ex, Outcome outcome, Throwable failure, CancelAction action) {
+        Run run = ex.run;
+        if (action == CancelAction.ROLLBACK) {
+            if (run.lane() == Lane.MAIN) {
+                List<Message> unfolded = s.state.rollBack(run);
+                if (!unfolded.isEmpty()) {
+                    s.lanes.restoreInterim(AgentLoop.namespace(run), unfolded);
+                }
+            } else {
+                s.state.deleteSecondary(run);
+            }
+            s.runs.delete(run.runId());
+            // The log stays retained: a client that reconnects still learns why its stream ended.
+            s.endCancelled(ex.log, run, action, ex.supersededBy);
+            return Optional.empty();
+        }
+        if (outcome == Outcome.CANCELLED || (action == CancelAction.INTERRUPT && outcome == Outcome.FAILED)) {
+            if (run.lane() == Lane.MAIN) {
+                s.state.closeDanglingToolCalls(run, "cancelled: the run was interrupted before this tool returned");
+            }
+            s.endCancelled(ex.log, run, CancelAction.INTERRUPT, ex.supersededBy);
+            return s.runs.finish(run.runId(), s.owner, RunStatus.INTERRUPTED);
+        }
+        if (outcome == Outcome.COMPLETED) {
+            // The stream ends before the status turns terminal: whoever sees a finished run sees an ended stream.
+            ex.log.close();
+            return s.runs.finish(run.runId(), s.owner, RunStatus.SUCCESS);
+        }
+        LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
+        if (run.lane() == Lane.MAIN) {
+            closeAfterFailure(run);
+        }
+        String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
+                : failure.getClass().getSimpleName();
+        ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
+        ex.log.close();
+        return s.runs.finish(run.runId(), s.owner, RunStatus.ERROR);
+    }
+
+    /**
+     * A main run that failed leaves no tool call without its result. The store that failed the run may still be
+     * failing: then a retry, the next run's input step (RunCheckpoints#input), or recovery closes them.
+     */
+    private void closeAfterFailure(Run run) {
+        try {
+            s.state.closeDanglingToolCalls(run, "error: the run failed before this tool returned");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not close the tool calls run " + run.runId() + " left open; retrying", e);
+            retryCloseLater(run, 1);
+        }
+    }
+
+    /** Retries closing (0.1 s, 0.2 s, … at most 8 tries) while the thread has no active main run. */
+    private void retryCloseLater(Run run, int attempt) {
+        if (attempt > CLOSE_RETRIES) {
+            return;
+        }
+        s.later(() -> s.withSlot(run.threadId(), slot -> {
+            try {
+                if (s.runs.active(run.threadId(), Lane.MAIN).isEmpty()) {
+                    s.state.closeDanglingToolCalls(run, "error: the run failed before this tool returned");
+                    s.rows.refresh(run.threadId(), null);
+                }
+            } catch (RuntimeException e) {
+                retryCloseLater(run, attempt + 1);
+            }
+        }), 100L << (attempt - 1));
+    }
+
+    /** The store still shows the run running under this instance (a rollback deletes without a fenced write). */
+    private boolean heldInStore(Run run) {
+        return s.runs.get(run.runId()).filter(r -> r.status() == RunStatus.RUNNING && s.owner.equals(r.owner()))
+                .isPresent();
+    }
+
+    /** A run another instance took over: nothing more is written for it here; whoever awaits it here is released. */
+    private void dropLostLocked(Scheduling.ThreadSlot slot, Scheduling.Execution ex) {
+        UUID runId = ex.run.runId();
+        s.releaseLocked(slot, runId);
+        LOG.warning("run " + runId + " lost its lease to another instance; its outcome here is dropped");
+        if (!ex.log.isClosed()) {
+            ObjectNode why = Json.object();
+            why.put("type", "run_lease_lost");
+            why.put("run_id", runId.toString());
+            why.put("reason", "this server instance lost the run's lease; another instance recovered the run");
+            ex.log.publish(new RunEvent.Custom(why));
+            ex.log.close();
+        }
+        s.completions.complete(runId, s.storedOr(ex.run));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.switchboard.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.checkpoint.Checkpoint;
+import dev.switchboard.checkpoint.CheckpointStore;
+import dev.switchboard.thread.ConversationThread;
+import dev.switchboard.thread.ThreadStatus;
+import dev.switchboard.thread.ThreadStore;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The thread row's status and values as its runs leave them. Thread status, written once (DESIGN.md §2):
+ * <pre>
+ *   idle | error ──a main run admitted──► busy ──its last active main run ends──► idle, or error when that run
+ *                                                                                  ended in error or timeout
+ * </pre>
+ * Called only under the thread's slot lock (the scheduler's), as are the other writers of the row
+ * ({@link RunScheduler#serialized}), so no write of the row is lost to another.
+ */
+final class ThreadRows {
+    private final ThreadStore threads;
+    private final RunStore runs;
+    private final CheckpointStore checkpoints;
+    private final Clock clock;
+
+    ThreadRows(ThreadStore threads, RunStore runs, CheckpointStore checkpoints, Clock clock) {
+        this.threads = threads;
+        this.runs = runs;
+        this.checkpoints = checkpoints;
+        this.clock = clock;
+    }
+
+    /**
+     * Recomputes a thread's status from its main-lane runs (busy while any is active, else the outcome of the
+     * run that just ended) and mirrors its latest checkpoint into {@code values}.
+     */
+    void refresh(UUID threadId, Run ended) {
+        Optional<ConversationThread> found = threads.get(threadId);
+        if (found.isEmpty()) {
+            return;
+        }
+        ThreadStatus status;
+        if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
+            status = ThreadStatus.BUSY;
+        } else if (ended != null && (ended.status() == RunStatus.ERROR || ended.status() == RunStatus.TIMEOUT)) {
+            status = ThreadStatus.ERROR;
+        } else if (ended == null && found.get().status() == ThreadStatus.ERROR) {
+            status = ThreadStatus.ERROR;
+        } else {
+            status = ThreadStatus.IDLE;
+        }
+        ObjectNode values = checkpoints.latest(threadId).map(Checkpoint::values).orElse(null);
+        threads.update(found.get().withStatus(status, clock.instant()).withValues(values, clock.instant()));
+    }
+
+}
