@@ -492,7 +492,13 @@ public final class OperationRunner implements AutoCloseable {
 
         @Override
         public ObjectNode configurable() {
-            return configurable.deepCopy();
+            // The tool acts for the user its operation records, never for another one a config names.
+            ObjectNode copy = configurable.deepCopy();
+            copy.remove(Operation.USER_KEY);
+            if (ex.current.userId() != null) {
+                copy.put(Operation.USER_KEY, ex.current.userId());
+            }
+            return copy;
         }
 
         @Override

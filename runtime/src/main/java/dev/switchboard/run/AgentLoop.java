@@ -263,7 +263,8 @@ final class AgentLoop {
         var now = clock.instant();
         Operation op = operations.byIdempotencyKey(key).orElseGet(() -> operations.create(new Operation(Ids.newId(),
                 run.threadId(), run.runId(), call.id(), call.name(), call.args(), key, namespace,
-                OperationStatus.RUNNING, 0, "started", null, null, false, false, null, null, now, now)));
+                OperationStatus.RUNNING, 0, "started", null, null, false, false, null, null, now, now,
+                userOf(configurable))));
         Lanes.Conversation conversation = lanes.conversation(namespace);
         lanes.open(conversation, run.threadId(), run.runId(), op.operationId());
         publishOperation(log, "operation_started", op);
@@ -356,12 +357,11 @@ final class AgentLoop {
         if (synthesis.interim().isEmpty()) {
             text.append("\n\nNothing else was said while it ran.");
         } else {
-            text.append("\n\nWhile it ran, this was said:");
-            for (Message m : synthesis.interim()) {
-                if (!m.content().isBlank()) {
-                    text.append("\n").append(m.type().wireName()).append(": ").append(m.content());
-                }
-            }
+            // The user's words never enter a system-role message (they could pose as instructions): the interim
+            // exchange is already in the conversation, after the tool result, in its own user and AI messages.
+            text.append("\n\nWhile it ran, ").append(synthesis.interim().size())
+                    .append(" message(s) were exchanged; they are the latest messages of the conversation above. "
+                            + "Take them into account in your answer.");
         }
         structured.set("interim_messages", MessageJson.toJson(synthesis.interim()));
         return SystemMessage.of(text.toString()).withAdditionalKwarg("switchboard_synthesis", structured);
@@ -729,6 +729,12 @@ final class AgentLoop {
         configurable.put("assistant_id", run.assistantId().toString());
         configurable.put("graph_id", graph.graphId());
         return configurable;
+    }
+
+    /** The user the run acts for, as the server put it in {@code configurable.user_id}; null when none. */
+    static String userOf(ObjectNode configurable) {
+        JsonNode user = configurable.get(Operation.USER_KEY);
+        return user != null && user.isTextual() && !user.asText().isBlank() ? user.asText() : null;
     }
 
     /** {@code config.configurable.namespace_for_memory}, or the thread's default coordination namespace. */
