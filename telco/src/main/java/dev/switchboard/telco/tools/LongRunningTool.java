@@ -63,7 +63,7 @@ abstract class LongRunningTool implements Tool {
     @Override
     public final String call(ObjectNode arguments, ToolContext context) throws Exception {
         try {
-            String customerId = Customers.resolve(context.configurable(), backend);
+            String customerId = Customers.resolve(context, backend);
             String key = context.idempotencyKey();
             Optional<ObjectNode> done = spec.sideEffects()
                     ? backend.applied(key).flatMap(this::replay) : Optional.empty();
