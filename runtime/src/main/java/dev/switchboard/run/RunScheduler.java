@@ -608,7 +608,7 @@ public final class RunScheduler implements AutoCloseable {
                 ex.log.close();
                 result = runs.finish(run.runId(), owner, RunStatus.SUCCESS);
             } else {
-                LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
+                LOG.log(Level.WARNING, "run " + run.runId() + " failed", failure);
                 String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
                         : failure.getClass().getSimpleName();
                 ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));

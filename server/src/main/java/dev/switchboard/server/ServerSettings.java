@@ -1,16 +1,23 @@
 package dev.switchboard.server;
 
 import dev.switchboard.server.auth.ApiKeys;
+import dev.switchboard.server.auth.Authenticator;
+import dev.switchboard.server.auth.JwtSettings;
+import dev.switchboard.server.auth.JwtVerifier;
+import dev.switchboard.server.webhook.WebhookPolicy;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How the HTTP server runs. {@link #fromEnvironment} reads the {@code SWITCHBOARD_*} variables; the
  * {@code switchboard serve} options override them.
  */
 public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys apiKeys, List<String> corsOrigins,
-        Duration heartbeat) {
+        Duration heartbeat, JwtSettings jwt, Set<String> adminUsers, WebhookPolicy webhooks) {
 
     public static final int DEFAULT_PORT = 8123;
 
@@ -22,10 +29,27 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
             throw new IllegalArgumentException("the body limit must be at least 1 KiB");
         }
         corsOrigins = List.copyOf(corsOrigins);
+        adminUsers = Set.copyOf(adminUsers);
+        webhooks = webhooks == null ? WebhookPolicy.defaults() : webhooks;
+    }
+
+    public ServerSettings(String host, int port, long maxBodyBytes, ApiKeys apiKeys, List<String> corsOrigins,
+            Duration heartbeat) {
+        this(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, null, Set.of(), WebhookPolicy.defaults());
+    }
+
+    /** Sign-in as configured: API keys and/or JWT; off when neither is. */
+    public Authenticator authenticator() {
+        return new Authenticator(apiKeys, jwt == null ? null : new JwtVerifier(jwt), adminUsers);
+    }
+
+    public boolean authEnabled() {
+        return apiKeys.enabled() || jwt != null;
     }
 
     public static ServerSettings defaults() {
-        return new ServerSettings("127.0.0.1", DEFAULT_PORT, 1024 * 1024, ApiKeys.none(), List.of(), Duration.ofSeconds(10));
+        return new ServerSettings("127.0.0.1", DEFAULT_PORT, 1024 * 1024, ApiKeys.none(), List.of(), Duration.ofSeconds(10),
+                null, Set.of(), WebhookPolicy.defaults());
     }
 
     public static ServerSettings fromEnvironment(Map<String, String> env) {
@@ -38,30 +62,49 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
                 maxBody == null ? d.maxBodyBytes() : Long.parseLong(maxBody.trim()),
                 ApiKeys.parse(env.get("SWITCHBOARD_API_KEYS")),
                 cors == null || cors.isBlank() ? List.of() : List.of(cors.split("\\s*,\\s*")),
-                d.heartbeat());
+                d.heartbeat(), JwtSettings.fromEnvironment(env), names(env.get("SWITCHBOARD_ADMIN_USERS")),
+                WebhookPolicy.fromEnvironment(env));
+    }
+
+    private static Set<String> names(String csv) {
+        return csv == null || csv.isBlank() ? Set.of() : Arrays.stream(csv.split(",")).map(String::strip)
+                .filter(n -> !n.isEmpty()).collect(Collectors.toUnmodifiableSet());
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, maxBodyBytes, apiKeys, corsOrigins, heartbeat);
+        return new ServerSettings(host, newPort, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat);
+        return new ServerSettings(newHost, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
-        return new ServerSettings(host, port, maxBodyBytes, keys, corsOrigins, heartbeat);
+        return new ServerSettings(host, port, maxBodyBytes, keys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
     }
 
     public ServerSettings withCorsOrigins(List<String> origins) {
-        return new ServerSettings(host, port, maxBodyBytes, apiKeys, origins, heartbeat);
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, origins, heartbeat, jwt, adminUsers, webhooks);
     }
 
     public ServerSettings withMaxBodyBytes(long bytes) {
-        return new ServerSettings(host, port, bytes, apiKeys, corsOrigins, heartbeat);
+        return new ServerSettings(host, port, bytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
     }
 
     public ServerSettings withHeartbeat(Duration every) {
-        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, every);
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, every, jwt, adminUsers, webhooks);
+    }
+
+    public ServerSettings withJwt(JwtSettings settings) {
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, settings, adminUsers,
+                webhooks);
+    }
+
+    public ServerSettings withAdminUsers(Set<String> users) {
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, users, webhooks);
+    }
+
+    public ServerSettings withWebhooks(WebhookPolicy policy) {
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, policy);
     }
 }

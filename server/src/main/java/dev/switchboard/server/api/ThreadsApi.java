@@ -67,6 +67,19 @@ public final class ThreadsApi {
             api.switchboard().graph(graphId);
             metadata.put("graph_id", graphId);
         }
+        if (threadId != null) {
+            // Another user's thread is answered as a missing one would be refused: 404, with either if_exists,
+            // so a create-with-id never confirms that someone else's thread exists.
+            ConversationThread existing = null;
+            try {
+                existing = api.switchboard().thread(threadId);
+            } catch (dev.switchboard.SwitchboardException.NotFound missing) {
+                // free: created below
+            }
+            if (existing != null) {
+                caller.check(existing);
+            }
+        }
         ConversationThread t = api.switchboard().createThread(threadId, metadata, "do_nothing".equals(ifExists));
         ctx.json(Wire.thread(caller.check(t)));
     }
