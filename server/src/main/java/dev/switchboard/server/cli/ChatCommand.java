@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import dev.switchboard.server.auth.Authenticator;
 import picocli.CommandLine.Option;
 
 /**
@@ -57,6 +58,10 @@ final class ChatCommand implements Callable<Integer> {
         return run(System.in, System.out, charset, echo);
     }
 
+    private static String bearer(String token) {
+        return token == null || token.isBlank() ? null : "Bearer " + token.strip();
+    }
+
     /** The whole session on the given streams: the terminal's, or a test's pipes. */
     int run(InputStream in, PrintStream out, Charset charset, boolean echo) {
         ChatPrinter printer = new ChatPrinter(out, charset, null);
@@ -66,7 +71,10 @@ final class ChatCommand implements Callable<Integer> {
             printer.line("! unknown strategy '" + strategy + "'; choose one of interrupt, rollback, enqueue, reject");
             return 2;
         }
-        AgentClient client = new AgentClient(URI.create(base));
+        AgentClient client = new AgentClient(URI.create(base))
+                .withHeader(Authenticator.VISITOR_HEADER, Visitor.id(System.getenv()))
+                .withHeader("x-api-key", System.getenv("SWITCHBOARD_API_KEY"))
+                .withHeader("Authorization", bearer(System.getenv("SWITCHBOARD_TOKEN")));
         ChatSession session;
         try {
             JsonNode info = client.get("/info");

@@ -21,7 +21,8 @@ record DemoAccount(Customer customer, String packageId, LocalDate since, long da
 
     private static final String[] FIRST = {"Alex", "Sam", "Jordan", "Robin", "Charlie", "Morgan", "Jamie", "Taylor"};
     private static final String[] LAST = {"Carter", "Evans", "Khan", "Murphy", "Okafor", "Patel", "Reid", "Silva"};
-    private static final String[] PACKAGES = {"basic", "standard", "standard", "premium"};
+    // Never Premium or above, so the demo flows a newcomer tries first ("change my package to premium") work.
+    private static final String[] PACKAGES = {"basic", "standard", "standard"};
 
     /** The account {@code customerId} gets when provisioned on {@code today}; {@code salt} varies its number. */
     static DemoAccount of(String customerId, LocalDate today, int salt) {
