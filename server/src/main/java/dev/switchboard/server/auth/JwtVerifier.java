@@ -5,9 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -50,7 +48,27 @@ public final class JwtVerifier {
 
     public JwtVerifier(JwtSettings settings) {
         this.settings = settings;
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, source(settings)));
+        if (settings.jwksUrl() != null) {
+            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, source(settings)));
+        } else {
+            // One pinned key: whatever key id a token names, only this key of the matching family verifies it.
+            JWK key = staticKey(settings.publicKey().strip());
+            processor.setJWSKeySelector((header, context) -> {
+                JWSAlgorithm alg = header.getAlgorithm();
+                try {
+                    if (ALGORITHMS.contains(alg) && key instanceof RSAKey rsa
+                            && JWSAlgorithm.Family.RSA.contains(alg)) {
+                        return List.of(rsa.toPublicKey());
+                    }
+                    if (ALGORITHMS.contains(alg) && key instanceof ECKey ec && JWSAlgorithm.Family.EC.contains(alg)) {
+                        return List.of(ec.toPublicKey());
+                    }
+                } catch (JOSEException e) {
+                    throw new com.nimbusds.jose.KeySourceException("the pinned key cannot be used", e);
+                }
+                return List.of();
+            });
+        }
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(Set.of(settings.audience()),
                 new JWTClaimsSet.Builder().issuer(settings.issuer()).build(), Set.of("exp"), null);
         claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, settings.leeway().toSeconds()));
@@ -58,20 +76,17 @@ public final class JwtVerifier {
     }
 
     private static JWKSource<SecurityContext> source(JwtSettings s) {
-        if (s.jwksUrl() != null) {
-            try {
-                JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(
-                                URI.create(s.jwksUrl()).toURL())
-                        .cache(s.jwksCacheTtl().toMillis(), JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
-                        .retrying(true);
-                builder = s.jwksMinRefresh().isZero() ? builder.rateLimited(false)
-                        : builder.rateLimited(s.jwksMinRefresh().toMillis());
-                return builder.build();
-            } catch (MalformedURLException e) {
-                throw new IllegalArgumentException("SWITCHBOARD_JWT_JWKS_URL is not a URL");
-            }
+        try {
+            JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(
+                            URI.create(s.jwksUrl()).toURL())
+                    .cache(s.jwksCacheTtl().toMillis(), JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
+                    .retrying(true);
+            builder = s.jwksMinRefresh().isZero() ? builder.rateLimited(false)
+                    : builder.rateLimited(s.jwksMinRefresh().toMillis());
+            return builder.build();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("SWITCHBOARD_JWT_JWKS_URL is not a URL");
         }
-        return new ImmutableJWKSet<>(new JWKSet(staticKey(s.publicKey().strip())));
     }
 
     /** A PEM {@code PUBLIC KEY} (RSA or EC) or a public JWK in JSON. */
