@@ -114,6 +114,7 @@ class AuthHttpTest {
                 new Object[] {"GET", "/operations/" + operation, null},
                 new Object[] {"POST", "/operations/" + operation + "/cancel", null},
                 new Object[] {"POST", "/threads", obj("thread_id", thread, "if_exists", "do_nothing")},
+                new Object[] {"POST", "/threads", obj("thread_id", thread, "if_exists", "raise")},
                 new Object[] {"DELETE", tp, null});
         List<String> answers = new ArrayList<>();
         for (Object[] step : walk) {
