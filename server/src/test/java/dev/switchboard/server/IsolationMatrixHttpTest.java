@@ -201,6 +201,18 @@ class IsolationMatrixHttpTest {
     }
 
     @Test
+    void storeItems_areTheOwners_theAdminSeesThemAsStored_anotherUserNever() {
+        alice.put("/store/items", obj("namespace", List.of("notes"), "key", "card", "value", Map.of("last4", "4242")));
+
+        JsonNode asAdmin = ops.post("/store/items/search", obj("namespace_prefix", List.of("user:alice"))).json();
+        JsonNode asBob = bob.post("/store/items/search", obj("namespace_prefix", List.of("user:alice"))).json();
+
+        assertThat(asAdmin.path("items").toString()).contains("4242");
+        assertThat(asBob.path("items")).isEmpty();
+        assertThat(bob.get("/store/items?namespace=user:alice.notes&key=card").body()).isEqualTo("null");
+    }
+
+    @Test
     void theAdmin_seesEveryUsersThreadRunAndOperation_aUserNoOthers() {
         String thread = threadOf(alice);
         String run = alice.post("/threads/" + thread + "/runs", TestServer.lanesRun("please change my plan")).json()
