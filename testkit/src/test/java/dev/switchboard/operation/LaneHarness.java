@@ -13,6 +13,8 @@ import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunRequest;
 import dev.switchboard.testkit.RecordingBackend;
+import dev.switchboard.model.ChatModel;
+import dev.switchboard.model.ModelRequest;
 import dev.switchboard.testkit.ScriptedLaneModel;
 import dev.switchboard.testkit.ScriptedOperationTool;
 import dev.switchboard.thread.ConversationState;
@@ -35,6 +37,8 @@ final class LaneHarness implements AutoCloseable {
     final RecordingBackend backend = new RecordingBackend();
     final Semaphore gate = new Semaphore(0);
     final Switchboard switchboard;
+    /** Every request the model was sent, in order. */
+    final List<ModelRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     LaneHarness(Duration secondaryWait) {
         ScriptedLaneModel model = new ScriptedLaneModel(List.of(
@@ -55,7 +59,11 @@ final class LaneHarness implements AutoCloseable {
                 return "3.2 GB left";
             }
         };
-        AgentGraph graph = new AgentGraph("lanes", "You are the main lane.", c -> model,
+        ChatModel recording = (request, listener) -> {
+            requests.add(request);
+            return model.chat(request, listener);
+        };
+        AgentGraph graph = new AgentGraph("lanes", "You are the main lane.", c -> recording,
                 List.of(new ScriptedOperationTool(CHANGE, backend, gate), new ScriptedOperationTool(CLOSE, backend),
                         balance),
                 "You are the secondary lane.", null, null);
