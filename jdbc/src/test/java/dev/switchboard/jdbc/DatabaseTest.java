@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Opening, migrating, refusing and configuring databases: what the contract suites do not cover. */
 class DatabaseTest {
     /** The migrations this build ships (V1 storage ports, V2 run leases), each applied exactly once. */
-    private static final int MIGRATIONS = 2;
+    private static final int MIGRATIONS = 3;
 
 
     @RegisterExtension
