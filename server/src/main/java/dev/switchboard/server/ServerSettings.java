@@ -43,6 +43,24 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
         return new Authenticator(apiKeys, jwt == null ? null : new JwtVerifier(jwt), adminUsers);
     }
 
+    /** What the server says at start about sign-in: the modes on, never a key. */
+    public String signInDescription() {
+        if (!authEnabled()) {
+            return "off: anonymous mode (each visitor gets a demo account of their own; the client is trusted); "
+                    + "set SWITCHBOARD_API_KEYS or SWITCHBOARD_JWT_* to turn sign-in on";
+        }
+        StringBuilder s = new StringBuilder();
+        if (apiKeys.enabled()) {
+            s.append("API keys");
+        }
+        if (jwt != null) {
+            s.append(s.isEmpty() ? "" : " and ").append("JWT (issuer ").append(jwt.issuer()).append(", audience ")
+                    .append(jwt.audience()).append(jwt.jwksUrl() != null ? ", JWKS " + jwt.jwksUrl() : ", pinned key")
+                    .append(')');
+        }
+        return s + (adminUsers.isEmpty() ? "" : "; admin users " + String.join(", ", adminUsers.stream().sorted().toList()));
+    }
+
     public boolean authEnabled() {
         return apiKeys.enabled() || jwt != null;
     }
