@@ -55,7 +55,7 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
         }
         if (jwt != null) {
             s.append(s.isEmpty() ? "" : " and ").append("JWT (issuer ").append(jwt.issuer()).append(", audience ")
-                    .append(jwt.audience()).append(jwt.jwksUrl() != null ? ", JWKS " + jwt.jwksUrl() : ", pinned key")
+                    .append(jwt.audience()).append(jwt.jwksUrl() != null ? ", JWKS " + jwt.jwksUrl().replaceAll("[?#].*$", "") : ", pinned key")
                     .append(')');
         }
         return s + (adminUsers.isEmpty() ? "" : "; admin users " + String.join(", ", adminUsers.stream().sorted().toList()));
