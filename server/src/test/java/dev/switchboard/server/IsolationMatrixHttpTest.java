@@ -145,7 +145,7 @@ class IsolationMatrixHttpTest {
         // And through a secondary thread that borrows the visible labels of alice's coordination namespace.
         String borrowed = threadOf(bob);
         ObjectNode viaAlicesNamespace = TestServer.lanesRun("cancel it");
-        viaAlicesNamespace.with("input").put("thread_type", "secondary");
+        ((ObjectNode) viaAlicesNamespace.get("input")).put("thread_type", "secondary");
         Http.configurable(viaAlicesNamespace).putArray("namespace_for_memory").add("threads").add(alicesThread);
         bob.post("/threads/" + borrowed + "/runs/wait", viaAlicesNamespace);
 
@@ -198,6 +198,32 @@ class IsolationMatrixHttpTest {
         assertThat(second.json().path("thread_id").asText()).as("one thread per user").isEqualTo(thread);
         assertThat(carol.get("/threads/" + thread).json().path("metadata").path("owner").asText()).isEqualTo("carol");
         assertThat(bob.get("/threads/" + thread).status()).isEqualTo(404);
+    }
+
+    @Test
+    void anotherUsersRunOrCheckpointId_underTheCallersOwnThread_is404() {
+        String alicesThread = threadOf(alice);
+        Response wait = alice.post("/threads/" + alicesThread + "/runs/wait", Http.scriptedRun("hello", 2, 0));
+        String alicesRun = wait.header("Content-Location").orElseThrow().replaceAll(".*/runs/", "");
+        String alicesCheckpoint = alice.get("/threads/" + alicesThread + "/state").json().path("checkpoint")
+                .path("checkpoint_id").asText();
+        String bobsThread = threadOf(bob);
+        String mine = "/threads/" + bobsThread;
+
+        for (Object[] step : List.<Object[]>of(new Object[] {"GET", mine + "/runs/" + alicesRun, null},
+                new Object[] {"GET", mine + "/runs/" + alicesRun + "/join", null},
+                new Object[] {"POST", mine + "/runs/" + alicesRun + "/cancel", null},
+                new Object[] {"DELETE", mine + "/runs/" + alicesRun, null},
+                new Object[] {"GET", mine + "/state/" + alicesCheckpoint, null},
+                new Object[] {"POST", mine + "/state/checkpoint", obj("checkpoint",
+                        Map.of("checkpoint_id", alicesCheckpoint))},
+                new Object[] {"POST", mine + "/runs/wait", Http.scriptedRun("fork", 1, 0, "checkpoint_id",
+                        alicesCheckpoint)})) {
+            Response r = bob.send((String) step[0], (String) step[1], step[2]);
+            assertThat(r.status()).as("%s %s", step[0], step[1]).isEqualTo(404);
+            assertThat(r.body()).doesNotContain("hello");
+        }
+        assertThat(alice.get("/threads/" + alicesThread + "/runs/" + alicesRun).status()).isEqualTo(200);
     }
 
     @Test
