@@ -492,9 +492,9 @@ public final class OperationRunner implements AutoCloseable {
 
         @Override
         public ObjectNode configurable() {
-            // The tool acts for the user its operation records, never for another one a config names.
+            // The tool acts for the user its operation records, never for another one a config names. (An
+            // operation without one was made from this same config, or predates the field: the config stands.)
             ObjectNode copy = configurable.deepCopy();
-            copy.remove(Operation.USER_KEY);
             if (ex.current.userId() != null) {
                 copy.put(Operation.USER_KEY, ex.current.userId());
             }

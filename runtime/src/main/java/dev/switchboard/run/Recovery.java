@@ -177,7 +177,6 @@ final class Recovery implements AutoCloseable {
             op.namespace().forEach(ns::add);
         }
         // The operation acts for the user it was started for, whatever config the run (or its absence) gives.
-        configurable.remove(Operation.USER_KEY);
         if (op.userId() != null) {
             configurable.put(Operation.USER_KEY, op.userId());
         }
