@@ -345,8 +345,10 @@ final class AgentLoop {
         ObjectNode structured = Json.object();
         ArrayNode ops = structured.putArray("operations");
         for (Operation op : synthesis.operations()) {
-            text.append("\n- ").append(op.toolName()).append(": ").append(op.status().wireName()).append(": ")
-                    .append(op.outcomeText());
+            // Only the tool's name and status: its result or error may quote what the user said (a refusal naming
+            // the package asked for), so it stays in the tool message above, where the model reads it as data.
+            text.append("\n- ").append(op.toolName()).append(": ").append(op.status().wireName())
+                    .append(" (the result is in the tool message above)");
             ObjectNode o = ops.addObject();
             o.put("operation_id", op.operationId().toString());
             o.put("tool", op.toolName());

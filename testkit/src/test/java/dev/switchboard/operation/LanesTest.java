@@ -117,6 +117,10 @@ class LanesTest {
                 .isNotEmpty().allSatisfy(m -> assertThat(m.content()).doesNotContain(planted));
         assertThat(synthesis.messages()).filteredOn(m -> m instanceof dev.switchboard.message.HumanMessage)
                 .extracting(Message::content).anySatisfy(c -> assertThat(c).contains(planted));
+        assertThat(synthesis.messages()).filteredOn(m -> m instanceof dev.switchboard.message.SystemMessage)
+                .allSatisfy(m -> assertThat(m.content()).as("no tool output either").doesNotContain("change_plan done:"));
+        assertThat(synthesis.messages()).filteredOn(m -> m instanceof dev.switchboard.message.ToolMessage)
+                .isNotEmpty();
         assertThat(h.violations(thread)).isEmpty();
     }
 
