@@ -46,8 +46,11 @@ public final class Authenticator {
         }
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = authorization.substring(7).strip();
-            Optional<Caller> caller = jwt != null && token.chars().filter(c -> c == '.').count() == 2
-                    ? jwt.verify(token) : byKey(token);
+            boolean jwtShaped = token.chars().filter(c -> c == '.').count() == 2;
+            Optional<Caller> caller = jwt != null && jwtShaped ? jwt.verify(token) : Optional.empty();
+            if (caller.isEmpty()) {
+                caller = byKey(token); // an API key may contain dots too
+            }
             return caller.orElseThrow(Authenticator::unauthorized);
         }
         throw unauthorized();
