@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * {@code switchboard serve} options override them.
  */
 public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys apiKeys, List<String> corsOrigins,
-        Duration heartbeat, JwtSettings jwt, Set<String> adminUsers, WebhookPolicy webhooks) {
+        Duration heartbeat, JwtSettings jwt, Set<String> adminUsers, Set<String> serviceUsers,
+        WebhookPolicy webhooks) {
 
     public static final int DEFAULT_PORT = 8123;
 
@@ -30,17 +31,19 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
         }
         corsOrigins = List.copyOf(corsOrigins);
         adminUsers = Set.copyOf(adminUsers);
+        serviceUsers = Set.copyOf(serviceUsers);
         webhooks = webhooks == null ? WebhookPolicy.defaults() : webhooks;
     }
 
     public ServerSettings(String host, int port, long maxBodyBytes, ApiKeys apiKeys, List<String> corsOrigins,
             Duration heartbeat) {
-        this(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, null, Set.of(), WebhookPolicy.defaults());
+        this(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, null, Set.of(), Set.of(),
+                WebhookPolicy.defaults());
     }
 
     /** Sign-in as configured: API keys and/or JWT; off when neither is. */
     public Authenticator authenticator() {
-        return new Authenticator(apiKeys, jwt == null ? null : new JwtVerifier(jwt), adminUsers);
+        return new Authenticator(apiKeys, jwt == null ? null : new JwtVerifier(jwt), adminUsers, serviceUsers);
     }
 
     /** What the server says at start about sign-in: the modes on, never a key. */
@@ -54,11 +57,16 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
             s.append("API keys");
         }
         if (jwt != null) {
+            // The JWKS URL without its query, which could carry a credential.
+            String keys = jwt.jwksUrl() != null ? "JWKS " + jwt.jwksUrl().replaceAll("[?#].*$", "") : "pinned key";
             s.append(s.isEmpty() ? "" : " and ").append("JWT (issuer ").append(jwt.issuer()).append(", audience ")
-                    .append(jwt.audience()).append(jwt.jwksUrl() != null ? ", JWKS " + jwt.jwksUrl().replaceAll("[?#].*$", "") : ", pinned key")
-                    .append(')');
+                    .append(jwt.audience()).append(", ").append(keys).append(')');
         }
-        return s + (adminUsers.isEmpty() ? "" : "; admin users " + String.join(", ", adminUsers.stream().sorted().toList()));
+        return s + roleList("admin", adminUsers) + roleList("service", serviceUsers);
+    }
+
+    private static String roleList(String role, Set<String> users) {
+        return users.isEmpty() ? "" : "; " + role + " users " + String.join(", ", users.stream().sorted().toList());
     }
 
     public boolean authEnabled() {
@@ -66,8 +74,8 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
     }
 
     public static ServerSettings defaults() {
-        return new ServerSettings("127.0.0.1", DEFAULT_PORT, 1024 * 1024, ApiKeys.none(), List.of(), Duration.ofSeconds(10),
-                null, Set.of(), WebhookPolicy.defaults());
+        return new ServerSettings("127.0.0.1", DEFAULT_PORT, 1024 * 1024, ApiKeys.none(), List.of(),
+                Duration.ofSeconds(10), null, Set.of(), Set.of(), WebhookPolicy.defaults());
     }
 
     public static ServerSettings fromEnvironment(Map<String, String> env) {
@@ -81,7 +89,7 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
                 ApiKeys.parse(env.get("SWITCHBOARD_API_KEYS")),
                 cors == null || cors.isBlank() ? List.of() : List.of(cors.split("\\s*,\\s*")),
                 d.heartbeat(), JwtSettings.fromEnvironment(env), names(env.get("SWITCHBOARD_ADMIN_USERS")),
-                WebhookPolicy.fromEnvironment(env));
+                names(env.get("SWITCHBOARD_SERVICE_USERS")), WebhookPolicy.fromEnvironment(env));
     }
 
     private static Set<String> names(String csv) {
@@ -90,39 +98,52 @@ public record ServerSettings(String host, int port, long maxBodyBytes, ApiKeys a
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
+        return new ServerSettings(host, newPort, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers,
+                serviceUsers, webhooks);
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
+        return new ServerSettings(newHost, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers,
+                serviceUsers, webhooks);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
-        return new ServerSettings(host, port, maxBodyBytes, keys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
+        return new ServerSettings(host, port, maxBodyBytes, keys, corsOrigins, heartbeat, jwt, adminUsers,
+                serviceUsers, webhooks);
     }
 
     public ServerSettings withCorsOrigins(List<String> origins) {
-        return new ServerSettings(host, port, maxBodyBytes, apiKeys, origins, heartbeat, jwt, adminUsers, webhooks);
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, origins, heartbeat, jwt, adminUsers,
+                serviceUsers, webhooks);
     }
 
     public ServerSettings withMaxBodyBytes(long bytes) {
-        return new ServerSettings(host, port, bytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, webhooks);
+        return new ServerSettings(host, port, bytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, serviceUsers,
+                webhooks);
     }
 
     public ServerSettings withHeartbeat(Duration every) {
-        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, every, jwt, adminUsers, webhooks);
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, every, jwt, adminUsers,
+                serviceUsers, webhooks);
     }
 
     public ServerSettings withJwt(JwtSettings settings) {
         return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, settings, adminUsers,
-                webhooks);
+                serviceUsers, webhooks);
     }
 
     public ServerSettings withAdminUsers(Set<String> users) {
-        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, users, webhooks);
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, users,
+                serviceUsers, webhooks);
+    }
+
+    public ServerSettings withServiceUsers(Set<String> users) {
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, users,
+                webhooks);
     }
 
     public ServerSettings withWebhooks(WebhookPolicy policy) {
-        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers, policy);
+        return new ServerSettings(host, port, maxBodyBytes, apiKeys, corsOrigins, heartbeat, jwt, adminUsers,
+                serviceUsers, policy);
     }
 }

@@ -31,12 +31,14 @@ class IsolationMatrixHttpTest {
 
     private final InMemoryTelcoBackend telco = new InMemoryTelcoBackend();
     private final TestServer t = TestServer.startWithTelco(s -> s
-            .withApiKeys(ApiKeys.parse("ka:alice,kb:bob,kc:carol,kd:dave,ko:ops")).withAdminUsers(Set.of("ops")), telco);
+            .withApiKeys(ApiKeys.parse("ka:alice,kb:bob,kc:carol,kd:dave,ko:ops,ks:billing-svc"))
+            .withAdminUsers(Set.of("ops")).withServiceUsers(Set.of("billing-svc")), telco);
     private final Http alice = t.http.key("ka");
     private final Http bob = t.http.key("kb");
     private final Http carol = t.http.key("kc");
     private final Http dave = t.http.key("kd");
     private final Http ops = t.http.key("ko");
+    private final Http service = t.http.key("ks");
 
     @AfterAll
     void stop() {
@@ -121,6 +123,18 @@ class IsolationMatrixHttpTest {
                 .isEqualTo("basic");
         assertThat(telco.findCustomer("ops")).as("never the admin's own").isEmpty();
         assertThat(account("alice")).isEqualTo(alicesBefore);
+    }
+
+    @Test
+    void theServiceRole_mayNameTheAccount_fromItsOwnThread_butSeesNoOtherUsersThreads() {
+        String erin = "erin";
+        String own = threadOf(service);
+        ObjectNode forErin = telcoRun("switch me to unlimited");
+        Http.configurable(forErin).put("user_id", erin);
+
+        assertThat(service.post("/threads/" + own + "/runs/wait", forErin).status()).isEqualTo(200);
+        assertThat(telco.subscription(erin).mobilePackage().packageId()).isEqualTo("unlimited");
+        assertThat(service.get("/threads/" + threadOf(alice)).status()).isEqualTo(404);
     }
 
     @Test

@@ -12,9 +12,9 @@ import java.util.List;
  * Whose account a run's tools act on (DESIGN.md §6, "Whose account"): the conversation owner's, resolved by the
  * server from the authenticated caller and passed to the run as {@code configurable.user_id}, which its operations
  * keep. A client cannot choose it: {@code user_id}, {@code customer_id} or {@code owner} in {@code config.configurable}
- * or {@code context} naming another account is refused with 403, unless the caller has the admin role (then the run
- * acts for the account named). Restating the caller's own account is accepted, as LangGraph clients often send
- * {@code user_id}.
+ * or {@code context} naming another account is refused with 403, unless the caller has the admin or service role
+ * (then the run acts for the account named). Restating the caller's own account is accepted, as LangGraph clients
+ * often send {@code user_id}.
  */
 final class Accounts {
     static final List<String> IDENTITY_KEYS = List.of(Operation.USER_KEY, "customer_id", "owner");
@@ -43,11 +43,12 @@ final class Accounts {
                 if (named.equals(account)) {
                     continue;
                 }
-                if (!caller.isAdmin()) {
+                if (!caller.mayActForOthers()) {
                     throw new InvalidRequest("forbidden", where + "." + key + " cannot choose the account the tools "
                             + "act on: it is the conversation owner's, which the server resolves from the caller"
                             + (caller.isAnonymous() ? " (without sign-in, send your visitor id in the "
-                                    + "X-Switchboard-Visitor header)" : "; only the admin role may act for another"));
+                                    + "X-Switchboard-Visitor header)"
+                                    : "; only the admin or service role may act for another"));
                 }
                 if (override != null && !override.equals(named)) {
                     throw new InvalidRequest("invalid_field", "config and context name two different accounts: '"

@@ -8,7 +8,8 @@ import java.util.Set;
  * Turns a request's credentials into a {@link Caller}. Sign-in is on when API keys or JWT are configured; then an
  * {@code x-api-key}, or an {@code Authorization: Bearer} value that is an API key or a JWT, is required, and
  * anything else is a 401 that names neither the key nor the token. API-key users listed in
- * {@code SWITCHBOARD_ADMIN_USERS} get the admin role; a JWT's roles come from its roles claim. With sign-in off,
+ * {@code SWITCHBOARD_ADMIN_USERS} get the admin role, those in {@code SWITCHBOARD_SERVICE_USERS} the service role;
+ * a JWT's roles come from its roles claim. With sign-in off,
  * the caller is anonymous, known only by the visitor id its browser or terminal sends in
  * {@value #VISITOR_HEADER}, which decides whose demo account the tools act on and nothing else.
  */
@@ -19,11 +20,13 @@ public final class Authenticator {
     private final ApiKeys keys;
     private final JwtVerifier jwt;
     private final Set<String> adminUsers;
+    private final Set<String> serviceUsers;
 
-    public Authenticator(ApiKeys keys, JwtVerifier jwt, Set<String> adminUsers) {
+    public Authenticator(ApiKeys keys, JwtVerifier jwt, Set<String> adminUsers, Set<String> serviceUsers) {
         this.keys = keys;
         this.jwt = jwt;
         this.adminUsers = Set.copyOf(adminUsers);
+        this.serviceUsers = Set.copyOf(serviceUsers);
     }
 
     public boolean enabled() {
@@ -57,8 +60,16 @@ public final class Authenticator {
     }
 
     private Optional<Caller> byKey(String key) {
-        return keys.userFor(key).map(user -> new Caller(user, adminUsers.contains(user) ? Set.of(Caller.ADMIN)
-                : Set.of(), null));
+        return keys.userFor(key).map(user -> {
+            Set<String> roles = new java.util.HashSet<>();
+            if (adminUsers.contains(user)) {
+                roles.add(Caller.ADMIN);
+            }
+            if (serviceUsers.contains(user)) {
+                roles.add(Caller.SERVICE);
+            }
+            return new Caller(user, roles, null);
+        });
     }
 
     private static SwitchboardException.InvalidRequest unauthorized() {

@@ -12,10 +12,13 @@ import java.util.Set;
  * and the terminal chat) only decides whose demo account the tools act on. With auth on, a thread belongs to the
  * user who created it ({@code metadata.owner}); runs and operations belong to their thread; store namespaces are
  * kept per user by a hidden first label. Anything of another user is a 404, so nobody learns that it exists. The
- * {@value #ADMIN} role sees everything and may act on another account.
+ * {@value #ADMIN} role sees everything and may act on another account; the {@value #SERVICE} role may act on
+ * another account from its own threads.
  */
 public record Caller(String user, Set<String> roles, String visitor) {
     public static final String ADMIN = "admin";
+    /** A back-end acting for customers: it may name the account a run acts on, and sees only its own threads. */
+    public static final String SERVICE = "service";
     public static final Caller ANONYMOUS = new Caller(null, Set.of(), null);
     static final String NAMESPACE_LABEL_PREFIX = "user:";
     /** The prefix that keeps a visitor's account apart from every signed-in user's. */
@@ -41,6 +44,11 @@ public record Caller(String user, Set<String> roles, String visitor) {
 
     public boolean isAdmin() {
         return !isAnonymous() && roles.contains(ADMIN);
+    }
+
+    /** True when this caller may have a run act on another user's account ({@code customer_id} / {@code user_id}). */
+    public boolean mayActForOthers() {
+        return isAdmin() || (!isAnonymous() && roles.contains(SERVICE));
     }
 
     /** True when this caller may see {@code thread}. */
