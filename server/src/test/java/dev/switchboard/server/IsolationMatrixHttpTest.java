@@ -241,6 +241,22 @@ class IsolationMatrixHttpTest {
     }
 
     @Test
+    void threadSearch_isTheCallersOwnThreads_butEveryonesForTheAdmin() {
+        String tag = java.util.UUID.randomUUID().toString();
+        String alices = alice.post("/threads", obj("metadata", Map.of("tag", tag))).json().path("thread_id").asText();
+        String bobs = bob.post("/threads", obj("metadata", Map.of("tag", tag))).json().path("thread_id").asText();
+
+        assertThat(Http.texts(ops.post("/threads/search", obj("metadata", Map.of("tag", tag))).json(), "thread_id"))
+                .containsExactlyInAnyOrder(alices, bobs);
+        assertThat(Http.texts(ops.post("/threads/search", obj("metadata", Map.of("tag", tag, "owner", "alice")))
+                .json(), "thread_id")).containsExactly(alices);
+        assertThat(Http.texts(bob.post("/threads/search", obj("metadata", Map.of("tag", tag))).json(), "thread_id"))
+                .containsExactly(bobs);
+        assertThat(Http.texts(service.post("/threads/search", obj("metadata", Map.of("tag", tag))).json(),
+                "thread_id")).isEmpty();
+    }
+
+    @Test
     void storeItems_areTheOwners_theAdminSeesThemAsStored_anotherUserNever() {
         alice.put("/store/items", obj("namespace", List.of("notes"), "key", "card", "value", Map.of("last4", "4242")));
 
