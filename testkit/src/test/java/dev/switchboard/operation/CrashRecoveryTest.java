@@ -231,6 +231,10 @@ class CrashRecoveryTest {
         assertThat(b.usersSeen).as("every call of the resumed tool acted for alice").isNotEmpty()
                 .allMatch("alice"::equals);
         assertThat(onlyOperation(thread).userId()).isEqualTo("alice");
+        assertThat(runs.list(thread, RunQuery.all()))
+                .filteredOn(r -> r.metadata().path("kind").asText().equals("operation_report"))
+                .as("the report run acts for alice too").isNotEmpty()
+                .allSatisfy(r -> assertThat(r.configurable().path("user_id").asText()).isEqualTo("alice"));
     }
 
     // ---- another instance: take-over after the lease, fencing of the stale owner ---------------------------
