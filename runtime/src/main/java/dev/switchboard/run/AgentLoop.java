@@ -594,6 +594,8 @@ final class AgentLoop {
         derived.forEach(id -> checkpoints.deleteByRun(run.threadId(), id));
     }
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AgentLoop.class.getName());
+
     private ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
             List<String> namespace, Lane lane) throws InterruptedException {
         if (tool == null) {
@@ -611,8 +613,10 @@ final class AgentLoop {
             if (java.lang.Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("run cancelled while " + call.name() + " ran");
             }
-            return ToolMessage.error(call.id(), call.name(),
-                    "Error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            // The thread's state is the client's to read: the exception's text (SQL, paths, data) stays in the log.
+            LOG.log(java.util.logging.Level.WARNING, "tool " + call.name() + " failed in run " + run.runId(), e);
+            return ToolMessage.error(call.id(), call.name(), "Error: the tool failed unexpectedly ("
+                    + e.getClass().getSimpleName() + "); the server log has the details.");
         }
     }
 

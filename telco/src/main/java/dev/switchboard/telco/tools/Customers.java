@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Whose account a tool works on (DESIGN.md §6, "Whose account"): the conversation owner's, as the server resolved
@@ -23,6 +25,8 @@ import java.util.List;
 final class Customers {
     static final String USER_KEY = Operation.USER_KEY;
     private static final String CUSTOMER_ID_PATTERN = "[a-z0-9][a-z0-9_.-]{0,63}";
+
+    private static final Logger LOG = Logger.getLogger(Customers.class.getName());
 
     private Customers() {
     }
@@ -49,6 +53,16 @@ final class Customers {
     /** The customer id of a conversation that carries no user identity: a digest of its coordination namespace. */
     static String accountOfConversation(List<String> namespace) {
         return "conv-" + digest(String.join("\u0000", namespace));
+    }
+
+    /**
+     * A backend failure that is no refusal by the rules (storage down, a bug): the model, the thread and the
+     * operation record hear that it failed, not the exception's text, which stays in the server log.
+     */
+    static ToolException unexpected(String tool, RuntimeException e) {
+        LOG.log(Level.WARNING, tool + " failed", e);
+        return new ToolException("The telco system could not complete " + tool + " just now; nothing more is "
+                + "known here. Please try again in a moment.");
     }
 
     private static String digest(String text) {

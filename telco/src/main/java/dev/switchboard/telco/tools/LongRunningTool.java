@@ -86,6 +86,8 @@ abstract class LongRunningTool implements Tool {
             return Json.write(result);
         } catch (TelcoException refused) {
             throw new ToolException(refused.getMessage());
+        } catch (RuntimeException broken) {
+            throw Customers.unexpected(spec.name(), broken);
         }
     }
 

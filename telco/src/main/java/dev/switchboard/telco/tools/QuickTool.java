@@ -32,6 +32,8 @@ abstract class QuickTool implements Tool {
             return Json.write(answer(arguments, Customers.resolve(context, backend)));
         } catch (TelcoException refused) {
             throw new ToolException(refused.getMessage());
+        } catch (RuntimeException broken) {
+            throw Customers.unexpected(spec.name(), broken);
         }
     }
 }
