@@ -126,6 +126,15 @@ class JwtHttpTest {
     }
 
     @Test
+    void aTokenJustPastItsExpiry_isAcceptedWithinTheLeeway() {
+        Instant now = Instant.now();
+        String justExpired = sign(first, claims("ivan").issueTime(Date.from(now.minusSeconds(300)))
+                .expirationTime(Date.from(now.minusSeconds(2))).build());
+
+        assertThat(bearer(justExpired).post("/threads", obj()).status()).isEqualTo(200);
+    }
+
+    @Test
     void everyBadToken_is401_andCreatesNothing() throws Exception {
         Instant now = Instant.now();
         String good = sign(first, claims("mallory").build());
