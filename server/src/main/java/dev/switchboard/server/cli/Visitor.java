@@ -21,16 +21,21 @@ final class Visitor {
     }
 
     static String id(Map<String, String> env) {
+        String home = System.getProperty("user.home");
+        return id(env, home == null || home.isBlank() ? null : Path.of(home));
+    }
+
+    /** The visitor id {@code env} names, else the one kept under {@code home} (made there the first time). */
+    static String id(Map<String, String> env, Path home) {
         String given = env.get("SWITCHBOARD_VISITOR");
         if (given != null && !given.isBlank()) {
             return given.strip();
         }
-        String home = System.getProperty("user.home");
         String fresh = "cli-" + UUID.randomUUID();
-        if (home == null || home.isBlank()) {
+        if (home == null) {
             return fresh;
         }
-        Path file = Path.of(home, ".switchboard", "visitor");
+        Path file = home.resolve(".switchboard").resolve("visitor");
         try {
             if (Files.isRegularFile(file)) {
                 String kept = Files.readString(file).strip();
