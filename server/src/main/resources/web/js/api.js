@@ -63,42 +63,12 @@ export function visitorId() {
   return visitor;
 }
 
-const CREDENTIAL_KEY = 'switchboard.credential';
-
-/**
- * The API key or token this tab signed in with, or null. Kept in sessionStorage: it dies with the tab, and a
- * page on another origin cannot read it.
- */
-export function credential() {
-  try {
-    return sessionStorage.getItem(CREDENTIAL_KEY);
-  } catch {
-    return null;
-  }
-}
-
-export function setCredential(value) {
-  try {
-    if (value) {
-      sessionStorage.setItem(CREDENTIAL_KEY, value);
-    } else {
-      sessionStorage.removeItem(CREDENTIAL_KEY);
-    }
-  } catch {
-    // storage blocked: signing in cannot outlive this call
-  }
-}
-
 async function send(method, path, body, { signal, headers } = {}) {
   const init = {
     method,
     signal,
     headers: { Accept: 'application/json', 'X-Switchboard-Visitor': visitorId(), ...(headers || {}) },
   };
-  const signedIn = credential();
-  if (signedIn) {
-    init.headers.Authorization = `Bearer ${signedIn}`;
-  }
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -1,6 +1,6 @@
 // The chat page: wires the composer, the thread list and the run streams to the Conversation model.
 
-import { ApiError, credential, openStream, request, setCredential, uuid } from './api.js';
+import { ApiError, openStream, request, uuid } from './api.js';
 import { Conversation, textOf } from './conversation.js';
 import { humanize, renderItems, renderThreads, showNotice } from './view.js';
 
@@ -25,7 +25,6 @@ const ui = {
   strategy: $('strategy'), assistant: $('assistant'), threads: $('thread-list'), notices: $('notices'),
   title: $('thread-title'), status: $('thread-status'), info: $('server-info'), suggestions: $('suggestions'),
   newThread: $('new-thread'), openSidebar: $('open-sidebar'), closeSidebar: $('close-sidebar'), scrim: $('scrim'),
-  signIn: $('sign-in'), credential: $('credential'), signInError: $('sign-in-error'), signOut: $('sign-out'),
 };
 
 const app = {
@@ -70,37 +69,8 @@ const store = {
 };
 
 function notice(error, kind = 'error') {
-  if (error instanceof ApiError && error.status === 401) {
-    // A refused or expired key or token: ask for one again rather than failing request by request.
-    setCredential(null);
-    showSignIn('Your key or token was refused or has expired. Sign in again.');
-    return;
-  }
   const text = error instanceof Error ? error.message : String(error);
   showNotice(ui.notices, text, kind);
-}
-
-// ---- sign-in -----------------------------------------------------------------------------------------------
-
-function showSignIn(why = '') {
-  ui.app.classList.add('signed-out');
-  ui.signIn.hidden = false;
-  ui.signOut.hidden = true;
-  ui.signInError.textContent = why;
-  ui.credential.focus();
-}
-
-async function signIn(value) {
-  setCredential(value);
-  try {
-    await request('POST', '/threads/search', { limit: 1 });
-  } catch (e) {
-    setCredential(null);
-    ui.signInError.textContent = e instanceof ApiError && e.status === 401
-      ? 'That key or token was refused.' : (e.message || String(e));
-    return;
-  }
-  location.reload();
 }
 
 // ---- rendering -------------------------------------------------------------------------------------------
@@ -545,7 +515,6 @@ async function cancelOperation(operationId, button) {
 
 async function loadInfo() {
   let info = {};
-  // (the caller reads info.flags.auth: whether this server asks who you are)
   try {
     info = (await request('GET', '/info')) || {};
   } catch (e) {
@@ -568,7 +537,6 @@ async function loadInfo() {
   ui.info.textContent = [info.model ? `Model: ${info.model}` : '', info.version ? `v${info.version}` : '']
     .filter(Boolean).join(' · ');
   drawSuggestions();
-  return info;
 }
 
 /** The strategy the server applies when a client names none, from its OpenAPI document. */
@@ -654,15 +622,6 @@ function wire() {
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') closeSidebar();
   });
-  ui.signIn.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const value = ui.credential.value.trim();
-    if (value) signIn(value);
-  });
-  ui.signOut.addEventListener('click', () => {
-    setCredential(null);
-    location.reload();
-  });
   // Anything that slips through becomes a notice, not console noise.
   window.addEventListener('unhandledrejection', (e) => {
     e.preventDefault();
@@ -672,14 +631,7 @@ function wire() {
 
 async function boot() {
   wire();
-  const [info] = await Promise.all([loadInfo(), loadDefaultStrategy()]);
-  if (info.flags && info.flags.auth) {
-    if (!credential()) {
-      showSignIn();
-      return;
-    }
-    ui.signOut.hidden = false;
-  }
+  await Promise.all([loadInfo(), loadDefaultStrategy()]);
   // ?thread=<id> opens a given conversation (the terminal chat prints its id); else the last one open here.
   const linked = new URLSearchParams(location.search).get('thread');
   const valid = linked && /^[0-9a-f-]{36}$/i.test(linked) ? linked : null;

@@ -17,17 +17,12 @@ public final class UiServer implements AutoCloseable {
     }
 
     public UiServer(List<AgentGraph> graphs, String modelDescription) {
-        this(graphs, modelDescription, s -> s);
-    }
-
-    public UiServer(List<AgentGraph> graphs, String modelDescription,
-            java.util.function.UnaryOperator<ServerSettings> settings) {
         Switchboard.Builder builder = Switchboard.builder().secondaryWait(Duration.ofSeconds(5));
         graphs.forEach(builder::graph);
         builder.defaultGraph(graphs.getFirst().graphId());
         switchboard = builder.build();
-        server = new SwitchboardServer(switchboard, settings.apply(ServerSettings.defaults().withPort(0)),
-                modelDescription).start();
+        server = new SwitchboardServer(switchboard, ServerSettings.defaults().withPort(0), modelDescription)
+                .start();
     }
 
     public String url() {
