@@ -58,10 +58,6 @@ final class ChatCommand implements Callable<Integer> {
         return run(System.in, System.out, charset, echo);
     }
 
-    private static String bearer(String token) {
-        return token == null || token.isBlank() ? null : "Bearer " + token.strip();
-    }
-
     /** The whole session on the given streams: the terminal's, or a test's pipes. */
     int run(InputStream in, PrintStream out, Charset charset, boolean echo) {
         ChatPrinter printer = new ChatPrinter(out, charset, null);
@@ -72,9 +68,7 @@ final class ChatCommand implements Callable<Integer> {
             return 2;
         }
         AgentClient client = new AgentClient(URI.create(base))
-                .withHeader(Authenticator.VISITOR_HEADER, Visitor.id(System.getenv()))
-                .withHeader("x-api-key", System.getenv("SWITCHBOARD_API_KEY"))
-                .withHeader("Authorization", bearer(System.getenv("SWITCHBOARD_TOKEN")));
+                .withHeader(Authenticator.VISITOR_HEADER, Visitor.id(System.getenv()));
         ChatSession session;
         try {
             JsonNode info = client.get("/info");

@@ -74,7 +74,6 @@ public final class Main implements Runnable {
             System.out.println("switchboard: listening on " + server.url());
             System.out.println("switchboard: model " + hosting.modelDescription());
             System.out.println("switchboard: database " + hosting.databaseDescription());
-            System.out.println("switchboard: sign-in " + settings.signInDescription());
             stopped.await();
             return 0;
         }
