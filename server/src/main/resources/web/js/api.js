@@ -67,8 +67,43 @@ async function failure(response) {
   return new ApiError(response.status, code, detail);
 }
 
+const VISITOR_KEY = 'switchboard.visitor';
+
+// crypto.randomUUID exists only in secure contexts; getRandomValues also over plain http on a LAN address.
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * This browser's visitor id. A server without sign-in gives each visitor a demo account of their own, so two
+ * browsers never see each other's changes; with sign-in on, the server ignores it.
+ */
+let visitor = null;
+
+export function visitorId() {
+  if (visitor) {
+    return visitor;
+  }
+  try {
+    visitor = localStorage.getItem(VISITOR_KEY);
+    if (!visitor || !/^[A-Za-z0-9._-]{8,128}$/.test(visitor)) {
+      visitor = randomId();
+      localStorage.setItem(VISITOR_KEY, visitor);
+    }
+  } catch {
+    // storage blocked: one id for this page's life
+    visitor = visitor || randomId();
+  }
+  return visitor;
+}
+
 async function send(method, path, body, { signal, headers } = {}) {
-  const init = { method, signal, headers: { Accept: 'application/json', ...(headers || {}) } };
+  const init = {
+    method,
+    signal,
+    headers: { Accept: 'application/json', 'X-Switchboard-Visitor': visitorId(), ...(headers || {}) },
+  };
   if (credential) {
     init.headers.Authorization = `Bearer ${credential}`;
   }

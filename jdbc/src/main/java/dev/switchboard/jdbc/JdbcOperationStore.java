@@ -28,7 +28,7 @@ import java.util.function.UnaryOperator;
 final class JdbcOperationStore implements OperationStore {
     private static final String COLUMNS = "operation_id, thread_id, run_id, tool_call_id, tool_name, arguments, "
             + "idempotency_key, namespace, status, percent, message, result, error, cancel_requested, reported, "
-            + "owner, lease_until, created_at, updated_at";
+            + "owner, lease_until, created_at, updated_at, user_id";
     private static final String OLDEST_FIRST = " ORDER BY created_at, operation_id";
     /** Bind parameters per IN list, well under every driver's limit. */
     private static final int IDS_PER_STATEMENT = 500;
@@ -43,7 +43,7 @@ final class JdbcOperationStore implements OperationStore {
     public Operation create(Operation operation) {
         boolean inserted = tx.write(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO operations (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 bindAll(st, operation);
                 return st.executeUpdate() == 1;
             }
@@ -100,7 +100,8 @@ final class JdbcOperationStore implements OperationStore {
             // Runs inside the transaction; if it throws, or the checks below do, the rollback leaves the row as it was.
             Operation next = change.apply(current);
             if (!next.operationId().equals(current.operationId())
-                    || !next.idempotencyKey().equals(current.idempotencyKey())) {
+                    || !next.idempotencyKey().equals(current.idempotencyKey())
+                    || !java.util.Objects.equals(next.userId(), current.userId())) {
                 throw new IllegalStateException("an update must not change an operation's identity");
             }
             if (current.status().isTerminal() && next.status() != current.status()) {
@@ -222,6 +223,7 @@ final class JdbcOperationStore implements OperationStore {
         Columns.setInstant(st, 17, o.leaseUntil());
         Columns.setInstant(st, 18, o.createdAt());
         Columns.setInstant(st, 19, o.updatedAt());
+        st.setString(20, o.userId());
     }
 
     private static List<Operation> readAll(PreparedStatement st) throws SQLException {
@@ -235,7 +237,7 @@ final class JdbcOperationStore implements OperationStore {
                         rs.getInt("percent"), rs.getString("message"), rs.getString("result"), rs.getString("error"),
                         rs.getBoolean("cancel_requested"), rs.getBoolean("reported"), rs.getString("owner"),
                         Columns.getInstant(rs, "lease_until"), Columns.getInstant(rs, "created_at"),
-                        Columns.getInstant(rs, "updated_at")));
+                        Columns.getInstant(rs, "updated_at"), rs.getString("user_id")));
             }
         }
         return found;

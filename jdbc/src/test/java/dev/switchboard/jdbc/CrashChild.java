@@ -41,6 +41,8 @@ import org.awaitility.Awaitility;
  *   java CrashChild &lt;database url&gt; &lt;backend file&gt; &lt;instance id&gt; &lt;lease ms&gt; &lt;pause&gt; &lt;idempotent&gt; &lt;command&gt; [thread]
  *     command begin    an acknowledged exchange ("ACKED thread run"), then the operation's run ("RUN id");
  *                      stops at the pause point ("AT point")
+ *     command begin-for-alice-then-rollback  the operation's run for user alice, stopped at the pause point, then a
+ *                      rollback double-text that deletes that run ("ROLLED thread"); waits
  *     command recover  starts (crash recovery runs at start) and waits until the thread is answered and idle
  *                      ("RECOVERED"), then shuts down cleanly
  *     command idle     a few acknowledged exchanges on two threads and a store item ("IDLE t1 t2"), then waits
@@ -91,6 +93,23 @@ public final class CrashChild {
                 say("ACKED " + thread + " " + hello.runId());
                 Run run = switchboard.submit(request(thread, ASK));
                 say("RUN " + run.runId());
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            case "begin-for-alice-then-rollback" -> {
+                UUID thread = switchboard.createThread(null, null, false).threadId();
+                RunRequest ask = request(thread, ASK).withConfigurable("user_id",
+                        com.fasterxml.jackson.databind.node.TextNode.valueOf("alice"));
+                Run run = switchboard.submit(ask);
+                Awaitility.await().atMost(Duration.ofSeconds(60))
+                        .until(() -> !db.operations().listByThread(thread).isEmpty());
+                ObjectNode input = Json.object();
+                input.putArray("messages").addObject().put("type", "human").put("content", "actually, hello");
+                input.put("thread_type", "main");
+                Run rollback = switchboard.submit(RunRequest.of(thread, GRAPH, input)
+                        .withStrategy(MultitaskStrategy.ROLLBACK).withConfig(request(thread, "x").config()));
+                switchboard.await(rollback.runId(), Duration.ofSeconds(60)).orElseThrow();
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> db.runs().get(run.runId()).isEmpty());
+                say("ROLLED " + thread + " " + run.runId());
                 Thread.sleep(Long.MAX_VALUE);
             }
             case "recover" -> {
@@ -184,7 +203,9 @@ public final class CrashChild {
             context.progress(40, "reserving on the network");
             context.progress(POINT_OF_NO_RETURN, "provisioning on the network");
             pauseAt(pause, Pause.MID_PROGRESS);
-            backend.apply(context.idempotencyKey(), TOOL + ":" + target);
+            // The change names the user it was made for, so a test can tell whose account it went to.
+            backend.apply(context.idempotencyKey(), TOOL + ":" + target + ":"
+                    + context.configurable().path("user_id").asText("nobody"));
             pauseAt(pause, Pause.AFTER_APPLY);
             context.progress(90, "updating billing");
             return TOOL + " done: " + target;
@@ -224,6 +245,17 @@ public final class CrashChild {
                     apply.executeUpdate();
                 }
                 c.commit();
+            }
+        }
+
+        /** The change applied under {@code key}, or null. */
+        String change(String key) throws SQLException {
+            try (Connection c = DriverManager.getConnection(url);
+                    PreparedStatement st = c.prepareStatement("SELECT change FROM applied WHERE idempotency_key = ?")) {
+                st.setString(1, key);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
             }
         }
 

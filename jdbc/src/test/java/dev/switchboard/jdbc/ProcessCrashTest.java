@@ -140,6 +140,41 @@ class ProcessCrashTest {
     }
 
     @Test
+    void killedAfterTheOperationsRunWasRolledBack_theRestartActsForTheSameUser_neverAFallback() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("switchboard.db");
+        String backendFile = dir.resolve("backend.db").toString();
+        UUID thread;
+        UUID startedBy;
+        try (Child first = child(url, backendFile, "child-1", 30_000, Pause.BEFORE_BACKEND, true,
+                "begin-for-alice-then-rollback")) {
+            String[] rolled = first.awaitLine("ROLLED ").split(" ");
+            thread = UUID.fromString(rolled[1]);
+            startedBy = UUID.fromString(rolled[2]);
+            first.kill();
+        }
+        try (Database db = Database.open(url)) {
+            assertThat(db.runs().get(startedBy)).as("set-up: the run that started it is gone").isEmpty();
+            assertThat(db.operations().listByThread(thread)).singleElement()
+                    .satisfies(op -> assertThat(op.userId()).isEqualTo("alice"));
+        }
+
+        try (Child second = child(url, backendFile, "child-1", 30_000, Pause.NONE, true, "recover",
+                thread.toString())) {
+            second.awaitLine("RECOVERED");
+            assertThat(second.awaitExit()).isZero();
+        }
+
+        FileBackend backend = new FileBackend(backendFile);
+        try (Database db = Database.open(url)) {
+            Operation op = db.operations().listByThread(thread).getFirst();
+            assertThat(op.status()).isEqualTo(OperationStatus.SUCCEEDED);
+            assertThat(backend.change(op.idempotencyKey())).as("applied for alice").endsWith(":alice");
+            assertThat(backend.appliedInAll()).isEqualTo(1);
+            assertThat(History.violations(messages(db, thread))).isEmpty();
+        }
+    }
+
+    @Test
     void killedWhileIdle_restartedRuntimeAnswersStateHistoryAndRunsExactlyAsBefore() throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("switchboard.db");
         String backendFile = dir.resolve("backend.db").toString();

@@ -65,7 +65,8 @@ public final class InMemoryOperationStore implements OperationStore {
     public Optional<Operation> update(UUID operationId, UnaryOperator<Operation> change) {
         return Optional.ofNullable(operations.computeIfPresent(operationId, (id, current) -> {
             Operation next = copy(change.apply(copy(current)));
-            if (!next.operationId().equals(id) || !next.idempotencyKey().equals(current.idempotencyKey())) {
+            if (!next.operationId().equals(id) || !next.idempotencyKey().equals(current.idempotencyKey())
+                    || !java.util.Objects.equals(next.userId(), current.userId())) {
                 throw new IllegalStateException("an update must not change an operation's identity");
             }
             if (current.status().isTerminal() && next.status() != current.status()) {
@@ -109,6 +110,6 @@ public final class InMemoryOperationStore implements OperationStore {
     private static Operation copy(Operation o) {
         return new Operation(o.operationId(), o.threadId(), o.runId(), o.toolCallId(), o.toolName(), o.arguments(),
                 o.idempotencyKey(), o.namespace(), o.status(), o.percent(), o.message(), o.result(), o.error(),
-                o.cancelRequested(), o.reported(), o.owner(), o.leaseUntil(), o.createdAt(), o.updatedAt());
+                o.cancelRequested(), o.reported(), o.owner(), o.leaseUntil(), o.createdAt(), o.updatedAt(), o.userId());
     }
 }

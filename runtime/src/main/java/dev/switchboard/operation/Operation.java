@@ -12,6 +12,10 @@ import java.util.UUID;
  * run id + tool call id; the backend deduplicates side effects on it, so a resumed operation never applies
  * twice. {@code reported} turns true once an answer that states the outcome has been written to the thread.
  * {@code owner} and {@code leaseUntil} say which server instance executes it and until when its claim holds.
+ * {@code userId} is the user the operation acts for (the conversation's owner as the server resolved it, the run's
+ * {@code configurable.user_id}); it is kept on the record itself so that recovering an operation whose run was
+ * deleted (rolled back) acts for the same user, never for whoever a rebuilt config would suggest. Null when the
+ * conversation carries no user identity (its coordination namespace then identifies it).
  */
 public record Operation(
         UUID operationId,
@@ -32,7 +36,20 @@ public record Operation(
         String owner,
         Instant leaseUntil,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String userId) {
+
+    /** The configurable key that carries the user an operation acts for, set by the server from the caller. */
+    public static final String USER_KEY = "user_id";
+
+    /** An operation that acts for no identified user. */
+    public Operation(UUID operationId, UUID threadId, UUID runId, String toolCallId, String toolName,
+            ObjectNode arguments, String idempotencyKey, List<String> namespace, OperationStatus status, int percent,
+            String message, String result, String error, boolean cancelRequested, boolean reported, String owner,
+            Instant leaseUntil, Instant createdAt, Instant updatedAt) {
+        this(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace, status, percent,
+                message, result, error, cancelRequested, reported, owner, leaseUntil, createdAt, updatedAt, null);
+    }
 
     public Operation {
         Objects.requireNonNull(operationId, "operationId");
@@ -50,6 +67,14 @@ public record Operation(
             throw new IllegalArgumentException("percent must be 0..100, got " + percent);
         }
         message = message == null ? "" : message;
+        userId = userId == null || userId.isBlank() ? null : userId;
+    }
+
+    /** This operation acting for {@code user} (null: for no identified user). */
+    public Operation withUserId(String user) {
+        return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
+                status, percent, message, result, error, cancelRequested, reported, owner, leaseUntil, createdAt,
+                updatedAt, user);
     }
 
     public static String idempotencyKey(UUID threadId, UUID runId, String toolCallId) {
@@ -59,12 +84,12 @@ public record Operation(
     public Operation withProgress(int newPercent, String newMessage, Instant now) {
         return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
                 status, newPercent, newMessage, result, error, cancelRequested, reported, owner, leaseUntil, createdAt,
-                now);
+                now, userId);
     }
 
     public Operation withCancelRequested(Instant now) {
         return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
-                status, percent, message, result, error, true, reported, owner, leaseUntil, createdAt, now);
+                status, percent, message, result, error, true, reported, owner, leaseUntil, createdAt, now, userId);
     }
 
     public Operation finished(OperationStatus end, String newResult, String newError, Instant now) {
@@ -74,12 +99,12 @@ public record Operation(
         int finalPercent = end == OperationStatus.SUCCEEDED ? 100 : percent;
         return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
                 end, finalPercent, message, newResult, newError, cancelRequested, reported, owner, leaseUntil,
-                createdAt, now);
+                createdAt, now, userId);
     }
 
     public Operation withReported(Instant now) {
         return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
-                status, percent, message, result, error, cancelRequested, true, owner, leaseUntil, createdAt, now);
+                status, percent, message, result, error, cancelRequested, true, owner, leaseUntil, createdAt, now, userId);
     }
 
     /** Reported no longer: the run that reported it was rolled back, taking the report with it. */
@@ -90,7 +115,7 @@ public record Operation(
 
     public Operation withLease(String newOwner, Instant until, Instant now) {
         return new Operation(operationId, threadId, runId, toolCallId, toolName, arguments, idempotencyKey, namespace,
-                status, percent, message, result, error, cancelRequested, reported, newOwner, until, createdAt, now);
+                status, percent, message, result, error, cancelRequested, reported, newOwner, until, createdAt, now, userId);
     }
 
     /** True when no live claim holds this operation at {@code now}: it has no lease, or its lease has ended. */

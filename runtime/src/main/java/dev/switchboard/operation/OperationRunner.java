@@ -494,7 +494,13 @@ public final class OperationRunner implements AutoCloseable {
 
         @Override
         public ObjectNode configurable() {
-            return configurable.deepCopy();
+            // The tool acts for the user its operation records, never for another one a config names. (An
+            // operation without one was made from this same config, or predates the field: the config stands.)
+            ObjectNode copy = configurable.deepCopy();
+            if (ex.current.userId() != null) {
+                copy.put(Operation.USER_KEY, ex.current.userId());
+            }
+            return copy;
         }
 
         @Override

@@ -12,6 +12,7 @@ import dev.switchboard.tool.ToolException;
 import dev.switchboard.tool.ToolSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -102,20 +103,38 @@ public final class OperationTools {
         return node;
     }
 
+    /**
+     * The operation a status tool acts on: the one the model names, or the one the coordination namespace's
+     * status key points at. Either way it must belong to this conversation (same coordination namespace, same
+     * user): the status key lives in a namespace the caller can write, so a planted pointer to another user's
+     * operation finds nothing, exactly as an unknown id does.
+     */
     private Optional<Operation> find(ObjectNode arguments, ToolContext context) {
         JsonNode named = arguments.get("operation_id");
+        String text;
         if (named != null && named.isTextual() && !named.asText().isBlank()) {
-            UUID id;
-            try {
-                id = Ids.parse("operation_id", named.asText());
-            } catch (RuntimeException e) {
-                return Optional.empty();
-            }
-            return operations.get(id).filter(op -> op.namespace().equals(context.namespace()));
+            text = named.asText();
+        } else {
+            text = store.get(new Namespace(context.namespace()), CoordinationKeys.WORKING_TOOL_STATUS)
+                    .map(item -> item.value().path("operation_id").asText(""))
+                    .orElse("");
         }
-        return store.get(new Namespace(context.namespace()), CoordinationKeys.WORKING_TOOL_STATUS)
-                .map(item -> item.value().path("operation_id").asText(""))
-                .filter(text -> !text.isEmpty())
-                .flatMap(text -> operations.get(UUID.fromString(text)));
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        UUID id;
+        try {
+            id = Ids.parse("operation_id", text);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        String user = userOf(context.configurable());
+        return operations.get(id).filter(op -> op.namespace().equals(context.namespace())
+                && Objects.equals(op.userId(), user));
+    }
+
+    private static String userOf(ObjectNode configurable) {
+        JsonNode user = configurable == null ? null : configurable.get(Operation.USER_KEY);
+        return user != null && user.isTextual() && !user.asText().isBlank() ? user.asText() : null;
     }
 }

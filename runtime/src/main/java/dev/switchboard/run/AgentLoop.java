@@ -295,7 +295,8 @@ final class AgentLoop {
         var now = clock.instant();
         Operation op = operations.byIdempotencyKey(key).orElseGet(() -> operations.create(new Operation(Ids.newId(),
                 run.threadId(), run.runId(), call.id(), call.name(), call.args(), key, namespace,
-                OperationStatus.RUNNING, 0, "started", null, null, false, false, null, null, now, now)));
+                OperationStatus.RUNNING, 0, "started", null, null, false, false, null, null, now, now,
+                userOf(configurable))));
         Lanes.Conversation conversation = lanes.open(namespace, run.threadId(), run.runId(), op.operationId());
         publishOperation(log, "operation_started", op);
         CompletableFuture<Operation> done = op.status().isTerminal() ? CompletableFuture.completedFuture(op)
@@ -382,8 +383,10 @@ final class AgentLoop {
         ObjectNode structured = Json.object();
         ArrayNode ops = structured.putArray("operations");
         for (Operation op : synthesis.operations()) {
-            text.append("\n- ").append(op.toolName()).append(": ").append(op.status().wireName()).append(": ")
-                    .append(op.outcomeText());
+            // Only the tool's name and status: its result or error may quote what the user said (a refusal naming
+            // the package asked for), so it stays in the tool message above, where the model reads it as data.
+            text.append("\n- ").append(op.toolName()).append(": ").append(op.status().wireName())
+                    .append(" (the result is in the tool message above)");
             ObjectNode o = ops.addObject();
             o.put("operation_id", op.operationId().toString());
             o.put("tool", op.toolName());
@@ -394,12 +397,11 @@ final class AgentLoop {
         if (synthesis.interim().isEmpty()) {
             text.append("\n\nNothing else was said while it ran.");
         } else {
-            text.append("\n\nWhile it ran, this was said:");
-            for (Message m : synthesis.interim()) {
-                if (!m.content().isBlank()) {
-                    text.append("\n").append(m.type().wireName()).append(": ").append(m.content());
-                }
-            }
+            // The user's words never enter a system-role message (they could pose as instructions): the interim
+            // exchange is already in the conversation, after the tool result, in its own user and AI messages.
+            text.append("\n\nWhile it ran, ").append(synthesis.interim().size())
+                    .append(" message(s) were exchanged; they are the latest messages of the conversation above. "
+                            + "Take them into account in your answer.");
         }
         structured.set("interim_messages", MessageJson.toJson(synthesis.interim()));
         return SystemMessage.of(text.toString()).withAdditionalKwarg("switchboard_synthesis", structured);
@@ -533,6 +535,8 @@ final class AgentLoop {
         return ai;
     }
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AgentLoop.class.getName());
+
     private ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
             List<String> namespace, Lane lane) throws InterruptedException {
         if (tool == null) {
@@ -550,8 +554,10 @@ final class AgentLoop {
             if (java.lang.Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("run cancelled while " + call.name() + " ran");
             }
-            return ToolMessage.error(call.id(), call.name(),
-                    "Error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            // The thread's state is the client's to read: the exception's text (SQL, paths, data) stays in the log.
+            LOG.log(java.util.logging.Level.WARNING, "tool " + call.name() + " failed in run " + run.runId(), e);
+            return ToolMessage.error(call.id(), call.name(), "Error: the tool failed unexpectedly ("
+                    + e.getClass().getSimpleName() + "); the server log has the details.");
         }
     }
 
@@ -611,6 +617,12 @@ final class AgentLoop {
         configurable.put("assistant_id", run.assistantId().toString());
         configurable.put("graph_id", graph.graphId());
         return configurable;
+    }
+
+    /** The user the run acts for, as the server put it in {@code configurable.user_id}; null when none. */
+    static String userOf(ObjectNode configurable) {
+        JsonNode user = configurable.get(Operation.USER_KEY);
+        return user != null && user.isTextual() && !user.asText().isBlank() ? user.asText() : null;
     }
 
     /** {@code config.configurable.namespace_for_memory}, or the thread's default coordination namespace. */

@@ -102,8 +102,13 @@ final class OperationReports {
         }
         ObjectNode kwargs = Json.object();
         kwargs.putObject("input").put(Run.REPORT_KEY, op.operationId().toString());
-        ArrayNode ns = kwargs.putObject("config").putObject("configurable").putArray("namespace_for_memory");
+        ObjectNode reportConfigurable = kwargs.putObject("config").putObject("configurable");
+        ArrayNode ns = reportConfigurable.putArray("namespace_for_memory");
         op.namespace().forEach(ns::add);
+        if (op.userId() != null) {
+            // The report run acts for the operation's user too, should its answer call a tool.
+            reportConfigurable.put(Operation.USER_KEY, op.userId());
+        }
         kwargs.putArray("stream_mode").add("values");
         ObjectNode metadata = Json.object();
         metadata.put("kind", "operation_report");

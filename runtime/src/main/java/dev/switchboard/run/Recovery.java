@@ -196,6 +196,10 @@ final class Recovery implements AutoCloseable {
             ArrayNode ns = configurable.putArray("namespace_for_memory");
             op.namespace().forEach(ns::add);
         }
+        // The operation acts for the user it was started for, whatever config the run (or its absence) gives.
+        if (op.userId() != null) {
+            configurable.put(Operation.USER_KEY, op.userId());
+        }
         runner.recover(op, tool, configurable, new OperationRunner.Listener() {
             @Override
             public void progress(Operation progressed) {

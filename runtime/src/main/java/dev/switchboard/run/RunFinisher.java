@@ -121,7 +121,7 @@ final class RunFinisher {
             ex.log.close();
             return s.runs.finish(run.runId(), s.owner, RunStatus.SUCCESS);
         }
-        LOG.log(Level.FINE, "run " + run.runId() + " failed", failure);
+        LOG.log(Level.WARNING, "run " + run.runId() + " failed", failure);
         if (run.lane() == Lane.MAIN) {
             closeAfterFailure(run);
         }

@@ -14,6 +14,7 @@ import dev.switchboard.server.api.RequestIds;
 import dev.switchboard.server.api.RunsApi;
 import dev.switchboard.server.api.StoreApi;
 import dev.switchboard.server.api.ThreadsApi;
+import dev.switchboard.server.auth.Authenticator;
 import dev.switchboard.server.auth.Caller;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -35,12 +36,14 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Javalin app;
     private final String modelDescription;
     private final String openapi = Json.write(dev.switchboard.server.api.OpenApi.document());
+    private final Authenticator authenticator;
 
     public SwitchboardServer(Switchboard switchboard, ServerSettings settings, String modelDescription) {
         this.switchboard = switchboard;
         this.settings = settings;
         this.modelDescription = modelDescription;
         this.metrics = new Metrics(switchboard);
+        this.authenticator = settings.authenticator();
         Api api = new Api(switchboard, settings, metrics);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -100,7 +103,8 @@ public final class SwitchboardServer implements AutoCloseable {
                     + " bytes; the limit is " + settings.maxBodyBytes());
         }
         if (isApiPath(ctx.path())) {
-            Caller caller = settings.apiKeys().authenticate(ctx.header("x-api-key"), ctx.header("Authorization"));
+            Caller caller = authenticator.authenticate(ctx.header("x-api-key"), ctx.header("Authorization"),
+                    ctx.header(Authenticator.VISITOR_HEADER));
             ctx.attribute(Api.CALLER, caller);
         }
     }
@@ -118,7 +122,8 @@ public final class SwitchboardServer implements AutoCloseable {
         ctx.header("Access-Control-Allow-Origin", origin);
         ctx.header("Vary", "Origin");
         ctx.header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-        ctx.header("Access-Control-Allow-Headers", "Content-Type, Authorization, x-api-key, Last-Event-ID, x-request-id");
+        ctx.header("Access-Control-Allow-Headers", "Content-Type, Authorization, x-api-key, Last-Event-ID, x-request-id, "
+                + Authenticator.VISITOR_HEADER);
         ctx.header("Access-Control-Expose-Headers", "Content-Location, X-Pagination-Total, X-Pagination-Next, x-request-id");
     }
 
@@ -141,7 +146,7 @@ public final class SwitchboardServer implements AutoCloseable {
         flags.put("assistants", true);
         flags.put("crons", false);
         flags.put("langsmith", false);
-        flags.put("auth", settings.apiKeys().enabled());
+        flags.put("auth", settings.authEnabled());
         ObjectNode metadata = info.putObject("metadata");
         metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));
         ctx.json(info);

@@ -114,6 +114,7 @@ class AuthHttpTest {
                 new Object[] {"GET", "/operations/" + operation, null},
                 new Object[] {"POST", "/operations/" + operation + "/cancel", null},
                 new Object[] {"POST", "/threads", obj("thread_id", thread, "if_exists", "do_nothing")},
+                new Object[] {"POST", "/threads", obj("thread_id", thread, "if_exists", "raise")},
                 new Object[] {"DELETE", tp, null});
         List<String> answers = new ArrayList<>();
         for (Object[] step : walk) {
@@ -220,9 +221,17 @@ class AuthHttpTest {
     }
 
     @Test
-    void agentRun_usesTheAuthenticatedUser_notTheUserIdInTheBody() throws Exception {
-        try (Sse aliceEvents = alice.join("/api/agent/events?user_id=bob")) {
-            Response posted = bob.post("/api/agent/run", obj("user_id", "alice", "task", "from bob"));
+    void agentRun_withAnotherUsersIdInTheBody_is403_andTheEventsOfAnotherUserToo() {
+        Response posted = bob.post("/api/agent/run", obj("user_id", "alice", "task", "from bob"));
+        assertThat(posted.status()).isEqualTo(403);
+        assertThat(posted.code()).isEqualTo("forbidden");
+        assertThat(alice.get("/api/agent/events?user_id=bob").status()).isEqualTo(403);
+    }
+
+    @Test
+    void agentRun_usesTheAuthenticatedUser() throws Exception {
+        try (Sse aliceEvents = alice.join("/api/agent/events")) {
+            Response posted = bob.post("/api/agent/run", obj("user_id", "bob", "task", "from bob"));
             assertThat(posted.status()).isEqualTo(202);
             String bobThread = posted.json().path("thread_id").asText();
             assertThat(alice.get("/threads/" + bobThread).status()).isEqualTo(404);

@@ -6,6 +6,10 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.agent.AgentGraph;
 import dev.switchboard.jdbc.Database;
 import dev.switchboard.operation.OperationTools;
+import dev.switchboard.telco.TelcoAgent;
+import dev.switchboard.telco.TelcoSettings;
+import dev.switchboard.telco.backend.TelcoBackend;
+import dev.switchboard.telco.offline.OfflineTelcoModel;
 import dev.switchboard.testkit.RecordingBackend;
 import dev.switchboard.testkit.ScriptedAgent;
 import dev.switchboard.testkit.ScriptedLaneModel;
@@ -36,8 +40,16 @@ final class TestServer implements AutoCloseable {
     final Http http;
 
     private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted) {
+        this(settings, database, scripted, null);
+    }
+
+    private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted,
+            AgentGraph extra) {
         Switchboard.Builder builder = Switchboard.builder().graph(scripted).graph(lanesGraph())
                 .defaultGraph(ScriptedAgent.GRAPH_ID).secondaryWait(Duration.ofSeconds(10));
+        if (extra != null) {
+            builder.graph(extra);
+        }
         if (database != null) {
             builder.threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
                     .operationStore(database.operations()).itemStore(database.items())
@@ -55,6 +67,13 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(UnaryOperator<ServerSettings> settings) {
         return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50));
+    }
+
+    /** With the real telco agent too (offline model, no token delay, operations at 1/100 of their time). */
+    static TestServer startWithTelco(UnaryOperator<ServerSettings> settings, TelcoBackend telco) {
+        OfflineTelcoModel model = new OfflineTelcoModel(Duration.ZERO);
+        return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50),
+                TelcoAgent.graph(telco, model, model, TelcoSettings.ofScale(0.01)));
     }
 
     static TestServer start(UnaryOperator<ServerSettings> settings, Database database) {

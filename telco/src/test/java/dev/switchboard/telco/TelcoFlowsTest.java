@@ -67,7 +67,8 @@ class TelcoFlowsTest {
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", text);
         ObjectNode config = Json.object();
-        config.putObject("configurable").put(OfflineTelcoModel.TOKEN_DELAY_KEY, 0);
+        // The server sets the conversation owner; these flows are the seeded demo customer's.
+        config.putObject("configurable").put("user_id", "demo").put(OfflineTelcoModel.TOKEN_DELAY_KEY, 0);
         return switchboard.submit(RunRequest.of(thread, TelcoAgent.GRAPH_ID, input).withConfig(config));
     }
 
@@ -215,7 +216,7 @@ class TelcoFlowsTest {
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", "switch me to unlimited");
         ObjectNode config = Json.object();
-        config.putObject("configurable").put("customer_id", "alice").put(OfflineTelcoModel.TOKEN_DELAY_KEY, 0);
+        config.putObject("configurable").put("user_id", "alice").put(OfflineTelcoModel.TOKEN_DELAY_KEY, 0);
 
         finished(switchboard.submit(RunRequest.of(thread, TelcoAgent.GRAPH_ID, input).withConfig(config)));
 

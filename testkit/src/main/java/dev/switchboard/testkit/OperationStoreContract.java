@@ -86,13 +86,27 @@ public abstract class OperationStoreContract {
                         """),
                 Operation.idempotencyKey(thread, run, "call_7"), List.of("threads", thread.toString(), "ops"),
                 OperationStatus.FAILED, 37, "step 2 of 5: porting — 37 %", "partial \"result\"\n",
-                "backend said: no", true, true, "instance-a", updated.plusSeconds(30), created, updated);
+                "backend said: no", true, true, "instance-a", updated.plusSeconds(30), created, updated, "alice@example");
 
         store.create(operation);
 
         assertThat(store.get(operation.operationId())).contains(operation);
         assertThat(store.byIdempotencyKey(operation.idempotencyKey())).contains(operation);
         assertThat(store.listByThread(thread)).containsExactly(operation);
+    }
+
+    @Test
+    void userId_isKeptThroughEveryUpdate_andAnUpdateThatChangesItIsRefused() {
+        Operation op = store.create(running(thread).withUserId("alice"));
+
+        store.update(op.operationId(), o -> o.withProgress(40, "porting", o.updatedAt()));
+        store.update(op.operationId(), o -> o.withLease("instance-b", o.updatedAt().plusSeconds(5), o.updatedAt()));
+
+        assertThat(store.get(op.operationId())).get().extracting(Operation::userId).isEqualTo("alice");
+        assertThatThrownBy(() -> store.update(op.operationId(), o -> o.withUserId("mallory")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(store.get(op.operationId())).get().extracting(Operation::userId).isEqualTo("alice");
+        assertThat(store.inFlight()).extracting(Operation::userId).containsExactly("alice");
     }
 
     @Test

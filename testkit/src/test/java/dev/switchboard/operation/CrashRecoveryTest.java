@@ -20,6 +20,7 @@ import dev.switchboard.run.Lane;
 import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunQuery;
+import dev.switchboard.run.RunRequest;
 import dev.switchboard.run.RunStatus;
 import dev.switchboard.run.RunStore;
 import dev.switchboard.store.InMemoryItemStore;
@@ -207,6 +208,35 @@ class CrashRecoveryTest {
         assertThat(History.violations(messages(thread))).isEmpty();
     }
 
+    @Test
+    void crashAfterTheStartingRunWasRolledBack_recoveredOperationActsForItsOwnUser_notAFallback() {
+        Instance a = instance("node-1", Duration.ofSeconds(30), true);
+        UUID thread = a.newThread();
+        RunRequest ask = LaneHarness.request(thread, ASK, MultitaskStrategy.ENQUEUE, null, 0, null)
+                .withConfigurable("user_id", com.fasterxml.jackson.databind.node.TextNode.valueOf("alice"));
+        Run started = a.switchboard.submit(ask);
+        a.reach(thread, 40);
+        Run rollback = a.switchboard.submit(LaneHarness.request(thread, "actually, hello", MultitaskStrategy.ROLLBACK,
+                "main", 0, null));
+        await().atMost(WAIT).until(() -> runs.get(started.runId()).isEmpty()
+                && runs.get(rollback.runId()).map(r -> r.status().isTerminal()).orElse(false));
+        assertThat(onlyOperation(thread).userId()).isEqualTo("alice");
+        a.crash();
+
+        Instance b = instance("node-1", Duration.ofSeconds(30), true);
+        b.gate.release(1000);
+
+        awaitAnswered(thread);
+        assertThat(onlyOperation(thread).status()).isEqualTo(OperationStatus.SUCCEEDED);
+        assertThat(b.usersSeen).as("every call of the resumed tool acted for alice").isNotEmpty()
+                .allMatch("alice"::equals);
+        assertThat(onlyOperation(thread).userId()).isEqualTo("alice");
+        assertThat(runs.list(thread, RunQuery.all()))
+                .filteredOn(r -> r.metadata().path("kind").asText().equals("operation_report"))
+                .as("the report run acts for alice too").isNotEmpty()
+                .allSatisfy(r -> assertThat(r.configurable().path("user_id").asText()).isEqualTo("alice"));
+    }
+
     // ---- another instance: take-over after the lease, fencing of the stale owner ---------------------------
 
     @Test
@@ -326,6 +356,8 @@ class CrashRecoveryTest {
         final StorePartition partition = new StorePartition();
         /** How this instance's tool calls ended abnormally. */
         final List<Throwable> toolEnds = new CopyOnWriteArrayList<>();
+        /** The {@code configurable.user_id} each call of this instance's tool saw ("none" when absent). */
+        final List<String> usersSeen = new CopyOnWriteArrayList<>();
         final Switchboard switchboard;
         private boolean closed;
 
@@ -358,6 +390,7 @@ class CrashRecoveryTest {
 
                 @Override
                 public String call(ObjectNode arguments, ToolContext context) throws Exception {
+                    usersSeen.add(context.configurable().path("user_id").asText("none"));
                     try {
                         return tool.call(arguments, context);
                     } catch (Exception e) {

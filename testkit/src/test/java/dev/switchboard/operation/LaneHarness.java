@@ -13,6 +13,8 @@ import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunRequest;
 import dev.switchboard.testkit.RecordingBackend;
+import dev.switchboard.model.ChatModel;
+import dev.switchboard.model.ModelRequest;
 import dev.switchboard.testkit.ScriptedLaneModel;
 import dev.switchboard.testkit.ScriptedOperationTool;
 import dev.switchboard.thread.ConversationState;
@@ -35,6 +37,8 @@ final class LaneHarness implements AutoCloseable {
     final RecordingBackend backend = new RecordingBackend();
     final Semaphore gate = new Semaphore(0);
     final Switchboard switchboard;
+    /** Every request the model was sent, in order. */
+    final List<ModelRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     LaneHarness(Duration secondaryWait) {
         this(secondaryWait, m -> m, b -> { }, List.of());
@@ -66,10 +70,14 @@ final class LaneHarness implements AutoCloseable {
                 return "3.2 GB left";
             }
         };
+        ChatModel recording = (request, listener) -> {
+            requests.add(request);
+            return model.chat(request, listener);
+        };
         List<Tool> tools = new java.util.ArrayList<>(List.of(new ScriptedOperationTool(CHANGE, backend, gate),
                 new ScriptedOperationTool(CLOSE, backend), balance));
         tools.addAll(extraTools);
-        AgentGraph graph = new AgentGraph("lanes", "You are the main lane.", c -> model, tools,
+        AgentGraph graph = new AgentGraph("lanes", "You are the main lane.", c -> recording, tools,
                 "You are the secondary lane.", null, null);
         Switchboard.Builder builder = Switchboard.builder().graph(graph).secondaryWait(secondaryWait);
         customize.accept(builder);

@@ -10,18 +10,23 @@ import dev.switchboard.event.EventLog;
 import dev.switchboard.event.RunEvent;
 import dev.switchboard.event.SequencedEvent;
 import dev.switchboard.event.Subscription;
+import dev.switchboard.operation.CoordinationKeys;
+import dev.switchboard.operation.Operation;
 import dev.switchboard.run.Lane;
 import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunRequest;
 import dev.switchboard.run.SupersededInput;
 import dev.switchboard.server.auth.Caller;
+import dev.switchboard.thread.ConversationThread;
+import dev.switchboard.thread.ThreadQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -50,6 +55,8 @@ import java.util.logging.Logger;
 public final class AgentRunApi {
     private static final Logger LOG = Logger.getLogger(AgentRunApi.class.getName());
     static final UUID USER_THREADS = UUID.fromString("3f0d7f2e-6a53-4bb2-9b8e-0c1a1c1b5f11");
+    /** The thread metadata key that marks a user's {@code /api/agent/run} thread. */
+    static final String AGENT_RUN_USER = "agent_run_user";
 
     private final Api api;
     private final ConcurrentHashMap<String, EventLog> channels = new ConcurrentHashMap<>();
@@ -70,6 +77,11 @@ public final class AgentRunApi {
 
     private static String userOf(Caller caller, String given) {
         if (!caller.isAnonymous()) {
+            if (given != null && !given.equals(caller.user())) {
+                // Not ignored, refused: the body cannot choose whose thread and account this is.
+                throw new SwitchboardException.InvalidRequest("forbidden", "user_id must be your own user id or "
+                        + "left out: signed in, /api/agent/run works on the caller's own thread and account");
+            }
             return caller.user();
         }
         if (given == null || !given.matches("[A-Za-z0-9._@:-]{1,128}")) {
@@ -90,21 +102,23 @@ public final class AgentRunApi {
         String task = body.requiredString("task");
         String assistant = body.string("assistant_id", defaultAssistant());
         api.switchboard().assistant(assistant); // an unknown assistant is a 404 before the user's thread is made
-        UUID threadId = Ids.nameBased(USER_THREADS, user);
-        ObjectNode metadata = Json.object();
-        metadata.put("user_id", user);
-        if (!caller.isAnonymous()) {
-            metadata.put("owner", caller.user());
-        }
-        caller.check(api.switchboard().createThread(threadId, metadata, true));
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", task);
-        ObjectNode config = Json.object();
-        config.putObject("configurable").put("user_id", user);
         ReentrantLock lock = submitLocks.computeIfAbsent(user, u -> new ReentrantLock());
         Run run;
+        UUID threadId;
         lock.lock();
         try {
+            threadId = userThread(caller, user);
+            ObjectNode configurable = Json.object();
+            // The tools act for the signed-in user, or for this visitor's own demo account without sign-in.
+            configurable.put(Operation.USER_KEY, caller.isAnonymous() ? Caller.VISITOR_PREFIX + user : caller.user());
+            if (!caller.isAnonymous()) {
+                var ns = configurable.putArray("namespace_for_memory");
+                Caller.ownedNamespace(caller.user(), CoordinationKeys.defaultNamespace(threadId)).forEach(ns::add);
+            }
+            ObjectNode config = Json.object();
+            config.set("configurable", configurable);
             run = api.switchboard().submit(RunRequest.of(threadId, assistant, input)
                     .withStrategy(MultitaskStrategy.ROLLBACK).withSupersededInput(SupersededInput.CARRY)
                     .withConfig(config));
@@ -117,6 +131,27 @@ public final class AgentRunApi {
         out.put("thread_id", threadId.toString());
         out.put("status", run.status().wireName());
         ctx.status(202).json(out);
+    }
+
+    /**
+     * The user's one thread: found by its metadata, among the caller's own threads, and made with a random id the
+     * first time. A derived id could be taken first by another user, who would then lock the owner out; a
+     * thread of another user never matches the search. Called under the user's submit lock, so two first
+     * messages at once make one thread.
+     */
+    private UUID userThread(Caller caller, String user) {
+        ObjectNode metadata = Json.object();
+        metadata.put(AGENT_RUN_USER, user);
+        if (!caller.isAnonymous()) {
+            metadata.put("owner", caller.user());
+        }
+        List<ConversationThread> found = api.switchboard().searchThreads(new ThreadQuery(metadata, null, null, null,
+                1, 0, ThreadQuery.SortBy.CREATED_AT, true));
+        if (!found.isEmpty()) {
+            return found.getFirst().threadId();
+        }
+        metadata.put("user_id", user);
+        return api.switchboard().createThread(null, metadata, false).threadId();
     }
 
     private String defaultAssistant() {

@@ -25,6 +25,7 @@ public final class Errors {
                 case "payload_too_large" -> 413;
                 case "malformed_json", "invalid_body" -> 400;
                 case "unauthorized" -> 401;
+                case "forbidden" -> 403;
                 default -> 422;
             };
             case SwitchboardException.Unavailable u -> 503;

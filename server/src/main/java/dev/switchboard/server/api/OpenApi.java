@@ -24,7 +24,10 @@ public final class OpenApi {
         doc.putArray("servers").addObject().put("url", "/");
         ObjectNode security = doc.putObject("components").putObject("securitySchemes");
         security.putObject("apiKey").put("type", "apiKey").put("in", "header").put("name", "x-api-key");
-        security.putObject("bearer").put("type", "http").put("scheme", "bearer");
+        security.putObject("bearer").put("type", "http").put("scheme", "bearer")
+                .put("description", "an API key, or a JWT from the configured OIDC issuer");
+        security.putObject("visitor").put("type", "apiKey").put("in", "header").put("name", "X-Switchboard-Visitor")
+                .put("description", "without sign-in only: the visitor id whose demo account the tools act on");
         schemas = ((ObjectNode) doc.get("components")).putObject("schemas");
         paths = doc.putObject("paths");
     }

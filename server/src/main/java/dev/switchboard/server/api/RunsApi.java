@@ -18,14 +18,12 @@ import dev.switchboard.run.SupersededInput;
 import dev.switchboard.server.auth.Caller;
 import dev.switchboard.server.stream.SseStream;
 import dev.switchboard.server.stream.StreamModes;
+import dev.switchboard.server.webhook.WebhookSender;
 import dev.switchboard.thread.ConversationThread;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -46,10 +44,11 @@ public final class RunsApi {
     private static final Duration WAIT_LIMIT = Duration.ofHours(1);
 
     private final Api api;
-    private final HttpClient webhooks = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final WebhookSender webhooks;
 
     public RunsApi(Api api) {
         this.api = api;
+        this.webhooks = new WebhookSender(api.settings().webhooks());
     }
 
     public void register(RoutesConfig r) {
@@ -100,7 +99,7 @@ public final class RunsApi {
         double afterSeconds = body.number("after_seconds", 0, 0, 86_400);
         String webhook = body.string("webhook", null);
         if (webhook != null) {
-            validateWebhook(webhook);
+            webhooks.policy().checkSubmitted(webhook);
         }
         UUID checkpointId = body.uuid("checkpoint_id");
         ObjectNode checkpoint = body.object("checkpoint");
@@ -114,8 +113,10 @@ public final class RunsApi {
         // A thread made for this request (stateless, or if_not_exists=create) is removed again if the run is
         // refused, so a bad request changes nothing.
         boolean createdHere = false;
+        ConversationThread thread;
         if (stateless) {
-            threadId = api.switchboard().createThread(null, ownerMetadata(caller, true), false).threadId();
+            thread = api.switchboard().createThread(null, ownerMetadata(caller, true), false);
+            threadId = thread.threadId();
             createdHere = true;
         } else {
             Optional<ConversationThread> existing = existing(threadId);
@@ -123,10 +124,10 @@ public final class RunsApi {
                 if (!"create".equals(ifNotExists)) {
                     throw SwitchboardException.NotFound.of("Thread", threadId);
                 }
-                api.switchboard().createThread(threadId, ownerMetadata(caller, false), true);
+                thread = caller.check(api.switchboard().createThread(threadId, ownerMetadata(caller, false), true));
                 createdHere = true;
             } else {
-                caller.check(existing.get());
+                thread = caller.check(existing.get());
             }
         }
 
@@ -138,6 +139,8 @@ public final class RunsApi {
             }
             ObjectNode configurable = config.has("configurable") ? (ObjectNode) config.get("configurable") : config.putObject("configurable");
             ObjectNode context = body.object("context");
+            // Whose account the tools act on is the server's to say, from the caller, before context merges in.
+            String account = Accounts.resolve(caller, thread, configurable, context);
             if (context != null) {
                 context.fields().forEachRemaining(e -> {
                     if (!configurable.has(e.getKey())) {
@@ -145,14 +148,16 @@ public final class RunsApi {
                     }
                 });
             }
+            Accounts.apply(configurable, account);
             if (!caller.isAnonymous()) {
-                configurable.put("user_id", caller.user());
                 JsonNode ns = configurable.get("namespace_for_memory");
                 List<String> visible = ns != null && ns.isArray() && !ns.isEmpty()
                         ? Json.mapper().convertValue(ns, Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class))
                         : CoordinationKeys.defaultNamespace(threadId);
+                // The conversation's owner's namespace, also when an admin runs on it.
+                String owner = thread.owner() != null ? thread.owner() : caller.user();
                 ArrayNode stored = configurable.putArray("namespace_for_memory");
-                caller.storeNamespace(visible).forEach(stored::add);
+                Caller.ownedNamespace(owner, visible).forEach(stored::add);
             }
             String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
             ObjectNode extra = Json.object();
@@ -216,17 +221,6 @@ public final class RunsApi {
         return metadata;
     }
 
-    private static void validateWebhook(String url) {
-        try {
-            URI uri = URI.create(url);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new InvalidRequest("invalid_field", "webhook must be an absolute http(s) URL");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequest("invalid_field", "webhook must be an absolute http(s) URL");
-        }
-    }
-
     /** Webhook and temporary-thread clean-up happen on a virtual thread that waits for the run to end. */
     private void afterRun(Run run, String webhook, boolean deleteThread) {
         if (webhook == null && !deleteThread) {
@@ -247,7 +241,7 @@ public final class RunsApi {
         });
     }
 
-    private void postWebhook(String url, Run created, Optional<Run> ended) {
+    private void postWebhook(String url, Run created, Optional<Run> ended) throws InterruptedException {
         Run r = ended.orElse(created);
         ObjectNode payload = Wire.run(r);
         payload.put("run_started_at", Wire.time(created.createdAt()));
@@ -257,16 +251,8 @@ public final class RunsApi {
         if (ended.isEmpty()) {
             payload.put("status", "rolled_back");
         }
-        try {
-            HttpResponse<Void> response = webhooks.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(payload))).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            LOG.fine("webhook " + url + " answered " + response.statusCode());
-        } catch (IOException | InterruptedException e) {
-            LOG.warning("webhook " + url + " for run " + r.runId() + " failed: " + e.getMessage());
-        }
+        WebhookSender.Delivery delivery = webhooks.deliver(URI.create(url), Json.write(payload));
+        LOG.fine("webhook for run " + r.runId() + ": " + delivery);
     }
 
     /** What {@code /wait} and {@code /join} answer: the final state values, or {@code __error__}. */

@@ -114,7 +114,7 @@ public final class StoreApi {
         List<String> prefix = caller.storeNamespace(labels(body.any("prefix"), "prefix", true));
         List<String> suffix = labels(body.any("suffix"), "suffix", true);
         Integer maxDepth = body.has("max_depth") ? body.integer("max_depth", 0, 1, 100) : null;
-        int hidden = caller.isAnonymous() ? 0 : 1;
+        int hidden = caller.hiddenLabels();
         NamespaceQuery q = new NamespaceQuery(prefix, suffix, maxDepth == null ? null : maxDepth + hidden,
                 body.integer("limit", 100, 1, 1000), body.integer("offset", 0, 0, Integer.MAX_VALUE));
         ObjectNode out = Json.object();

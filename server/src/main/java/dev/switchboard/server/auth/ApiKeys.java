@@ -1,14 +1,15 @@
 package dev.switchboard.server.auth;
 
-import dev.switchboard.SwitchboardException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * API keys from {@code SWITCHBOARD_API_KEYS=key:user,key:user}. Empty means auth is off. Keys are compared in
- * constant time so response timing does not reveal how much of a key was right.
+ * API keys from {@code SWITCHBOARD_API_KEYS=key:user,key:user}. Empty means no API keys. Keys are compared in
+ * constant time so response timing does not reveal how much of a key was right, and never appear in an error
+ * or a log: a malformed entry is reported by its position only, since it may be a bare key.
  */
 public final class ApiKeys {
     private final Map<String, String> userByKey;
@@ -48,29 +49,19 @@ public final class ApiKeys {
         return !userByKey.isEmpty();
     }
 
-    /** The caller for the given {@code x-api-key} or {@code Authorization: Bearer} value. */
-    public Caller authenticate(String apiKey, String authorization) {
-        if (!enabled()) {
-            return Caller.ANONYMOUS;
+    /** The user of a presented key, if it is one of the configured keys. */
+    public Optional<String> userFor(String presented) {
+        if (presented == null || presented.isEmpty()) {
+            return Optional.empty();
         }
-        String presented = apiKey;
-        if ((presented == null || presented.isBlank()) && authorization != null
-                && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = authorization.substring(7).trim();
-        }
-        if (presented != null) {
-            byte[] given = presented.getBytes(StandardCharsets.UTF_8);
-            String match = null;
-            for (Map.Entry<String, String> e : userByKey.entrySet()) {
-                if (MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.UTF_8))) {
-                    match = e.getValue();
-                }
-            }
-            if (match != null) {
-                return new Caller(match);
+        byte[] given = presented.getBytes(StandardCharsets.UTF_8);
+        String match = null;
+        for (Map.Entry<String, String> e : userByKey.entrySet()) {
+            // Every key is compared, so the time taken does not say which one matched.
+            if (MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.UTF_8))) {
+                match = e.getValue();
             }
         }
-        throw new SwitchboardException.InvalidRequest("unauthorized",
-                "missing or unknown API key: send it as x-api-key or Authorization: Bearer");
+        return Optional.ofNullable(match);
     }
 }

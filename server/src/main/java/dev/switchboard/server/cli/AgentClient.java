@@ -26,6 +26,8 @@ final class AgentClient {
     private final URI base;
     private final String credential;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Sent with every request: the visitor id, and the credentials when sign-in is on. */
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     AgentClient(URI base) {
         this(base, null);
@@ -144,7 +146,21 @@ final class AgentClient {
         return credential == null ? request : request.header("Authorization", "Bearer " + credential);
     }
 
+    /** Adds a header to every request this client makes. */
+    AgentClient withHeader(String name, String value) {
+        if (value != null && !value.isBlank()) {
+            headers.put(name, value.strip());
+        }
+        return this;
+    }
+
+    private HttpRequest.Builder withHeaders(HttpRequest.Builder request) {
+        headers.forEach(request::header);
+        return request;
+    }
+
     private HttpResponse<InputStream> open(HttpRequest.Builder request) throws IOException, InterruptedException {
+        withHeaders(request);
         HttpResponse<InputStream> response;
         try {
             response = http.send(signed(request).build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -160,6 +176,7 @@ final class AgentClient {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        withHeaders(request);
         HttpResponse<String> response;
         try {
             response = http.send(signed(request).timeout(Duration.ofSeconds(30)).build(),

@@ -24,6 +24,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
+import dev.switchboard.server.auth.Authenticator;
 import picocli.CommandLine.Option;
 
 /**
@@ -166,7 +167,8 @@ final class ChatCommand implements Callable<Integer> {
             return 2;
         }
         String key = apiKey != null ? apiKey : System.getenv("SWITCHBOARD_API_KEY");
-        AgentClient client = new AgentClient(URI.create(base), key == null || key.isBlank() ? null : key.strip());
+        AgentClient client = new AgentClient(URI.create(base), key == null || key.isBlank() ? null : key.strip())
+                .withHeader(Authenticator.VISITOR_HEADER, Visitor.id(System.getenv()));
         ChatSession session;
         try {
             JsonNode info = client.get("/info");

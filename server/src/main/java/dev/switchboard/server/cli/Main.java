@@ -168,11 +168,11 @@ public final class Main implements Runnable {
             lines.add("switchboard: database " + hosting.databaseDescription());
             lines.add("switchboard: assistants " + String.join(", ", server.switchboard().graphs().keySet()));
             int keys = settings.apiKeys().size();
-            lines.add(keys > 0
-                    ? "switchboard: auth on (" + keys + (keys == 1 ? " API key" : " API keys")
+            lines.add(settings.authEnabled()
+                    ? "switchboard: auth on (" + (keys > 0 ? keys + (keys == 1 ? " API key; " : " API keys; ") : "")
+                            + settings.signInDescription()
                             + "): clients send x-api-key or Authorization: Bearer; the web UI asks for it"
-                    : "switchboard: auth off: anyone who can reach this port can use it "
-                            + "(SWITCHBOARD_API_KEYS=key:user,… turns it on)");
+                    : "switchboard: auth " + settings.signInDescription());
             return lines;
         }
 

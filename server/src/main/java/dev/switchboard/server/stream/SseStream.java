@@ -138,14 +138,31 @@ public final class SseStream {
                     frame("custom", c.payload(), id);
                 }
             }
-            case RunEvent.Error err -> {
-                ObjectNode data = Json.object();
-                data.put("error", err.error());
-                data.put("message", err.message());
-                frame("error", data, id);
-            }
+            case RunEvent.Error err -> frame("error", clientError(err), id);
             case RunEvent.End end -> frame("end", null, id);
         }
+    }
+
+    /** Errors whose name and message are Switchboard's own words, safe to show a client as they are. */
+    private static final java.util.Set<String> OWN_ERRORS = java.util.Set.of("GraphRecursionError");
+
+    /**
+     * What a client sees of a failed run: a stable error name and code, and for anything but Switchboard's own
+     * errors no exception text (it may carry internal details, paths or data); the server log has those, under
+     * the request id this response carries in {@code x-request-id}.
+     */
+    static ObjectNode clientError(RunEvent.Error err) {
+        ObjectNode data = Json.object();
+        if (OWN_ERRORS.contains(err.error())) {
+            data.put("error", err.error());
+            data.put("message", err.message());
+            data.put("code", "recursion_limit");
+        } else {
+            data.put("error", "RunError");
+            data.put("message", "the run failed on the server; see the server log for this run");
+            data.put("code", "run_failed");
+        }
+        return data;
     }
 
     private void legacyPartial(RunEvent.MessageChunk c, long id) throws IOException {

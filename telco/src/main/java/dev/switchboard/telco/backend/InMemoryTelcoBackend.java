@@ -124,6 +124,31 @@ public final class InMemoryTelcoBackend implements TelcoBackend {
     }
 
     @Override
+    public Customer provision(String customerId) {
+        Checks.id(customerId, "customerId");
+        Customer known = findCustomer(customerId).orElse(null);
+        if (known != null) {
+            return known;
+        }
+        return write(() -> {
+            Customer again = customers.get(customerId);
+            if (again != null) {
+                return again;
+            }
+            DemoAccount account = DemoAccount.of(customerId, today(), 0);
+            Customer c = account.customer();
+            customers.put(customerId, c);
+            subscriptions.put(customerId, new Subscription(customerId, c.msisdn(), pkg(account.packageId()),
+                    account.since(), account.dataUsedMb()));
+            contracts.put(customerId, account.contract());
+            customerAddOns.put(customerId, new TreeSet<>(account.addOnIds()));
+            account.lines().forEach(l -> lines.add(new StoredLine(l.lineId(), l.customerId(), l.period(), l.line(),
+                    l.createdAt())));
+            return c;
+        });
+    }
+
+    @Override
     public List<MobilePackage> packages() {
         return Seed.PACKAGES;
     }

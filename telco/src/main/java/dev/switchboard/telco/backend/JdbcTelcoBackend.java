@@ -414,6 +414,73 @@ public final class JdbcTelcoBackend implements TelcoBackend {
         });
     }
 
+    @Override
+    public Customer provision(String customerId) {
+        Checks.id(customerId, "customerId");
+        Optional<Customer> known = findCustomer(customerId);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        writes.lock();
+        try {
+            // A number another customer has (a hash collision) gets the next salt; another instance that
+            // provisioned the same id first wins the primary key, and its account is the one answered.
+            for (int salt = 0; salt < 8; salt++) {
+                DemoAccount account = DemoAccount.of(customerId, today(), salt);
+                try {
+                    Customer made = transaction(dataSource, c -> {
+                        Optional<Customer> raced = findCustomer(c, customerId);
+                        if (raced.isPresent()) {
+                            return raced.get();
+                        }
+                        if (one(c, "SELECT customer_id FROM telco_customer WHERE msisdn = ?", rs -> rs.getString(1),
+                                account.customer().msisdn()).isPresent()) {
+                            return null;
+                        }
+                        insert(c, account);
+                        return account.customer();
+                    });
+                    if (made != null) {
+                        return made;
+                    }
+                } catch (SQLException e) {
+                    Optional<Customer> winner = findCustomer(customerId);
+                    if (winner.isPresent()) {
+                        return winner.get();
+                    }
+                    if (salt == 7) {
+                        throw new StorageException("could not provision customer " + customerId, e);
+                    }
+                }
+            }
+            throw new IllegalStateException("no free phone number for customer " + customerId);
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    private static void insert(Connection c, DemoAccount a) throws SQLException {
+        Customer cu = a.customer();
+        update(c, "INSERT INTO telco_customer (customer_id, name, msisdn) VALUES (?, ?, ?)", cu.customerId(), cu.name(),
+                cu.msisdn());
+        update(c, "INSERT INTO telco_subscription (customer_id, package_id, active_since, data_used_mb)"
+                + " VALUES (?, ?, ?, ?)", cu.customerId(), a.packageId(), a.since().toString(), a.dataUsedMb());
+        Contract k = a.contract();
+        update(c, "INSERT INTO telco_contract (contract_id, customer_id, status, started_on, minimum_term_ends,"
+                        + " early_termination_fee_pence, closed_on) VALUES (?, ?, ?, ?, ?, ?, ?)", k.contractId(),
+                k.customerId(), k.status().wireName(), k.startedOn().toString(), k.minimumTermEnds().toString(),
+                k.earlyTerminationFee().pence(), null);
+        for (String addOn : a.addOnIds()) {
+            update(c, "INSERT INTO telco_customer_addon (customer_id, addon_id) VALUES (?, ?)", cu.customerId(), addOn);
+        }
+        for (Seed.LineRow l : a.lines()) {
+            update(c, "INSERT INTO telco_bill_line (line_id, customer_id, period, kind, description, amount_pence,"
+                            + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", l.lineId(), l.customerId(),
+                    l.period().toString(), l.line().kind().wireName(), l.line().description(), l.line().amount().pence(),
+                    TIMESTAMP.format(l.createdAt()));
+        }
+    }
+
     private void addLine(Connection c, String customerId, BillLine line) throws SQLException {
         update(c, "INSERT INTO telco_bill_line (line_id, customer_id, period, kind, description, amount_pence,"
                         + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", Ids.newId().toString(), customerId,

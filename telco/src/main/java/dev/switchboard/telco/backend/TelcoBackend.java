@@ -17,6 +17,13 @@ public interface TelcoBackend {
 
     Optional<Customer> findCustomer(String customerId);
 
+    /**
+     * The customer, provisioned first if this id is new: a realistic demo account (a package, a data balance, an
+     * active contract, bills) derived from the id, so the same id always gets the same account. Safe to race: two
+     * callers provisioning one id end with one account.
+     */
+    Customer provision(String customerId);
+
     default Customer customer(String customerId) {
         return findCustomer(customerId).orElseThrow(() -> new TelcoException(TelcoException.Reason.UNKNOWN_CUSTOMER,
                 "There is no customer with id '" + customerId + "'."));

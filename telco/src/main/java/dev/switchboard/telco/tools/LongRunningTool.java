@@ -63,7 +63,7 @@ abstract class LongRunningTool implements Tool {
     @Override
     public final String call(ObjectNode arguments, ToolContext context) throws Exception {
         try {
-            String customerId = Customers.resolve(context.configurable(), backend);
+            String customerId = Customers.resolve(context, backend);
             String key = context.idempotencyKey();
             Optional<ObjectNode> done = spec.sideEffects()
                     ? backend.applied(key).flatMap(this::replay) : Optional.empty();
@@ -86,6 +86,8 @@ abstract class LongRunningTool implements Tool {
             return Json.write(result);
         } catch (TelcoException refused) {
             throw new ToolException(refused.getMessage());
+        } catch (RuntimeException broken) {
+            throw Customers.unexpected(spec.name(), broken);
         }
     }
 

@@ -29,9 +29,11 @@ abstract class QuickTool implements Tool {
     @Override
     public final String call(ObjectNode arguments, ToolContext context) throws ToolException {
         try {
-            return Json.write(answer(arguments, Customers.resolve(context.configurable(), backend)));
+            return Json.write(answer(arguments, Customers.resolve(context, backend)));
         } catch (TelcoException refused) {
             throw new ToolException(refused.getMessage());
+        } catch (RuntimeException broken) {
+            throw Customers.unexpected(spec.name(), broken);
         }
     }
 }

@@ -9,6 +9,15 @@ import java.util.List;
 /** The telco agent's tools over one backend. */
 public final class TelcoTools {
     public static final String CLOSE_CONTRACT = "close_contract";
+
+    /**
+     * The customer id the tools act on for a conversation owned by {@code userId} (the server's
+     * {@code configurable.user_id}: a signed-in user, or {@code visitor:<id>} without sign-in).
+     */
+    public static String accountOf(String userId) {
+        return Customers.accountOfUser(userId);
+    }
+
     public static final String PURCHASE_ROAMING_PASS = "purchase_roaming_pass";
     public static final String CHANGE_PACKAGE = "change_package";
     public static final String GET_BILLING_SUMMARY = "get_billing_summary";

@@ -97,6 +97,45 @@ abstract class TelcoBackendContract {
     }
 
     @Test
+    void provision_aNewId_createsARealisticAccount_andAgainReturnsTheSameOneUnchanged() {
+        Customer made = backend.provision("visitor-7f3a");
+
+        assertThat(backend.provision("visitor-7f3a")).isEqualTo(made);
+        assertThat(backend.subscription("visitor-7f3a").mobilePackage()).isIn(backend.packages());
+        assertThat(backend.contract("visitor-7f3a").isActive()).isTrue();
+        assertThat(backend.contract("visitor-7f3a").feeIfClosedOn(TODAY).isZero()).as("inside its minimum term")
+                .isFalse();
+        assertThat(backend.dataBalance("visitor-7f3a")).isNotNull();
+        assertThat(backend.bills("visitor-7f3a", 2)).hasSize(3)
+                .allSatisfy(bill -> assertThat(bill.lines()).isNotEmpty());
+        assertThat(backend.customer("demo").msisdn()).as("others untouched").isEqualTo("+447700900000");
+    }
+
+    @Test
+    void provision_ofAnExistingCustomer_changesNothing() {
+        backend.changePackage("alice", "premium", "k-alice");
+
+        assertThat(backend.provision("alice").name()).isEqualTo("Alice Example");
+        assertThat(backend.subscription("alice").mobilePackage().packageId()).isEqualTo("premium");
+    }
+
+    @Test
+    void provision_twoIds_areTwoAccounts_aChangeToOneLeavesTheOther() {
+        backend.provision("visitor-one");
+        backend.provision("visitor-two");
+        backend.closeContract("visitor-one", "close-one");
+
+        assertThat(backend.contract("visitor-one").isActive()).isFalse();
+        assertThat(backend.contract("visitor-two").isActive()).isTrue();
+        assertThat(backend.customer("visitor-one").msisdn()).isNotEqualTo(backend.customer("visitor-two").msisdn());
+    }
+
+    @Test
+    void provision_refusesAnInvalidCustomerId() {
+        assertThatThrownBy(() -> backend.provision("Visitor:Not Valid")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void catalogue_listsFourPackagesCheapestFirst_andFindsThemByIdOrName() {
         assertThat(backend.packages()).extracting(MobilePackage::name)
                 .containsExactly("Basic", "Standard", "Premium", "Unlimited");

@@ -15,7 +15,8 @@ record StubContext(UUID threadId, UUID runId, String toolCallId) implements Tool
 
     @Override
     public ObjectNode configurable() {
-        return Json.object();
+        // The conversation of the seeded demo customer, as the server would say.
+        return Json.object().put("user_id", "demo");
     }
 
     @Override

@@ -28,8 +28,9 @@ final class FakeToolContext implements ToolContext {
     private boolean committed;
     private IntConsumer onReport = p -> { };
 
+    /** A call in a conversation of the seeded {@code demo} customer. */
     FakeToolContext() {
-        this("call_1", Json.object());
+        this("call_1", Json.object().put("user_id", "demo"));
     }
 
     FakeToolContext(String toolCallId, ObjectNode configurable) {
@@ -50,7 +51,7 @@ final class FakeToolContext implements ToolContext {
 
     static FakeToolContext forCustomer(String customerId) {
         ObjectNode configurable = Json.object();
-        configurable.put("customer_id", customerId);
+        configurable.put("user_id", customerId);
         return new FakeToolContext("call_1", configurable);
     }
 

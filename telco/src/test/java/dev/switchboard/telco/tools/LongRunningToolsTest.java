@@ -124,7 +124,7 @@ class LongRunningToolsTest {
 
     @Test
     void changePackage_runTwiceWithOneIdempotencyKey_appliesOnce_andReplaysTheFirstResult() throws Exception {
-        FakeToolContext first = new FakeToolContext("call_same", Json.object());
+        FakeToolContext first = new FakeToolContext("call_same", Json.object().put("user_id", "demo"));
         String result = tools.get("change_package").call(args("{\"package\":\"premium\"}"), first);
         // A resumed operation: same thread, run and call id. Already on Premium now, yet no refusal.
         FakeToolContext resumed = first.resumed();
@@ -247,24 +247,50 @@ class LongRunningToolsTest {
     }
 
     @Test
-    void theCustomer_isTheConfiguredOne_elseTheThreadsUserIfACustomer_elseDemo() throws Exception {
+    void theAccount_isTheConversationOwners_aKnownCustomerAsIs_aNewUserProvisioned() throws Exception {
         Tool current = tools.get("get_current_package");
-        ObjectNode viaUser = Json.object();
-        viaUser.put("user_id", "bob");
-        ObjectNode viaOwner = Json.object();
-        viaOwner.put("owner", "alice");
-        ObjectNode strangerUser = Json.object();
-        strangerUser.put("user_id", "someone-else");
 
-        assertThat(Json.parse(current.call(Json.object(), FakeToolContext.forCustomer("alice"))).path("customer_id").asText())
-                .isEqualTo("alice");
-        assertThat(Json.parse(current.call(Json.object(), new FakeToolContext("c", viaUser))).path("customer_id").asText())
-                .isEqualTo("bob");
-        assertThat(Json.parse(current.call(Json.object(), new FakeToolContext("c", viaOwner))).path("customer_id").asText())
-                .isEqualTo("alice");
-        assertThat(Json.parse(current.call(Json.object(), new FakeToolContext("c", strangerUser))).path("customer_id").asText())
-                .isEqualTo("demo");
-        assertThatThrownBy(() -> current.call(Json.object(), FakeToolContext.forCustomer("mallory")))
-                .isInstanceOf(ToolException.class).hasMessage("There is no customer with id 'mallory'.");
+        assertThat(customerOf(current, FakeToolContext.forCustomer("alice"))).isEqualTo("alice");
+        assertThat(customerOf(current, FakeToolContext.forCustomer("bob"))).isEqualTo("bob");
+        String newcomer = customerOf(current, FakeToolContext.forCustomer("someone-else"));
+
+        assertThat(newcomer).isEqualTo("someone-else").isNotEqualTo("demo");
+        assertThat(backend.findCustomer("someone-else")).isPresent();
+    }
+
+    @Test
+    void aUserIdThatIsNoValidCustomerId_getsADigestAccount_neverAnotherUsers() throws Exception {
+        Tool current = tools.get("get_current_package");
+
+        String visitor = customerOf(current, FakeToolContext.forCustomer("visitor:Alice"));
+
+        assertThat(visitor).startsWith("acct-").isNotEqualTo("alice");
+        assertThat(customerOf(current, FakeToolContext.forCustomer("visitor:Alice"))).isEqualTo(visitor);
+    }
+
+    @Test
+    void noUserIdentity_theConversationsOwnAccount_neverTheDemoCustomer() throws Exception {
+        Tool close = tools.get("close_contract");
+
+        close.call(Json.object(), new FakeToolContext("c1", Json.object()));
+
+        assertThat(backend.contract("demo").isActive()).as("no fallback to the demo customer").isTrue();
+        assertThat(customerOf(tools.get("get_current_package"), new FakeToolContext("c2", Json.object())))
+                .startsWith("conv-");
+    }
+
+    @Test
+    void aClientSuppliedCustomerId_isRefused_andNothingChanges() {
+        ObjectNode planted = Json.object().put("user_id", "mallory").put("customer_id", "alice");
+
+        assertThatThrownBy(() -> tools.get("close_contract").call(Json.object(), new FakeToolContext("c", planted)))
+                .isInstanceOf(ToolException.class).hasMessageContaining("customer_id is not accepted");
+        assertThatThrownBy(() -> tools.get("get_data_balance").call(Json.object(), new FakeToolContext("c", planted)))
+                .isInstanceOf(ToolException.class);
+        assertThat(backend.contract("alice").isActive()).isTrue();
+    }
+
+    private static String customerOf(Tool tool, FakeToolContext context) throws Exception {
+        return Json.parse(tool.call(Json.object(), context)).path("customer_id").asText();
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.telco.TelcoSettings;
 import dev.switchboard.telco.backend.InMemoryTelcoBackend;
+import dev.switchboard.telco.backend.TelcoBackend;
 import dev.switchboard.tool.Tool;
 import dev.switchboard.tool.ToolException;
 import java.time.Clock;
@@ -83,5 +84,23 @@ class QuickToolsTest {
         JsonNode r = call("list_addons", "{}", "bob");
         assertThat(r.path("addons")).hasSize(4);
         assertThat(r.path("active").toString()).isEqualTo("[\"International Calls 100\",\"Music Streaming\"]");
+    }
+
+    @Test
+    void aBrokenBackend_isReportedWithoutItsExceptionText() {
+        TelcoBackend broken = (TelcoBackend) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {TelcoBackend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("subscription")) {
+                        throw new IllegalStateException("SQLITE_BUSY at /srv/data/switchboard.db password=hunter2");
+                    }
+                    return method.invoke(backend, args);
+                });
+        Tool tool = TelcoTools.all(broken, TelcoSettings.ofScale(0)).stream()
+                .filter(t -> t.spec().name().equals("get_current_package")).findFirst().orElseThrow();
+
+        assertThatThrownBy(() -> tool.call(Json.object(), FakeToolContext.forCustomer("demo")))
+                .isInstanceOf(dev.switchboard.tool.ToolException.class)
+                .hasMessageContaining("could not complete get_current_package")
+                .message().doesNotContain("hunter2").doesNotContain("/srv");
     }
 }
