@@ -79,9 +79,9 @@ final class LeaseKeeper {
                     + " until " + seen.leaseUntil() + ")");
             if (run.lane() == Lane.MAIN) {
                 s.state.closeDanglingToolCalls(run, "cancelled: the server instance running this tool stopped");
-                s.lanes.mainEnded(AgentLoop.namespace(run), run.runId());
+                s.lanes.mainEnded(LoopSteps.namespace(run), run.runId());
             } else {
-                s.lanes.endSecondary(s.lanes.conversation(AgentLoop.namespace(run)), run, true);
+                s.lanes.endSecondary(s.lanes.conversation(LoopSteps.namespace(run)), run, true);
             }
             EventLog log = s.events.open(run.runId(), run.threadId());
             if (!log.isClosed()) {

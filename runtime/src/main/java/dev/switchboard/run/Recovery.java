@@ -182,7 +182,7 @@ final class Recovery implements AutoCloseable {
             if (graph != null) {
                 tool = graph.tool(op.toolName()).filter(t -> t.spec().kind() == ToolKind.LONG_RUNNING).orElse(null);
                 if (run.isPresent()) {
-                    configurable = AgentLoop.configurable(run.get(), graph);
+                    configurable = LoopSteps.configurable(run.get(), graph);
                 }
             }
         } catch (RuntimeException e) {

@@ -156,7 +156,7 @@ final class RunCanceller {
     /** A secondary run's question, marked as said on the secondary lane. */
     static List<Message> questionsOf(Run run) {
         List<Message> questions = new ArrayList<>();
-        for (Message m : AgentLoop.inputMessages(run.input())) {
+        for (Message m : LoopSteps.inputMessages(run.input())) {
             questions.add(m.withAdditionalKwarg("lane", TextNode.valueOf(Lane.SECONDARY.wireName())));
         }
         return questions;

@@ -65,7 +65,7 @@ final class RunFinisher {
             }
             s.releaseLocked(slot, run.runId());
             if (run.lane() == Lane.MAIN) {
-                s.lanes.mainEnded(AgentLoop.namespace(run), run.runId());
+                s.lanes.mainEnded(LoopSteps.namespace(run), run.runId());
             }
             s.listener.ended(run, action == CancelAction.ROLLBACK ? null : result.map(Run::status).orElse(null),
                     ex.cancelRequestedNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - ex.cancelRequestedNanos));
@@ -99,7 +99,7 @@ final class RunFinisher {
             if (run.lane() == Lane.MAIN) {
                 List<Message> unfolded = s.state.rollBack(run);
                 if (!unfolded.isEmpty()) {
-                    s.lanes.restoreInterim(AgentLoop.namespace(run), unfolded);
+                    s.lanes.restoreInterim(LoopSteps.namespace(run), unfolded);
                 }
             } else {
                 s.state.deleteSecondary(run);
@@ -125,7 +125,7 @@ final class RunFinisher {
         if (run.lane() == Lane.MAIN) {
             closeAfterFailure(run);
         }
-        String name = failure instanceof AgentLoop.RecursionLimitException r ? r.errorName()
+        String name = failure instanceof RecursionLimitException r ? r.errorName()
                 : failure.getClass().getSimpleName();
         ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
         ex.log.close();

@@ -75,7 +75,7 @@ public final class RunScheduler implements AutoCloseable {
         this.relay = new ClusterRelay(events);
         this.canceller = new RunCanceller(s, this::admitReport);
         AgentLoop loop = new AgentLoop(state, operations, runner, operationTools, lanes, clock, maxHistory,
-                secondaryWait, new AgentLoop.Coordination() {
+                secondaryWait, new Coordination() {
                     @Override
                     public void operationOrphaned(Operation op) {
                         scheduleReport(op);
@@ -231,7 +231,7 @@ public final class RunScheduler implements AutoCloseable {
             if (autoRoute) {
                 // Routed under the slot lock: a lane that closes meanwhile folds or refuses this run under the
                 // same lock, so no message falls between the routing and the admission.
-                Lane lane = s.lanes.route(candidate.threadId(), AgentLoop.namespace(candidate), "auto");
+                Lane lane = s.lanes.route(candidate.threadId(), LoopSteps.namespace(candidate), "auto");
                 ObjectNode metadata = candidate.metadata();
                 metadata.put("lane", lane.wireName());
                 candidate = candidate.withLane(lane).withMetadata(metadata);

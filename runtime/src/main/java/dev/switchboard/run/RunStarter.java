@@ -122,7 +122,7 @@ final class RunStarter {
         Scheduling.Execution ex = new Scheduling.Execution(run, s.events.open(run.runId(), run.threadId()));
         ex.lease = s.leases.hold(run.runId(), run.leaseUntil());
         s.leased.put(run.runId(), ex);
-        if (run.lane() == Lane.SECONDARY && !s.lanes.beginSecondary(AgentLoop.namespace(run), run)) {
+        if (run.lane() == Lane.SECONDARY && !s.lanes.beginSecondary(LoopSteps.namespace(run), run)) {
             foldClaimedLocked(slot, ex);
             startNextLocked(slot, threadId, lane, anyOrigin);
             return;
@@ -139,7 +139,7 @@ final class RunStarter {
      */
     private void foldClaimedLocked(Scheduling.ThreadSlot slot, Scheduling.Execution ex) {
         Run run = ex.run;
-        s.lanes.appendInterim(s.lanes.conversation(AgentLoop.namespace(run)), RunCanceller.questionsOf(run), () -> { });
+        s.lanes.appendInterim(s.lanes.conversation(LoopSteps.namespace(run)), RunCanceller.questionsOf(run), () -> { });
         LaneLog.step("secondary-folded", "run", run.runId());
         s.endCancelled(ex.log, run, CancelAction.INTERRUPT, null);
         Optional<Run> result = s.runs.finish(run.runId(), s.owner, RunStatus.INTERRUPTED);

@@ -43,14 +43,14 @@ final class StrategyDecision {
         ArrayNode supersededIds = Json.array();
         for (Run old : active) {
             supersededIds.add(old.runId().toString());
-            for (Message m : AgentLoop.inputMessages(old.input())) {
+            for (Message m : LoopSteps.inputMessages(old.input())) {
                 if (m instanceof HumanMessage) {
                     carried.add(m);
                 }
             }
         }
         JsonNode input = candidate.input();
-        List<Message> own = AgentLoop.inputMessages(input);
+        List<Message> own = LoopSteps.inputMessages(input);
         ObjectNode newInput = input.isObject() ? ((ObjectNode) input).deepCopy() : Json.object();
         List<Message> all = new ArrayList<>(carried);
         all.addAll(own);
