@@ -37,6 +37,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final String modelDescription;
     private final String openapi = Json.write(dev.switchboard.server.api.OpenApi.document());
     private final Authenticator authenticator;
+    private final AgentRunApi agentRuns;
 
     public SwitchboardServer(Switchboard switchboard, ServerSettings settings, String modelDescription) {
         this.switchboard = switchboard;
@@ -45,6 +46,7 @@ public final class SwitchboardServer implements AutoCloseable {
         this.metrics = new Metrics(switchboard);
         this.authenticator = settings.authenticator();
         Api api = new Api(switchboard, settings, metrics);
+        this.agentRuns = new AgentRunApi(api);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.jsonMapper(new JavalinJackson(Json.mapper(), true));
@@ -70,7 +72,7 @@ public final class SwitchboardServer implements AutoCloseable {
             new RunsApi(api).register(r);
             new StoreApi(api).register(r);
             new OperationsApi(api).register(r);
-            new AgentRunApi(api).register(r);
+            agentRuns.register(r);
             r.exception(SwitchboardException.class, (e, ctx) -> Errors.handle(e, ctx));
             r.exception(IllegalArgumentException.class, (e, ctx) ->
                     Errors.handle(new SwitchboardException.InvalidRequest(String.valueOf(e.getMessage())), ctx));
@@ -178,5 +180,10 @@ public final class SwitchboardServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /** Per-user state the {@code /api/agent/run} endpoints hold in memory now (bounded; see UserChannels). */
+    int retainedAgentRunUsers() {
+        return agentRuns.retainedUserState();
     }
 }

@@ -58,16 +58,33 @@ public final class AgentRunApi {
     /** The thread metadata key that marks a user's {@code /api/agent/run} thread. */
     static final String AGENT_RUN_USER = "agent_run_user";
 
+    private static final int LOCK_STRIPES = 256;
+
     private final Api api;
-    private final ConcurrentHashMap<String, EventLog> channels = new ConcurrentHashMap<>();
-    // Per user: a lock around submit + relay registration, and the relay of the latest main-lane run, which a
-    // newer main-lane run (its rollback successor) waits for, so that no event of a cancelled run reaches the
-    // channel after the first event of the run that replaced it.
-    private final ConcurrentHashMap<String, ReentrantLock> submitLocks = new ConcurrentHashMap<>();
+    private final UserChannels channels;
+    // Per user (by stripe, so their number is bounded whatever user ids clients send): a lock around submit +
+    // relay registration. Per user while a relay runs: the relay of the latest main-lane run, which a newer
+    // main-lane run (its rollback successor) waits for, so that no event of a cancelled run reaches the channel
+    // after the first event of the run that replaced it; removed when that relay ends.
+    private final ReentrantLock[] submitLocks = new ReentrantLock[LOCK_STRIPES];
     private final ConcurrentHashMap<String, CompletableFuture<Void>> mainRelays = new ConcurrentHashMap<>();
 
     public AgentRunApi(Api api) {
+        this(api, UserChannels.DEFAULT_IDLE_CHANNELS);
+    }
+
+    /** With at most {@code idleChannels} channels kept for users nobody is listening to. */
+    public AgentRunApi(Api api, int idleChannels) {
         this.api = api;
+        this.channels = new UserChannels(idleChannels);
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            submitLocks[i] = new ReentrantLock();
+        }
+    }
+
+    /** Per-user state held in memory now: channels kept, relays running. Bounded whatever user ids arrive. */
+    public int retainedUserState() {
+        return channels.size() + mainRelays.size();
     }
 
     public void register(RoutesConfig r) {
@@ -91,9 +108,6 @@ public final class AgentRunApi {
         return given;
     }
 
-    private EventLog channel(String user) {
-        return channels.computeIfAbsent(user, u -> new EventLog(Ids.nameBased(USER_THREADS, "channel:" + u), null, 10_000));
-    }
 
     private void run(Context ctx) {
         Body body = Api.body(ctx).allowOnly(Set.of("user_id", "task", "assistant_id"));
@@ -104,7 +118,7 @@ public final class AgentRunApi {
         api.switchboard().assistant(assistant); // an unknown assistant is a 404 before the user's thread is made
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", task);
-        ReentrantLock lock = submitLocks.computeIfAbsent(user, u -> new ReentrantLock());
+        ReentrantLock lock = submitLocks[Math.floorMod(user.hashCode(), LOCK_STRIPES)];
         Run run;
         UUID threadId;
         lock.lock();
@@ -122,7 +136,7 @@ public final class AgentRunApi {
             run = api.switchboard().submit(RunRequest.of(threadId, assistant, input)
                     .withStrategy(MultitaskStrategy.ROLLBACK).withSupersededInput(SupersededInput.CARRY)
                     .withConfig(config));
-            forward(user, channel(user), run, task);
+            forward(user, channels.acquire(user), run, task);
         } finally {
             lock.unlock();
         }
@@ -159,7 +173,8 @@ public final class AgentRunApi {
     }
 
     /** Relays one run's stream into the user's channel, on a virtual thread that blocks on the run's log. */
-    private void forward(String user, EventLog channel, Run run, String task) {
+    private void forward(String user, UserChannels.Channel held, Run run, String task) {
+        EventLog channel = held.log();
         Subscription sub = api.switchboard().subscribe(run.runId(), -1);
         CompletableFuture<Void> relayed = new CompletableFuture<>();
         CompletableFuture<Void> previous = run.lane() == Lane.MAIN ? mainRelays.put(user, relayed) : null;
@@ -231,6 +246,7 @@ public final class AgentRunApi {
             } finally {
                 relayed.complete(null);
                 mainRelays.remove(user, relayed);
+                channels.release(held);
             }
         });
     }
@@ -244,7 +260,15 @@ public final class AgentRunApi {
 
     private void events(Context ctx) throws Exception {
         String user = userOf(Api.caller(ctx), ctx.queryParam("user_id"));
-        EventLog channel = channel(user);
+        UserChannels.Channel held = channels.acquire(user);
+        try {
+            stream(ctx, held.log());
+        } finally {
+            channels.release(held);
+        }
+    }
+
+    private void stream(Context ctx, EventLog channel) throws Exception {
         String last = ctx.header("Last-Event-ID");
         long after;
         try {
