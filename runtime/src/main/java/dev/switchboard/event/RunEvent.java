@@ -23,6 +23,7 @@ public sealed interface RunEvent {
             case MessageChunk c -> "messages";
             case MessageComplete c -> "messages";
             case Custom c -> "custom";
+            case Notice n -> "custom";
             case Error e -> "error";
             case End e -> "end";
         };
@@ -50,6 +51,7 @@ public sealed interface RunEvent {
             case MessageChunk c -> Json.array().add(c.chunk()).add(c.metadata());
             case MessageComplete c -> Json.array().add(c.message()).add(c.metadata());
             case Custom c -> c.payload();
+            case Notice n -> n.payload();
             case Error e -> Json.object().put("error", e.error()).put("message", e.message());
             case End e -> NullNode.getInstance();
         };
@@ -97,6 +99,155 @@ public sealed interface RunEvent {
     record Custom(JsonNode payload) implements RunEvent {
         public Custom {
             payload = payload == null ? NullNode.getInstance() : payload.deepCopy();
+        }
+    }
+
+    /**
+     * What the engine itself says about a run or its operation. Typed for the engine, the server and the clients in
+     * this process, which switch on these records; on the wire each is a {@code custom} event whose payload's
+     * {@code type} names it ({@link #payload()}), and {@link #parse} reads one back (events relayed between
+     * instances).
+     */
+    sealed interface Notice extends RunEvent {
+        /** The {@code custom} payload on the wire. */
+        ObjectNode payload();
+
+        /** The notice a {@code custom} payload carries, or a plain {@link Custom} for anything else. */
+        static RunEvent parse(JsonNode payload) {
+            if (payload == null || !payload.isObject()) {
+                return new Custom(payload);
+            }
+            String type = payload.path("type").asText("");
+            UUID run = payload.hasNonNull("run_id") ? parseId(payload.path("run_id").asText()) : null;
+            return switch (type) {
+                case "run_cancelled" -> run == null ? new Custom(payload) : new RunCancelled(run,
+                        payload.path("action").asText("interrupt"), payload.path("status").asText().equals("rolled_back"),
+                        payload.hasNonNull("superseded_by") ? parseId(payload.path("superseded_by").asText()) : null);
+                case "run_interrupted" -> run == null ? new Custom(payload) : new RunRecovered(run);
+                case "run_lease_lost" -> run == null ? new Custom(payload) : new LeaseLost(run);
+                case "tool_progress" -> new ToolProgress(payload.path("tool").asText(),
+                        payload.path("tool_call_id").asText(), payload.path("percent").asInt(),
+                        payload.path("message").asText(""));
+                default -> {
+                    for (OperationUpdate.Phase phase : OperationUpdate.Phase.values()) {
+                        if (phase.wireName().equals(type)) {
+                            ObjectNode operation = ((ObjectNode) payload).deepCopy();
+                            operation.remove("type");
+                            yield new OperationUpdate(phase, operation);
+                        }
+                    }
+                    yield new Custom(payload);
+                }
+            };
+        }
+
+        private static UUID parseId(String text) {
+            try {
+                return UUID.fromString(text);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+
+    /** The run was cancelled (interrupted, or rolled back and deleted), possibly by the run that replaced it. */
+    record RunCancelled(UUID runId, String action, boolean rolledBack, UUID supersededBy) implements Notice {
+        public RunCancelled {
+            Objects.requireNonNull(runId, "runId");
+            Objects.requireNonNull(action, "action");
+        }
+
+        @Override
+        public ObjectNode payload() {
+            ObjectNode why = Json.object();
+            why.put("type", "run_cancelled");
+            why.put("run_id", runId.toString());
+            why.put("action", action);
+            why.put("status", rolledBack ? "rolled_back" : "interrupted");
+            if (supersededBy != null) {
+                why.put("superseded_by", supersededBy.toString());
+                why.put("reason", "a newer message on this thread replaced this run (" + action + ")");
+            } else {
+                why.put("reason", "the run was cancelled (" + action + ")");
+            }
+            return why;
+        }
+    }
+
+    /** The instance executing the run stopped; another recovered the run and ended it interrupted. */
+    record RunRecovered(UUID runId) implements Notice {
+        public RunRecovered {
+            Objects.requireNonNull(runId, "runId");
+        }
+
+        @Override
+        public ObjectNode payload() {
+            ObjectNode why = Json.object();
+            why.put("type", "run_interrupted");
+            why.put("run_id", runId.toString());
+            why.put("status", "interrupted");
+            why.put("reason", "the server instance executing this run stopped; it was recovered by another");
+            return why;
+        }
+    }
+
+    /** This instance lost the run's lease; another instance recovered the run and ends it. */
+    record LeaseLost(UUID runId) implements Notice {
+        public LeaseLost {
+            Objects.requireNonNull(runId, "runId");
+        }
+
+        @Override
+        public ObjectNode payload() {
+            ObjectNode why = Json.object();
+            why.put("type", "run_lease_lost");
+            why.put("run_id", runId.toString());
+            why.put("reason", "this server instance lost the run's lease; another instance recovered the run");
+            return why;
+        }
+    }
+
+    /** An operation of the run started, progressed or ended; {@code operation} is its public description. */
+    record OperationUpdate(Phase phase, ObjectNode operation) implements Notice {
+        /** Where the operation is. */
+        public enum Phase {
+            STARTED("operation_started"), PROGRESS("operation_progress"), ENDED("operation_ended");
+
+            private final String wireName;
+
+            Phase(String wireName) {
+                this.wireName = wireName;
+            }
+
+            public String wireName() {
+                return wireName;
+            }
+        }
+
+        public OperationUpdate {
+            Objects.requireNonNull(phase, "phase");
+            operation = Json.copyObject(operation);
+        }
+
+        @Override
+        public ObjectNode payload() {
+            ObjectNode event = operation.deepCopy();
+            event.put("type", phase.wireName());
+            return event;
+        }
+    }
+
+    /** A quick tool's progress, as it reported it through its {@code ToolContext}. */
+    record ToolProgress(String tool, String toolCallId, int percent, String message) implements Notice {
+        @Override
+        public ObjectNode payload() {
+            ObjectNode progress = Json.object();
+            progress.put("type", "tool_progress");
+            progress.put("tool", tool);
+            progress.put("tool_call_id", toolCallId);
+            progress.put("percent", percent);
+            progress.put("message", message);
+            return progress;
         }
     }
 

@@ -41,6 +41,7 @@ public final class RunEventCodec {
                 n.set("metadata", c.metadata());
             }
             case RunEvent.Custom c -> n.put("k", "custom").set("payload", c.payload());
+            case RunEvent.Notice c -> n.put("k", "custom").set("payload", c.payload());
             case RunEvent.Error e -> {
                 n.put("k", "error");
                 n.put("error", e.error());
@@ -60,7 +61,7 @@ public final class RunEventCodec {
             case "updates" -> new RunEvent.Updates(n.path("node").asText(), (ObjectNode) n.get("update"));
             case "chunk" -> new RunEvent.MessageChunk((ObjectNode) n.get("chunk"), (ObjectNode) n.get("metadata"));
             case "complete" -> new RunEvent.MessageComplete((ObjectNode) n.get("message"), (ObjectNode) n.get("metadata"));
-            case "custom" -> new RunEvent.Custom(n.get("payload"));
+            case "custom" -> RunEvent.Notice.parse(n.get("payload"));
             case "error" -> new RunEvent.Error(n.path("error").asText(), n.path("message").asText());
             case "end" -> new RunEvent.End();
             default -> throw new IllegalArgumentException("unknown run event kind " + n.path("k").asText());

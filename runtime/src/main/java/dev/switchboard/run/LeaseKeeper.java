@@ -1,7 +1,5 @@
 package dev.switchboard.run;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.Json;
 import dev.switchboard.event.EventLog;
 import dev.switchboard.event.RunEvent;
 import java.util.List;
@@ -85,12 +83,7 @@ final class LeaseKeeper {
             }
             EventLog log = s.events.open(run.runId(), run.threadId());
             if (!log.isClosed()) {
-                ObjectNode why = Json.object();
-                why.put("type", "run_interrupted");
-                why.put("run_id", run.runId().toString());
-                why.put("status", RunStatus.INTERRUPTED.wireName());
-                why.put("reason", "the server instance executing this run stopped; it was recovered by another");
-                log.publish(new RunEvent.Custom(why));
+                log.publish(new RunEvent.RunRecovered(run.runId()));
                 log.close();
             }
             Optional<Run> result = s.runs.finish(run.runId(), s.owner, RunStatus.INTERRUPTED);

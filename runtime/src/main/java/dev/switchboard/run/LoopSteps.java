@@ -173,13 +173,7 @@ final class LoopSteps {
 
         @Override
         public void progress(int percent, String message) {
-            ObjectNode progress = Json.object();
-            progress.put("type", "tool_progress");
-            progress.put("tool", call.name());
-            progress.put("tool_call_id", call.id());
-            progress.put("percent", percent);
-            progress.put("message", message);
-            log.publish(new RunEvent.Custom(progress));
+            log.publish(new RunEvent.ToolProgress(call.name(), call.id(), percent, message));
         }
     }
 }

@@ -64,17 +64,17 @@ final class OperationStep {
                 OperationStatus.RUNNING, 0, "started", null, null, false, false, null, null, now, now,
                 userOf(configurable))));
         Lanes.Conversation conversation = lanes.open(namespace, run.threadId(), run.runId(), op.operationId());
-        publishOperation(log, "operation_started", op);
+        publishOperation(log, RunEvent.OperationUpdate.Phase.STARTED, op);
         CompletableFuture<Operation> done = op.status().isTerminal() ? CompletableFuture.completedFuture(op)
                 : runner.start(op, tool, configurable, new OperationRunner.Listener() {
                     @Override
                     public void progress(Operation progressed) {
-                        publishOperation(log, "operation_progress", progressed);
+                        publishOperation(log, RunEvent.OperationUpdate.Phase.PROGRESS, progressed);
                     }
 
                     @Override
                     public void ended(Operation finished) {
-                        publishOperation(log, "operation_ended", finished);
+                        publishOperation(log, RunEvent.OperationUpdate.Phase.ENDED, finished);
                         if (!lanes.isAwaiting(conversation, finished.operationId())) {
                             scheduler.operationOrphaned(finished);
                         }
@@ -106,12 +106,10 @@ final class OperationStep {
         return ended;
     }
 
-    void publishOperation(EventLog log, String type, Operation op) {
-        ObjectNode event = operationTools.describe(op);
-        event.put("type", type);
+    void publishOperation(EventLog log, RunEvent.OperationUpdate.Phase phase, Operation op) {
         if (!log.isClosed()) {
             try {
-                log.publish(new RunEvent.Custom(event));
+                log.publish(new RunEvent.OperationUpdate(phase, operationTools.describe(op)));
             } catch (IllegalStateException closedMeanwhile) {
                 // the run ended (cancelled) between the check and the publish; the operation goes on
             }

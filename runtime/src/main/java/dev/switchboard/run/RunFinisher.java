@@ -1,7 +1,5 @@
 package dev.switchboard.run;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.Json;
 import dev.switchboard.event.RunEvent;
 import dev.switchboard.message.Message;
 import java.time.Duration;
@@ -174,11 +172,7 @@ final class RunFinisher {
         s.releaseLocked(slot, runId);
         LOG.warning("run " + runId + " lost its lease to another instance; its outcome here is dropped");
         if (!ex.log.isClosed()) {
-            ObjectNode why = Json.object();
-            why.put("type", "run_lease_lost");
-            why.put("run_id", runId.toString());
-            why.put("reason", "this server instance lost the run's lease; another instance recovered the run");
-            ex.log.publish(new RunEvent.Custom(why));
+            ex.log.publish(new RunEvent.LeaseLost(runId));
             ex.log.close();
         }
         s.completions.complete(runId, s.storedOr(ex.run));

@@ -1,7 +1,5 @@
 package dev.switchboard.run;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.Json;
 import dev.switchboard.cluster.Cluster;
 import dev.switchboard.event.EventBus;
 import dev.switchboard.event.EventLog;
@@ -145,18 +143,8 @@ final class Scheduling {
         if (log.isClosed()) {
             return;
         }
-        ObjectNode why = Json.object();
-        why.put("type", "run_cancelled");
-        why.put("run_id", run.runId().toString());
-        why.put("action", action.wireName());
-        why.put("status", action == CancelAction.ROLLBACK ? "rolled_back" : RunStatus.INTERRUPTED.wireName());
-        if (supersededBy != null) {
-            why.put("superseded_by", supersededBy.toString());
-            why.put("reason", "a newer message on this thread replaced this run (" + action.wireName() + ")");
-        } else {
-            why.put("reason", "the run was cancelled (" + action.wireName() + ")");
-        }
-        log.publish(new RunEvent.Custom(why));
+        log.publish(new RunEvent.RunCancelled(run.runId(), action.wireName(), action == CancelAction.ROLLBACK,
+                supersededBy));
         log.close();
     }
 }

@@ -46,4 +46,30 @@ class RunEventTest {
 
         assertThat(event.values().get("step").intValue()).isEqualTo(1);
     }
+
+    @Test
+    void notices_areCustomEventsOnTheWire_andReadBackAsTheSameTypedRecords() {
+        UUID run = UUID.fromString("01a20446-281d-745f-abd5-7cb895239e5e");
+        UUID successor = UUID.fromString("01a20446-281d-745f-abd5-7cb895239e5f");
+        var operation = Json.object().put("operation_id", "op-1").put("tool", "change_package").put("percent", 40);
+        java.util.List<RunEvent> notices = java.util.List.of(
+                new RunEvent.RunCancelled(run, "rollback", true, successor),
+                new RunEvent.RunCancelled(run, "interrupt", false, null),
+                new RunEvent.RunRecovered(run),
+                new RunEvent.LeaseLost(run),
+                new RunEvent.OperationUpdate(RunEvent.OperationUpdate.Phase.PROGRESS, operation),
+                new RunEvent.ToolProgress("lookup", "call-1", 50, "halfway"));
+        for (RunEvent notice : notices) {
+            assertThat(notice.wireName()).isEqualTo("custom");
+            assertThat(RunEventCodec.decode(RunEventCodec.encode(notice))).isEqualTo(notice);
+            assertThat(RunEvent.Notice.parse(notice.data())).isEqualTo(notice);
+        }
+        assertThat(new RunEvent.RunCancelled(run, "rollback", true, successor).data().path("status").asText())
+                .isEqualTo("rolled_back");
+        assertThat(new RunEvent.OperationUpdate(RunEvent.OperationUpdate.Phase.ENDED, operation).data().path("type")
+                .asText()).isEqualTo("operation_ended");
+        // A tool's own custom payload stays a plain custom event, even one that looks like a notice.
+        assertThat(RunEvent.Notice.parse(Json.object().put("type", "run_cancelled"))).isInstanceOf(RunEvent.Custom.class);
+        assertThat(RunEvent.Notice.parse(Json.object().put("phase", "start"))).isInstanceOf(RunEvent.Custom.class);
+    }
 }

@@ -130,9 +130,8 @@ final class LaneHarness implements AutoCloseable {
 
     /** Waits until the run's operation reported at least {@code percent}. */
     void awaitProgress(Run run, int percent) throws InterruptedException {
-        awaitEvent(run.runId(), e -> e instanceof RunEvent.Custom c
-                && c.payload().path("type").asText().startsWith("operation_")
-                && c.payload().path("percent").asInt() >= percent);
+        awaitEvent(run.runId(), e -> e instanceof RunEvent.OperationUpdate u
+                && u.operation().path("percent").asInt() >= percent);
     }
 
     Optional<Run> awaitEnd(Run run) throws Exception {

@@ -62,9 +62,9 @@ class LanesTest {
                 if (e.isEmpty()) {
                     break;
                 }
-                if (e.get().event() instanceof RunEvent.Custom c
-                        && c.payload().path("type").asText().equals("operation_progress")) {
-                    out.add(c.payload().path("percent").asInt());
+                if (e.get().event() instanceof RunEvent.OperationUpdate u
+                        && u.phase() == RunEvent.OperationUpdate.Phase.PROGRESS) {
+                    out.add(u.operation().path("percent").asInt());
                 }
             }
         }

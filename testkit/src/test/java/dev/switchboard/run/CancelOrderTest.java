@@ -69,9 +69,9 @@ class CancelOrderTest {
             h.awaitEnd(second);
             List<RunEvent> events = h.events(first.runId());
             assertThat(events).noneMatch(e -> e instanceof RunEvent.Error);
-            assertThat(events.get(events.size() - 2)).isInstanceOfSatisfying(RunEvent.Custom.class, c -> {
+            assertThat(events.get(events.size() - 2)).isInstanceOfSatisfying(RunEvent.RunCancelled.class, c -> {
                 assertThat(c.payload().path("type").asText()).isEqualTo("run_cancelled");
-                assertThat(c.payload().path("action").asText()).isEqualTo("interrupt");
+                assertThat(c.action()).isEqualTo("interrupt");
             });
         }
     }

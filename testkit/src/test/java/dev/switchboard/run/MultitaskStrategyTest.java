@@ -168,8 +168,8 @@ class MultitaskStrategyTest {
                 "ai:" + reply(SECOND, 3));
         List<RunEvent> firstEvents = h.events(first.runId());
         assertThat(firstEvents).noneMatch(e -> e instanceof RunEvent.Error);
-        assertThat(firstEvents.get(firstEvents.size() - 2)).isInstanceOfSatisfying(RunEvent.Custom.class,
-                c -> assertThat(c.payload().path("superseded_by").asText()).isEqualTo(second.runId().toString()));
+        assertThat(firstEvents.get(firstEvents.size() - 2)).isInstanceOfSatisfying(RunEvent.RunCancelled.class,
+                c -> assertThat(c.supersededBy()).isEqualTo(second.runId()));
         assertThat(firstEvents.getLast()).isInstanceOf(RunEvent.End.class);
         h.assertHistoryValid(thread);
     }

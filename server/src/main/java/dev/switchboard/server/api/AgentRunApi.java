@@ -213,16 +213,16 @@ public final class AgentRunApi {
                                 channel.publish(new RunEvent.Custom(custom("TOKEN", run).put("text", text)));
                             }
                         }
-                        case RunEvent.Custom c when c.payload().path("type").asText().equals("run_cancelled") ->
+                        case RunEvent.RunCancelled c ->
                                 channel.publish(new RunEvent.Custom(custom("AGENT_CANCELLED", run)
                                         .put("reason", c.payload().path("reason").asText())
-                                        .put("superseded_by", c.payload().path("superseded_by").asText(null))));
-                        case RunEvent.Custom c when c.payload().path("type").asText().startsWith("operation_") -> {
-                            // Only the documented fields: copying the whole payload would overwrite "type", and
-                            // with it the SSE event name, with the runtime's operation_started/progress/ended.
+                                        .put("superseded_by", c.supersededBy() == null ? null
+                                                : c.supersededBy().toString())));
+                        case RunEvent.OperationUpdate u -> {
+                            // Only the documented fields, under this channel's own event name.
                             ObjectNode op = custom("OPERATION", run);
                             for (String field : new String[] {"operation_id", "tool", "status", "percent", "step"}) {
-                                JsonNode value = c.payload().get(field);
+                                JsonNode value = u.operation().get(field);
                                 op.set(field, value == null ? NullNode.getInstance() : value.deepCopy());
                             }
                             channel.publish(new RunEvent.Custom(op));

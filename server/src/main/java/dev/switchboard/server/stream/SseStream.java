@@ -133,9 +133,16 @@ public final class SseStream {
                 }
             }
             case RunEvent.Custom c -> {
-                boolean cancelNotice = c.payload().path("type").asText().equals("run_cancelled");
-                if (modes.has("custom") || cancelNotice) {
+                if (modes.has("custom")) {
                     frame("custom", c.payload(), id);
+                }
+            }
+            // The notice that a run was cancelled goes out whatever the modes: a client must learn why its
+            // stream ended (DESIGN.md §2); the other notices are custom events like any.
+            case RunEvent.RunCancelled n -> frame("custom", n.payload(), id);
+            case RunEvent.Notice n -> {
+                if (modes.has("custom")) {
+                    frame("custom", n.payload(), id);
                 }
             }
             case RunEvent.Error err -> frame("error", clientError(err), id);
