@@ -77,7 +77,7 @@ public final class Switchboard implements AutoCloseable {
         this.store = b.store != null ? b.store : new InMemoryItemStore(clock);
         this.assistants = b.assistants != null ? b.assistants : new InMemoryAssistantStore();
         this.events = b.events != null ? b.events : new EventBus(clock, EventBus.DEFAULT_CAPACITY_PER_RUN,
-                eventRetentionFromEnv());
+                b.eventRetention);
         this.graphs = Map.copyOf(b.graphs);
         if (graphs.isEmpty()) {
             throw new IllegalStateException("register at least one graph");
@@ -87,7 +87,7 @@ public final class Switchboard implements AutoCloseable {
             registerSystemAssistant(graph);
         }
         this.operations = b.operations != null ? b.operations : new InMemoryOperationStore();
-        this.instanceId = b.instanceId != null ? b.instanceId : instanceIdFromEnv();
+        this.instanceId = b.instanceId != null ? b.instanceId : "switchboard-" + Ids.newId();
         this.operationRunner = new OperationRunner(operations, store, clock, instanceId, b.lease);
         OperationTools operationTools = new OperationTools(operations, operationRunner, store, clock);
         this.scheduler = new RunScheduler(runs, threads, checkpoints, events, clock, this::graphOf, b.maxHistory,
@@ -113,9 +113,10 @@ public final class Switchboard implements AutoCloseable {
         private EventBus events;
         private final Map<String, AgentGraph> graphs = new LinkedHashMap<>();
         private String defaultGraphId;
-        private int maxHistory = History.maxMessagesFromEnv();
+        private int maxHistory = RuntimeSettings.defaults().maxHistory();
         private OperationStore operations;
-        private Duration secondaryWait = secondaryWaitFromEnv();
+        private Duration secondaryWait = RuntimeSettings.defaults().secondaryWait();
+        private Duration eventRetention = RuntimeSettings.defaults().eventRetention();
         private String instanceId;
         private java.util.function.Function<String, dev.switchboard.cluster.Cluster> clusterFactory;
 
@@ -127,7 +128,23 @@ public final class Switchboard implements AutoCloseable {
             this.clusterFactory = factory;
             return this;
         }
-        private Duration lease = leaseFromEnv();
+        private Duration lease = RuntimeSettings.defaults().lease();
+
+        /**
+         * Every setting at once, as read at the edge ({@link RuntimeSettings#fromEnvironment}); a later call of a
+         * single setter overrides it.
+         */
+        public Builder settings(RuntimeSettings settings) {
+            if (settings.instanceId() != null) {
+                this.instanceId = settings.instanceId();
+            }
+            this.lease = settings.lease();
+            this.secondaryWait = settings.secondaryWait();
+            this.eventRetention = settings.eventRetention();
+            this.maxHistory = settings.maxHistory();
+            dev.switchboard.operation.LaneLog.enable(settings.laneDebug());
+            return this;
+        }
 
         /**
          * This server instance's id, the owner written on every run and operation it executes
@@ -231,42 +248,6 @@ public final class Switchboard implements AutoCloseable {
 
         public Switchboard build() {
             return new Switchboard(this);
-        }
-    }
-
-    private static String instanceIdFromEnv() {
-        String raw = System.getenv("SWITCHBOARD_INSTANCE_ID");
-        return raw != null && !raw.isBlank() ? raw.strip() : "switchboard-" + Ids.newId();
-    }
-
-    private static Duration leaseFromEnv() {
-        String raw = System.getenv("SWITCHBOARD_LEASE_MS");
-        try {
-            long ms = raw == null ? -1 : Long.parseLong(raw.trim());
-            return ms >= 3 ? Duration.ofMillis(ms) : Duration.ofSeconds(30);
-        } catch (NumberFormatException e) {
-            return Duration.ofSeconds(30);
-        }
-    }
-
-    /** {@code SWITCHBOARD_EVENT_RETENTION_MS}: how long a finished run's events stay replayable (default 60 s). */
-    private static Duration eventRetentionFromEnv() {
-        String raw = System.getenv("SWITCHBOARD_EVENT_RETENTION_MS");
-        try {
-            long ms = raw == null ? -1 : Long.parseLong(raw.trim());
-            return ms >= 0 ? Duration.ofMillis(ms) : EventBus.DEFAULT_RETENTION_AFTER_CLOSE;
-        } catch (NumberFormatException e) {
-            return EventBus.DEFAULT_RETENTION_AFTER_CLOSE;
-        }
-    }
-
-    private static Duration secondaryWaitFromEnv() {
-        String raw = System.getenv("SWITCHBOARD_SECONDARY_WAIT_MS");
-        try {
-            long ms = raw == null ? -1 : Long.parseLong(raw.trim());
-            return ms >= 0 ? Duration.ofMillis(ms) : Duration.ofSeconds(15);
-        } catch (NumberFormatException e) {
-            return Duration.ofSeconds(15);
         }
     }
 

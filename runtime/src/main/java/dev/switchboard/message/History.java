@@ -17,8 +17,7 @@ import java.util.Set;
  * else may answer a call.
  */
 public final class History {
-    /** The environment variable that bounds how many messages go to the model. */
-    public static final String MAX_MESSAGES_ENV = "RBC_FEES_MAX_MSGS";
+    /** How many recent messages go to a model unless {@code RBC_FEES_MAX_MSGS} says otherwise. */
     public static final int DEFAULT_MAX_MESSAGES = 40;
     /** What a model is told about a call whose result is missing from the history. */
     public static final String NO_RESULT = "cancelled: no result was recorded for this tool call";
@@ -121,22 +120,6 @@ public final class History {
         return sanitize(trim(sanitize(history), max));
     }
 
-    /** {@value #MAX_MESSAGES_ENV} from the environment; {@value #DEFAULT_MAX_MESSAGES} when unset or not a positive number. */
-    public static int maxMessagesFromEnv() {
-        return maxMessages(System.getenv(MAX_MESSAGES_ENV));
-    }
-
-    static int maxMessages(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return DEFAULT_MAX_MESSAGES;
-        }
-        try {
-            int value = Integer.parseInt(raw.strip());
-            return value < 1 ? DEFAULT_MAX_MESSAGES : value;
-        } catch (NumberFormatException e) {
-            return DEFAULT_MAX_MESSAGES;
-        }
-    }
 
     /** Every way the history breaks the rule, one readable sentence each; empty when it is valid. */
     public static List<String> violations(List<Message> history) {

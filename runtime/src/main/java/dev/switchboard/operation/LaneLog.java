@@ -4,12 +4,13 @@ import java.util.logging.Logger;
 
 /**
  * One line per coordination step between the lanes (lane chosen, lock taken or released, abort, synthesis
- * inputs), when {@code TELCO_DEBUG} or {@code SWITCHBOARD_DEBUG} is set to anything but 0/false.
+ * inputs), when enabled: {@code TELCO_DEBUG} or {@code SWITCHBOARD_DEBUG} set to anything but 0/false, read at
+ * the edge into {@code RuntimeSettings}.
  */
 public final class LaneLog {
     private static final Logger LOG = Logger.getLogger("switchboard.lanes");
-    private static final boolean FROM_ENV = enabled(System.getenv("TELCO_DEBUG"))
-            || enabled(System.getenv("SWITCHBOARD_DEBUG"));
+    /** Process-wide, like the log it writes to; set at the edge from {@code RuntimeSettings#laneDebug}. */
+    private static volatile boolean enabled;
 
     private LaneLog() {
     }
@@ -18,9 +19,14 @@ public final class LaneLog {
         return value != null && !value.isBlank() && !value.equals("0") && !value.equalsIgnoreCase("false");
     }
 
+    /** Turns the lines on or off (the edge reads {@code TELCO_DEBUG} into {@code RuntimeSettings}). */
+    public static void enable(boolean on) {
+        enabled = on;
+    }
+
     /** Also on with the system property {@code switchboard.debug=true} (tests, embedded use). */
     public static boolean isEnabled() {
-        return FROM_ENV || Boolean.getBoolean("switchboard.debug");
+        return enabled || Boolean.getBoolean("switchboard.debug");
     }
 
     /** Logs {@code step} followed by key=value pairs. */

@@ -250,18 +250,4 @@ class HistoryTest {
         assertThat(closed.get(2).id()).isEqualTo("h2");
         assertThat(History.isValid(closed)).isTrue();
     }
-
-    // --- RBC_FEES_MAX_MSGS
-
-    @Test
-    void maxMessages_parsesPositiveNumbers_elseDefault() {
-        assertThat(History.maxMessages(null)).isEqualTo(40);
-        assertThat(History.maxMessages("")).isEqualTo(40);
-        assertThat(History.maxMessages("12")).isEqualTo(12);
-        assertThat(History.maxMessages(" 7 ")).isEqualTo(7);
-        assertThat(History.maxMessages("0")).isEqualTo(40);
-        assertThat(History.maxMessages("-3")).isEqualTo(40);
-        assertThat(History.maxMessages("many")).isEqualTo(40);
-        assertThat(History.maxMessagesFromEnv()).isPositive();
-    }
 }

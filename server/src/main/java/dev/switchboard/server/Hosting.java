@@ -63,6 +63,7 @@ public final class Hosting implements AutoCloseable {
             String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
                     database.toString().startsWith("SQLite") ? "local" : java.util.UUID.randomUUID().toString());
             Switchboard.Builder builder = Switchboard.builder()
+                    .settings(dev.switchboard.RuntimeSettings.fromEnvironment(env))
                     .instanceId(instanceId)
                     .cluster(database::cluster)
                     .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())

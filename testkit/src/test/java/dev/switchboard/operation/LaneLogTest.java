@@ -56,12 +56,15 @@ class LaneLogTest {
     }
 
     @Test
-    void debugFlag_parsesLikeTheSeed() {
-        assertThat(LaneLog.enabled("1")).isTrue();
-        assertThat(LaneLog.enabled("true")).isTrue();
-        assertThat(LaneLog.enabled("0")).isFalse();
-        assertThat(LaneLog.enabled("False")).isFalse();
-        assertThat(LaneLog.enabled("")).isFalse();
-        assertThat(LaneLog.enabled(null)).isFalse();
+    void telcoDebug_readAtTheEdge_turnsTheLinesOn() {
+        var on = dev.switchboard.RuntimeSettings.fromEnvironment(java.util.Map.of("TELCO_DEBUG", "1"));
+        try {
+            dev.switchboard.Switchboard.builder().graph(dev.switchboard.agent.AgentGraph.of("g", "", c -> null,
+                    List.of())).settings(on).build().close();
+            assertThat(LaneLog.isEnabled()).isTrue();
+        } finally {
+            LaneLog.enable(false);
+        }
+        assertThat(LaneLog.isEnabled()).isFalse();
     }
 }
