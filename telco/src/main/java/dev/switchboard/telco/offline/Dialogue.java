@@ -18,6 +18,8 @@ final class Dialogue {
     static final String KWARG = "telco_offline";
     /** The slot name that stands for a yes/no confirmation. */
     static final String CONFIRM = "confirm";
+    /** The slot name that stands for "is this what you meant?": a yes does the intent, anything else is read afresh. */
+    static final String CLARIFY = "clarify";
 
     private Dialogue() {
     }
