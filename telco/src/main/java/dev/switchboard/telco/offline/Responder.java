@@ -95,15 +95,16 @@ final class Responder {
                 return continued.get();
             }
         }
+        Reading r = understanding.read(text, null);
+        // "Premium", "Spain please": a bare slot value means its own thing, whatever it resembles.
+        Optional<Turn> bare = slotOnly(s, r);
+        if (bare.isPresent()) {
+            return bare.get();
+        }
         List<Reading> clauses = understanding.readClauses(text);
         if (!clauses.isEmpty()) {
-            List<Turn> turns = new ArrayList<>();
-            for (Reading r : clauses) {
-                turns.add(act(s, r.intent(), slotsFor(r.intent(), r)));
-            }
-            return merge(turns);
+            return several(s, clauses);
         }
-        Reading r = understanding.read(text, null);
         if (r.understood()) {
             Intent intent = r.intent();
             Map<String, SlotValue> slots = slotsFor(intent, r);
@@ -113,13 +114,73 @@ final class Responder {
             }
             return act(s, intent, slots);
         }
-        return slotOnly(s, r).orElseGet(() -> Turn.say(render(knowledge.text("fallback"), Json.object())));
+        if (r.guess() != null) {
+            return clarify(s, r);
+        }
+        return Turn.say(render(knowledge.text("fallback"), Json.object()));
+    }
+
+    /**
+     * Unsure what the customer means: small talk is harmless to answer anyway; for a request, ask whether it is
+     * the likeliest one ("do you want me to check your data balance?") rather than guess or refuse.
+     */
+    private Turn clarify(Situation s, Reading r) {
+        Intent guess = r.guess();
+        if (guess.smallTalk()) {
+            return act(s, guess, Map.of());
+        }
+        Map<String, SlotValue> slots = slotsFor(guess, r);
+        ObjectNode ctx = labels(slots);
+        ctx.put("gloss", render(guess.gloss(), ctx));
+        return new Turn(render(knowledge.text("clarify"), ctx), List.of(),
+                Dialogue.kwargs(new Pending(guess.name(), Dialogue.CLARIFY, slots, false), null));
+    }
+
+    /**
+     * Several requests in one message. Quick ones are looked up at once; a slow one (a long-running tool) is
+     * queued behind them and started in the answer to their results, so the customer reads the quick answers
+     * straight away while the slow one runs in the background.
+     */
+    private Turn several(Situation s, List<Reading> clauses) {
+        List<Turn> now = new ArrayList<>();
+        List<Pending> later = new ArrayList<>();
+        boolean quick = clauses.stream().anyMatch(r -> !slow(s, r.intent()));
+        for (Reading r : clauses) {
+            Map<String, SlotValue> slots = slotsFor(r.intent(), r);
+            if (quick && slow(s, r.intent())) {
+                later.add(new Pending(r.intent().name(), null, slots, false));
+            } else {
+                now.add(act(s, r.intent(), slots));
+            }
+        }
+        Turn merged = merge(now);
+        if (later.isEmpty() || merged.calls().isEmpty()) {
+            return merge(java.util.stream.Stream.concat(now.stream(), later.stream()
+                    .map(p -> act(s, knowledge.intent(p.intent()).orElseThrow(), p.slots()))).toList());
+        }
+        ObjectNode kwargs = merged.kwargs().deepCopy();
+        Dialogue.queue(kwargs, later);
+        return new Turn(merged.text(), merged.calls(), kwargs);
+    }
+
+    /** Does this intent start an operation that runs in the background here? */
+    private boolean slow(Situation s, Intent intent) {
+        ToolSpec spec = s.offered().get(intent.tool());
+        return spec != null && spec.kind() == ToolKind.LONG_RUNNING;
     }
 
     private Optional<Turn> continuePending(Situation s, Pending pending, String text) {
         Optional<Intent> intent = knowledge.intent(pending.intent());
         if (intent.isEmpty()) {
             return Optional.empty();
+        }
+        if (Dialogue.CLARIFY.equals(pending.slot())) {
+            SlotValue answer = understanding.read(text, "answer").slots().get("answer");
+            if (answer == null) {
+                return Optional.empty();
+            }
+            return Optional.of(answer.value().equals("yes") ? act(s, intent.get(), pending.slots())
+                    : Turn.say(render(knowledge.text("clarify_declined"), Json.object())));
         }
         if (Dialogue.CONFIRM.equals(pending.slot())) {
             SlotValue answer = understanding.read(text, "answer").slots().get("answer");
@@ -323,7 +384,22 @@ final class Responder {
         if (await == null && caller != null) {
             await = Dialogue.pending(caller.additionalKwargs()).orElse(null);
         }
-        return new Turn(String.join("\n\n", parts), List.of(), Dialogue.kwargs(await, null));
+        // The slow requests of a several-request message start now that the quick answers are written.
+        List<ToolCall> calls = new ArrayList<>();
+        ObjectNode kwargs = null;
+        for (Pending queued : caller == null ? List.<Pending>of() : Dialogue.queued(caller.additionalKwargs())) {
+            Optional<Intent> intent = knowledge.intent(queued.intent());
+            if (intent.isEmpty()) {
+                continue;
+            }
+            Turn t = act(s, intent.get(), queued.slots());
+            if (!t.text().isBlank()) {
+                parts.add(t.text());
+            }
+            calls.addAll(t.calls());
+            kwargs = kwargs == null && !t.kwargs().isEmpty() ? t.kwargs() : kwargs;
+        }
+        return new Turn(String.join("\n\n", parts), calls, kwargs != null ? kwargs : Dialogue.kwargs(await, null));
     }
 
     private Pending awaitFrom(Knowledge.Await spec, JsonNode result) {

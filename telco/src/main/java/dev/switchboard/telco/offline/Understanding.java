@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
 
 /**
  * Reads an utterance: cleans it up (accents, contractions, phrases, typos, plurals, synonyms), finds slot
- * values in it, and scores it against every intent's examples. The score is a weighted Dice overlap of
- * content words, each word weighted by how few intents use it, with slot values standing in as
- * {@code <type>}; words the model has never seen weigh most, so off-topic sentences score low.
+ * values in it with rules, and scores it against every intent's examples. An intent's score is mostly meaning
+ * ({@link Similarity}: the sentence embedding's cosine with the intent's nearest example), plus a share of word
+ * overlap (a weighted Dice overlap of content words, each weighted by how few intents use it, slot values
+ * standing in as {@code <type>}), which keeps the exact words of the domain ("bill", "pass") decisive. Then it
+ * decides: sure of one intent, unsure between some (ask), or out of domain (decline).
  */
 final class Understanding {
     private static final Pattern CLAUSE_BREAK = Pattern.compile("[.?!;]+|\\band\\b|\\balso\\b|\\bthen\\b",
@@ -37,6 +39,10 @@ final class Understanding {
     private final Map<String, Map<String, SlotValue>> bareByType = new HashMap<>();
     private final int longestSlotPhrase;
     private final double unknownWeight;
+    private final Similarity similarity;
+
+    /** The label of the out-of-domain examples in the similarity index. */
+    static final String OUT_OF_DOMAIN = "out_of_domain";
 
     private record Example(Intent intent, Set<String> words) {
     }
@@ -44,8 +50,12 @@ final class Understanding {
     private record PhraseRule(Pattern pattern, String replacement) {
     }
 
-    /** What an utterance says: the best intent (null below the threshold), its score, and the slots found. */
-    record Reading(Intent intent, double score, Map<String, SlotValue> slots, List<String> tokens, Set<String> words) {
+    /**
+     * What an utterance says: the intent it surely means (null when unsure or out of domain), the best guess
+     * when unsure (null when sure or out of domain), the best intent's score, and the slots found.
+     */
+    record Reading(Intent intent, Intent guess, double score, Map<String, SlotValue> slots, List<String> tokens,
+            Set<String> words) {
         Reading {
             slots = Map.copyOf(slots);
             tokens = List.copyOf(tokens);
@@ -56,6 +66,11 @@ final class Understanding {
             return intent != null;
         }
 
+        /** Neither sure nor guessing: nothing this agent does. */
+        boolean outOfDomain() {
+            return intent == null && guess == null;
+        }
+
         /** Nothing but slot values (and filler words): "Premium", "Spain please". */
         boolean onlySlots() {
             return !slots.isEmpty() && words.stream().allMatch(w -> w.startsWith("<"));
@@ -63,6 +78,10 @@ final class Understanding {
     }
 
     Understanding(Knowledge knowledge) {
+        this(knowledge, Similarity.miniLm());
+    }
+
+    Understanding(Knowledge knowledge, Similarity.Encoder encoder) {
         this.knowledge = knowledge;
         for (var phrase : knowledge.phrases()) {
             String key = String.join(" ", clean(phrase.getKey()));
@@ -108,6 +127,13 @@ final class Understanding {
             intentWords.forEach(w -> intentsUsing.merge(w, 1, Integer::sum));
         }
         unknownWeight = Math.log(1.0 + knowledge.intents().size());
+        // The similarity index sees examples exactly as it will see utterances: cleaned up, in the model's words.
+        List<Similarity.Example> sentences = new ArrayList<>();
+        for (Intent intent : knowledge.intents()) {
+            intent.examples().forEach(x -> sentences.add(new Similarity.Example(intent.name(), String.join(" ", normalise(x, false)))));
+        }
+        knowledge.outOfDomain().forEach(x -> sentences.add(new Similarity.Example(OUT_OF_DOMAIN, String.join(" ", normalise(x, false)))));
+        similarity = new Similarity(sentences, encoder);
     }
 
     // ---- text clean-up ----------------------------------------------------------------------------------------
@@ -161,7 +187,7 @@ final class Understanding {
 
     /** The closest known word within one edit (two for long words), or the word itself. */
     String correct(String word) {
-        if (vocabulary.contains(word) || word.length() < 4 || NUMBER.matcher(word).matches()) {
+        if (vocabulary.contains(word) || word.length() < 3 || NUMBER.matcher(word).matches()) {
             return word;
         }
         if (word.endsWith("ies") && vocabulary.contains(word.substring(0, word.length() - 3) + "y")) {
@@ -171,11 +197,14 @@ final class Understanding {
             return word.substring(0, word.length() - 1);
         }
         int budget = word.length() >= 8 ? 2 : 1;
+        // A three-letter word is only repaired by the letter it lacks ("bil" → "bill"), never by a swap, which
+        // would turn too many short words into other words.
+        int minLength = word.length() == 3 ? 4 : 3;
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         int bestUse = -1;
         for (String known : vocabulary) {
-            if (known.length() < 3 || Math.abs(known.length() - word.length()) > budget) {
+            if (known.length() < minLength || Math.abs(known.length() - word.length()) > budget) {
                 continue;
             }
             int d = Edits.distance(word, known, budget);
@@ -313,8 +342,43 @@ final class Understanding {
         List<String> tokens = normalise(text, true);
         Marked marked = placeholders(tokens, awaitedType);
         Set<String> words = contentWords(marked.tokens());
+        if (tokens.isEmpty()) {
+            return new Reading(null, null, 0, marked.slots(), tokens, words);
+        }
+        Map<String, Double> lexical = lexicalScores(words);
+        Map<String, Double> similar = similarity.scores(String.join(" ", tokens));
+        Knowledge.Tuning tuning = knowledge.tuning();
         Intent best = null;
-        double bestScore = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        double secondScore = Double.NEGATIVE_INFINITY;
+        for (Intent intent : knowledge.intents()) {
+            double score = similar.getOrDefault(intent.name(), 0.0)
+                    + tuning.lexicalWeight() * lexical.getOrDefault(intent.name(), 0.0);
+            if (score > bestScore) {
+                secondScore = bestScore;
+                best = intent;
+                bestScore = score;
+            } else if (score > secondScore) {
+                secondScore = score;
+            }
+        }
+        double nearest = similar.getOrDefault(best.name(), 0.0);
+        boolean outOfDomain = nearest < tuning.outOfDomainBelow()
+                || similar.getOrDefault(OUT_OF_DOMAIN, 0.0) > bestScore;
+        if (outOfDomain) {
+            return new Reading(null, null, bestScore, marked.slots(), tokens, words);
+        }
+        boolean sure = bestScore >= tuning.sureAbove() && bestScore - secondScore >= tuning.margin();
+        return new Reading(sure ? best : null, sure ? null : best, bestScore, marked.slots(), tokens, words);
+    }
+
+    /**
+     * Each intent's word-overlap score: the weighted Dice overlap of content words with its closest example,
+     * each word weighted by how few intents use it, slot values standing in as {@code <type>}. An example must
+     * share a real word, not only a slot, to count.
+     */
+    private Map<String, Double> lexicalScores(Set<String> words) {
+        Map<String, Double> best = new HashMap<>();
         double total = words.stream().mapToDouble(this::weight).sum();
         for (Example example : examples) {
             double shared = 0;
@@ -329,17 +393,16 @@ final class Understanding {
                 continue;
             }
             double exampleTotal = example.words().stream().mapToDouble(this::weight).sum();
-            double score = 2 * shared / (total + exampleTotal);
-            if (score > bestScore) {
-                best = example.intent();
-                bestScore = score;
-            }
+            best.merge(example.intent().name(), 2 * shared / (total + exampleTotal), Math::max);
         }
-        Intent intent = bestScore >= knowledge.threshold() ? best : null;
-        return new Reading(intent, bestScore, marked.slots(), tokens, words);
+        return best;
     }
 
-    /** Two or more requests in one message ("my data balance and passes for Spain"), each understood alone. */
+    /**
+     * Two or more requests in one message ("switch me to premium and tell me my balance"), each understood
+     * alone. Every clause must be surely understood and say more than a slot value, so that "the difference
+     * between standard and premium" stays one question.
+     */
     List<Reading> readClauses(String text) {
         String[] clauses = CLAUSE_BREAK.split(text);
         if (clauses.length < 2) {
@@ -352,7 +415,7 @@ final class Understanding {
                 continue;
             }
             Reading r = read(clause, null);
-            if (r.understood() && !r.intent().smallTalk() && intents.add(r.intent().name())) {
+            if (r.understood() && !r.onlySlots() && !r.intent().smallTalk() && intents.add(r.intent().name())) {
                 readings.add(r);
             }
         }

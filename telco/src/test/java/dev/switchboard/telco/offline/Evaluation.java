@@ -43,7 +43,8 @@ import java.util.TreeSet;
  * internals, so a right intent with a wrong slot value counts as wrong.
  */
 final class Evaluation {
-    static final String CASES = "evaluation.txt";
+    /** The development set (studied while tuning) and the held-out set (never studied while tuning). */
+    static final List<String> SETS = List.of("evaluation.txt", "evaluation-holdout.txt");
     /** The label of a polite refusal without a tool call. */
     static final String OUT_OF_DOMAIN = "out_of_domain";
     /** The label of a short clarifying question. */
@@ -90,7 +91,7 @@ final class Evaluation {
         }
     }
 
-    record Case(int line, String label, Expected expected, List<String> turns) {
+    record Case(String set, int line, String label, Expected expected, List<String> turns) {
         String utterance() {
             return String.join(" >> ", turns);
         }
@@ -102,6 +103,14 @@ final class Evaluation {
             String names = String.join("+", intents);
             return slots.isEmpty() ? names : names + slots;
         }
+
+        Observed and(Observed later) {
+            Set<String> both = new TreeSet<>(intents);
+            both.addAll(later.intents());
+            Map<String, String> all = new TreeMap<>(slots);
+            all.putAll(later.slots());
+            return new Observed(Set.copyOf(both), Map.copyOf(all), text + "\n" + later.text());
+        }
     }
 
     record Outcome(Case c, Observed observed, boolean right) {
@@ -109,7 +118,15 @@ final class Evaluation {
 
     static List<Case> cases() {
         List<Case> cases = new ArrayList<>();
-        String[] lines = resource(CASES).split("\n");
+        for (String set : SETS) {
+            cases.addAll(cases(set));
+        }
+        return List.copyOf(cases);
+    }
+
+    static List<Case> cases(String set) {
+        List<Case> cases = new ArrayList<>();
+        String[] lines = resource(set).split("\n");
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -117,14 +134,14 @@ final class Evaluation {
             }
             int bar = line.indexOf('|');
             if (bar < 0) {
-                throw new IllegalArgumentException(CASES + " line " + (i + 1) + " has no '|': " + line);
+                throw new IllegalArgumentException(set + " line " + (i + 1) + " has no '|': " + line);
             }
             String label = line.substring(0, bar).strip();
             List<String> turns = new ArrayList<>();
             for (String t : line.substring(bar + 1).split(">>")) {
                 turns.add(t.strip());
             }
-            cases.add(new Case(i + 1, label, Expected.parse(label), List.copyOf(turns)));
+            cases.add(new Case(set, i + 1, label, Expected.parse(label), List.copyOf(turns)));
         }
         return List.copyOf(cases);
     }
@@ -149,21 +166,30 @@ final class Evaluation {
         return List.copyOf(outcomes);
     }
 
-    /** Sends each turn in one conversation, running the quick tools called on the way, and reads the last answer. */
+    /**
+     * Sends each turn in one conversation, running the quick tools called on the way, and reads what the agent
+     * did with the last one: every tool it called, including any it started only once the first results were in
+     * (several requests in one message), else the question it asked or the reply it gave.
+     */
     Observed observe(List<String> turns) throws InterruptedException {
         InMemoryTelcoBackend backend = new InMemoryTelcoBackend(Clock.fixed(NOW, ZoneOffset.UTC));
         List<Message> conversation = new ArrayList<>();
-        AiMessage answer = null;
-        for (int t = 0; t < turns.size(); t++) {
-            conversation.add(HumanMessage.of(turns.get(t)));
-            answer = ask(conversation);
+        Observed observed = null;
+        for (String turn : turns) {
+            conversation.add(HumanMessage.of(turn));
+            AiMessage answer = ask(conversation);
             conversation.add(answer);
-            if (t < turns.size() - 1 && !answer.toolCalls().isEmpty()) {
-                runQuickTools(backend, conversation, answer);
-                conversation.add(ask(conversation));
+            observed = read(answer);
+            for (int round = 0; round < 3 && !answer.toolCalls().isEmpty(); round++) {
+                runTools(backend, conversation, answer);
+                answer = ask(conversation);
+                conversation.add(answer);
+                if (!answer.toolCalls().isEmpty()) {
+                    observed = observed.and(read(answer));
+                }
             }
         }
-        return read(answer);
+        return observed;
     }
 
     private AiMessage ask(List<Message> conversation) throws InterruptedException {
@@ -173,14 +199,15 @@ final class Evaluation {
         return model.chat(new ModelRequest(messages, tools, Json.object(), Purpose.ANSWER), ModelListener.NONE);
     }
 
-    private static void runQuickTools(InMemoryTelcoBackend backend, List<Message> conversation, AiMessage calls) {
+    private static void runTools(InMemoryTelcoBackend backend, List<Message> conversation, AiMessage calls) {
         List<Tool> all = TelcoTools.all(backend, TelcoSettings.ofScale(0));
         for (ToolCall call : calls.toolCalls()) {
             Optional<Tool> tool = all.stream().filter(x -> x.spec().name().equals(call.name())).findFirst();
             String content;
             try {
                 content = tool.filter(x -> x.spec().kind() == ToolKind.QUICK).isPresent()
-                        ? tool.get().call(call.args(), new StubContext()) : "{\"status\":\"running\"}";
+                        ? tool.get().call(call.args(), new StubContext())
+                        : "In progress in the background; call check_status for its progress.";
             } catch (Exception e) {
                 content = "Error: " + e.getMessage();
             }
@@ -271,13 +298,17 @@ final class Evaluation {
         Score all = overall(outcomes);
         out.append(String.format(Locale.ROOT, "Offline telco model: %d/%d right, %.1f %% overall%n%n", all.right(),
                 all.total(), 100 * all.accuracy()));
-        out.append(String.format(Locale.ROOT, "%-22s %6s %8s%n", "intent", "cases", "accuracy"));
+        for (String set : SETS) {
+            Score s = overall(outcomes.stream().filter(o -> o.c().set().equals(set)).toList());
+            out.append(String.format(Locale.ROOT, "  %-24s %d/%d right, %.1f %%%n", set, s.right(), s.total(), 100 * s.accuracy()));
+        }
+        out.append(String.format(Locale.ROOT, "%n%-22s %6s %8s%n", "intent", "cases", "accuracy"));
         byIntent(outcomes).forEach((intent, s) -> out.append(String.format(Locale.ROOT, "%-22s %6d %7.1f%%%n", intent,
                 s.total(), 100 * s.accuracy())));
         List<Outcome> wrong = outcomes.stream().filter(o -> !o.right()).toList();
         out.append(String.format(Locale.ROOT, "%nConfusions (%d):%n", wrong.size()));
         for (Outcome o : wrong) {
-            out.append(String.format(Locale.ROOT, "  line %d: \"%s\"%n    expected %s, got %s%n", o.c().line(),
+            out.append(String.format(Locale.ROOT, "  %s:%d: \"%s\"%n    expected %s, got %s%n", o.c().set(), o.c().line(),
                     o.c().utterance(), o.c().label(), o.observed().label()));
         }
         return out.toString();
