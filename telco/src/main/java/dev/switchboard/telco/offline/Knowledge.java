@@ -100,8 +100,12 @@ record Knowledge(
         }
     }
 
-    /** A vocabulary: values with synonyms; {@code bare} forms count only when the model asked for this slot. */
-    record SlotType(String name, List<SlotValue> values, List<String> captureAfter) {
+    /**
+     * A vocabulary: values with synonyms; {@code bare} forms count only when the model asked for this slot.
+     * {@code standsAs}: the words the similarity model reads in place of any value of this type, so that
+     * "drop me to basic" and "drop me to unlimited" mean the same to it (null: the value's own words).
+     */
+    record SlotType(String name, List<SlotValue> values, List<String> captureAfter, String standsAs) {
         SlotType {
             values = List.copyOf(values);
             captureAfter = List.copyOf(captureAfter);
@@ -177,7 +181,8 @@ record Knowledge(
                 values.add(new SlotValue(v.path("value").asText(), text(v, "label"), strings(v.path("synonyms")),
                         strings(v.path("bare"))));
             }
-            slotTypes.put(e.getKey(), new SlotType(e.getKey(), values, strings(e.getValue().path("capture_after"))));
+            slotTypes.put(e.getKey(), new SlotType(e.getKey(), values, strings(e.getValue().path("capture_after")),
+                    text(e.getValue(), "stands_as")));
         });
         List<Intent> intents = new ArrayList<>();
         for (JsonNode i : root.path("intents")) {

@@ -175,6 +175,11 @@ final class Responder {
             return Optional.empty();
         }
         if (Dialogue.CLARIFY.equals(pending.slot())) {
+            // "No, my data balance": a reply that is itself a request is read as one.
+            Reading fresh = understanding.read(text, null);
+            if (fresh.understood() && !fresh.intent().smallTalk()) {
+                return Optional.empty();
+            }
             SlotValue answer = understanding.read(text, "answer").slots().get("answer");
             if (answer == null) {
                 return Optional.empty();

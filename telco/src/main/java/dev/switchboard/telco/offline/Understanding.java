@@ -40,6 +40,7 @@ final class Understanding {
     private final int longestSlotPhrase;
     private final double unknownWeight;
     private final Similarity similarity;
+    private static final boolean DEBUG = Boolean.getBoolean("telco.debug");
 
     /** The label of the out-of-domain examples in the similarity index. */
     static final String OUT_OF_DOMAIN = "out_of_domain";
@@ -130,9 +131,9 @@ final class Understanding {
         // The similarity index sees examples exactly as it will see utterances: cleaned up, in the model's words.
         List<Similarity.Example> sentences = new ArrayList<>();
         for (Intent intent : knowledge.intents()) {
-            intent.examples().forEach(x -> sentences.add(new Similarity.Example(intent.name(), String.join(" ", normalise(x, false)))));
+            intent.examples().forEach(x -> sentences.add(new Similarity.Example(intent.name(), sentence(x))));
         }
-        knowledge.outOfDomain().forEach(x -> sentences.add(new Similarity.Example(OUT_OF_DOMAIN, String.join(" ", normalise(x, false)))));
+        knowledge.outOfDomain().forEach(x -> sentences.add(new Similarity.Example(OUT_OF_DOMAIN, sentence(x))));
         similarity = new Similarity(sentences, encoder);
     }
 
@@ -196,6 +197,19 @@ final class Understanding {
         if (word.endsWith("s") && vocabulary.contains(word.substring(0, word.length() - 1))) {
             return word.substring(0, word.length() - 1);
         }
+        if (word.endsWith("s") && word.length() > 4) {
+            // "adons": repair the singular, then the plural goes as it would for a known word.
+            String stem = nearest(word.substring(0, word.length() - 1));
+            if (stem != null) {
+                return stem;
+            }
+        }
+        String best = nearest(word);
+        return best == null ? word : best;
+    }
+
+    /** The known word within one edit (two for long words) that the most intents use, or null. */
+    private String nearest(String word) {
         int budget = word.length() >= 8 ? 2 : 1;
         // A three-letter word is only repaired by the letter it lacks ("bil" → "bill"), never by a swap, which
         // would turn too many short words into other words.
@@ -216,7 +230,28 @@ final class Understanding {
                 bestUse = use;
             }
         }
-        return best == null ? word : best;
+        return best;
+    }
+
+    private String sentence(String example) {
+        List<String> tokens = normalise(example, false);
+        return sentence(tokens, placeholders(tokens, null).tokens());
+    }
+
+    /** What the similarity model reads: the cleaned-up words, each slot value replaced by its type's stand-in. */
+    private String sentence(List<String> tokens, List<String> marked) {
+        List<String> out = new ArrayList<>(marked.size());
+        for (String t : marked) {
+            SlotType type = t.startsWith("<") ? knowledge.slotTypes().get(t.substring(1, t.length() - 1)) : null;
+            if (type == null) {
+                out.add(t);
+            } else if (type.standsAs() != null) {
+                out.add(type.standsAs());
+            } else {
+                return String.join(" ", tokens);
+            }
+        }
+        return String.join(" ", out);
     }
 
     boolean known(String word) {
@@ -346,7 +381,13 @@ final class Understanding {
             return new Reading(null, null, 0, marked.slots(), tokens, words);
         }
         Map<String, Double> lexical = lexicalScores(words);
-        Map<String, Double> similar = similarity.scores(String.join(" ", tokens));
+        Map<String, Double> similar = similarity.scores(sentence(tokens, marked.tokens()));
+        if (DEBUG) {
+            StringBuilder b = new StringBuilder("[understanding] " + String.join(" ", tokens) + " :: ood=" + String.format("%.3f", similar.getOrDefault(OUT_OF_DOMAIN, 0.0)));
+            knowledge.intents().stream().sorted(java.util.Comparator.comparingDouble((Intent i) -> -(similar.getOrDefault(i.name(), 0.0) + knowledge.tuning().lexicalWeight() * lexical.getOrDefault(i.name(), 0.0)))).limit(3)
+                    .forEach(i -> b.append(String.format(" %s=%.3f(e%.3f,l%.3f)", i.name(), similar.getOrDefault(i.name(), 0.0) + knowledge.tuning().lexicalWeight() * lexical.getOrDefault(i.name(), 0.0), similar.getOrDefault(i.name(), 0.0), lexical.getOrDefault(i.name(), 0.0))));
+            System.err.println(b);
+        }
         Knowledge.Tuning tuning = knowledge.tuning();
         Intent best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -362,9 +403,9 @@ final class Understanding {
                 secondScore = score;
             }
         }
+        // Out of domain: nearer in meaning to an out-of-domain example than to the best intent's, or too far from all.
         double nearest = similar.getOrDefault(best.name(), 0.0);
-        boolean outOfDomain = nearest < tuning.outOfDomainBelow()
-                || similar.getOrDefault(OUT_OF_DOMAIN, 0.0) > bestScore;
+        boolean outOfDomain = bestScore < tuning.outOfDomainBelow() || similar.getOrDefault(OUT_OF_DOMAIN, 0.0) > nearest;
         if (outOfDomain) {
             return new Reading(null, null, bestScore, marked.slots(), tokens, words);
         }
@@ -408,12 +449,20 @@ final class Understanding {
         if (clauses.length < 2) {
             return List.of();
         }
+        // A clause of one word ("… zones and prices") belongs to the request before it, not a request of its own.
+        List<String> requests = new ArrayList<>();
+        for (String clause : clauses) {
+            List<String> tokens = normalise(clause, true);
+            long said = contentWords(placeholders(tokens, null).tokens()).stream().filter(w -> !w.startsWith("<")).count();
+            if (said < 2 && !requests.isEmpty()) {
+                requests.set(requests.size() - 1, requests.getLast() + " " + clause);
+            } else if (!clause.isBlank()) {
+                requests.add(clause);
+            }
+        }
         List<Reading> readings = new ArrayList<>();
         Set<String> intents = new HashSet<>();
-        for (String clause : clauses) {
-            if (clause.isBlank()) {
-                continue;
-            }
+        for (String clause : requests) {
             Reading r = read(clause, null);
             if (r.understood() && !r.onlySlots() && !r.intent().smallTalk() && intents.add(r.intent().name())) {
                 readings.add(r);
