@@ -40,7 +40,6 @@ final class Understanding {
     private final int longestSlotPhrase;
     private final double unknownWeight;
     private final Similarity similarity;
-    private static final boolean DEBUG = Boolean.getBoolean("telco.debug");
 
     /** The label of the out-of-domain examples in the similarity index. */
     static final String OUT_OF_DOMAIN = "out_of_domain";
@@ -382,12 +381,6 @@ final class Understanding {
         }
         Map<String, Double> lexical = lexicalScores(words);
         Map<String, Double> similar = similarity.scores(sentence(tokens, marked.tokens()));
-        if (DEBUG) {
-            StringBuilder b = new StringBuilder("[understanding] " + String.join(" ", tokens) + " :: ood=" + String.format("%.3f", similar.getOrDefault(OUT_OF_DOMAIN, 0.0)));
-            knowledge.intents().stream().sorted(java.util.Comparator.comparingDouble((Intent i) -> -(similar.getOrDefault(i.name(), 0.0) + knowledge.tuning().lexicalWeight() * lexical.getOrDefault(i.name(), 0.0)))).limit(3)
-                    .forEach(i -> b.append(String.format(" %s=%.3f(e%.3f,l%.3f)", i.name(), similar.getOrDefault(i.name(), 0.0) + knowledge.tuning().lexicalWeight() * lexical.getOrDefault(i.name(), 0.0), similar.getOrDefault(i.name(), 0.0), lexical.getOrDefault(i.name(), 0.0))));
-            System.err.println(b);
-        }
         Knowledge.Tuning tuning = knowledge.tuning();
         Intent best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -409,7 +402,8 @@ final class Understanding {
         if (outOfDomain) {
             return new Reading(null, null, bestScore, marked.slots(), tokens, words);
         }
-        boolean sure = bestScore >= tuning.sureAbove() && bestScore - secondScore >= tuning.margin();
+        boolean sure = bestScore >= tuning.sureAbove() && nearest >= tuning.sureSimilarity()
+                && bestScore - secondScore >= tuning.margin();
         return new Reading(sure ? best : null, sure ? null : best, bestScore, marked.slots(), tokens, words);
     }
 
