@@ -130,6 +130,11 @@ final class Responder {
             return act(s, guess, Map.of());
         }
         Map<String, SlotValue> slots = slotsFor(guess, r);
+        if (guess.confirm() != null && !s.secondary()) {
+            // A drastic request has its own question, which also says what it costs.
+            return new Turn(render(guess.confirm(), labels(slots)), List.of(),
+                    Dialogue.kwargs(new Pending(guess.name(), Dialogue.CONFIRM, slots, false), null));
+        }
         ObjectNode ctx = labels(slots);
         ctx.put("gloss", render(guess.gloss(), ctx));
         return new Turn(render(knowledge.text("clarify"), ctx), List.of(),
