@@ -455,25 +455,35 @@ final class Responder {
                 ? render(knowledge.text("no_operation"), Json.object()) : String.join(" ", outcomes));
         List<String> lines = new ArrayList<>();
         List<ToolCall> calls = new ArrayList<>();
-        Pending offer = null;
+        List<Pending> offers = new ArrayList<>();
         Turn lookup;
         for (Exchange ex : exchanges(data.path("interim_messages"))) {
             ObjectNode ctx = Json.object();
             ctx.put("question", ex.question());
             if (ex.deferred() != null) {
-                offer = offer == null ? ex.deferred() : offer;
+                offers.add(ex.deferred());
                 lines.add(render(knowledge.text("interim_deferred"), ctx));
             } else if (ex.answer() != null) {
                 ctx.put("answer", brief(ex.answer()));
                 lines.add(render(knowledge.text("interim_pair"), ctx));
             } else {
                 Reading r = understanding.read(ex.question(), null);
-                Intent intent = r.intent();
-                if (intent != null && intent.smallTalk()) {
+                // No clarifying question in the middle of a summary: the likeliest meaning is looked up, and a
+                // guessed change is only offered, never done.
+                Intent intent = r.intent() != null ? r.intent() : r.guess();
+                if (r.outOfDomain()) {
+                    lines.add(render(knowledge.text("interim_out_of_domain"), ctx));
+                } else if (intent != null && intent.smallTalk()) {
                     ctx.put("answer", brief(render(intent.reply(), Json.object())));
                     lines.add(render(knowledge.text("interim_pair"), ctx));
+                } else if (r.intent() == null && intent != null
+                        && (intent.sideEffects() || knowledge.toolPhrases().containsKey(intent.tool()))) {
+                    // A change only guessed at is asked about, never offered as if it had been requested.
+                    ObjectNode guessed = labels(slotsFor(intent, r));
+                    ctx.put("gloss", render(intent.gloss(), guessed));
+                    lines.add(render(knowledge.text("interim_unsure"), ctx));
                 } else if (intent != null && (intent.sideEffects() || knowledge.toolPhrases().containsKey(intent.tool()))) {
-                    offer = offer == null ? new Pending(intent.name(), null, slotsFor(intent, r), false) : offer;
+                    offers.add(new Pending(intent.name(), null, slotsFor(intent, r), false));
                     lines.add(render(knowledge.text("interim_deferred"), ctx));
                 } else if (intent != null && s.offered().containsKey(intent.tool())
                         && !(lookup = act(s, intent, slotsFor(intent, r))).calls().isEmpty()) {
@@ -489,12 +499,22 @@ final class Responder {
                     .append(String.join("\n", lines));
         }
         Pending confirm = null;
-        if (offer != null) {
+        if (offers.size() == 1) {
+            Pending offer = offers.getFirst();
             Intent intent = knowledge.intent(offer.intent()).orElseThrow();
             ObjectNode ctx = labels(offer.slots());
             ctx.put("verb", verb(intent.tool(), ctx));
             text.append("\n\n").append(render(knowledge.text("offer_deferred"), ctx));
             confirm = new Pending(offer.intent(), Dialogue.CONFIRM, offer.slots(), false);
+        } else if (offers.size() > 1) {
+            // One yes cannot mean several changes: name them all and let the next message pick.
+            ObjectNode ctx = Json.object();
+            var verbs = ctx.putArray("verbs");
+            for (Pending offer : offers) {
+                Intent intent = knowledge.intent(offer.intent()).orElseThrow();
+                verbs.addObject().put("verb", verb(intent.tool(), labels(offer.slots())));
+            }
+            text.append("\n\n").append(render(knowledge.text("offer_deferred_several"), ctx));
         }
         return new Turn(text.toString(), calls, Dialogue.kwargs(confirm, null));
     }
@@ -526,10 +546,17 @@ final class Responder {
         return out;
     }
 
-    /** The first sentence of an earlier answer, for restating it briefly. */
+    /**
+     * The first sentence of an earlier answer, for restating it briefly; of each part of an answer that had
+     * several (a message with two questions got two answers, one paragraph each).
+     */
     private static String brief(String answer) {
-        String first = SENTENCE_END.split(answer.strip(), 2)[0];
-        return first.length() <= BRIEF ? first : first.substring(0, BRIEF - 1).stripTrailing() + "…";
+        List<String> firsts = new ArrayList<>();
+        for (String part : answer.strip().split("\n\\s*\n")) {
+            String first = SENTENCE_END.split(part.strip(), 2)[0];
+            firsts.add(first.length() <= BRIEF ? first : first.substring(0, BRIEF - 1).stripTrailing() + "…");
+        }
+        return String.join(" ", firsts);
     }
 
     /** One operation's outcome in words: its result on success, the reason on failure, a plain "cancelled". */

@@ -36,6 +36,8 @@ import java.util.Locale;
  */
 final class Syntheses {
     static final String SCENARIOS = "evaluation-syntheses.json";
+    /** Set to true to print every synthesis, not only the wrong ones: {@code bin/telco-eval -Dtelco.eval.verbose=true}. */
+    static final String VERBOSE = "telco.eval.verbose";
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
     private final OfflineTelcoModel model = new OfflineTelcoModel(Duration.ZERO);
@@ -112,8 +114,11 @@ final class Syntheses {
         String notUnderstood = knowledge.text("interim_not_understood").render(Json.object()).replace("“”", "").strip();
         for (String q : questions) {
             String line = text.lines().filter(l -> l.contains("“" + q + "”")).findFirst().orElse("");
+            // Answered: restated with an answer; a lookup promised is followed by its result; a change held back
+            // is offered at the end.
             boolean answered = !line.isEmpty() && !line.contains(notUnderstood.substring(notUnderstood.indexOf("I'm")))
-                    && (!line.contains("I'll check that now") || !followUp.isBlank());
+                    && (!line.contains("I'll check that now") || !followUp.isBlank())
+                    && (!line.contains("I held that back") || text.contains("You also asked me to"));
             checked.add(new Question(q, answered, line));
         }
         boolean stated = text.contains(scenario.path("outcome_says").asText());
@@ -153,7 +158,12 @@ final class Syntheses {
         out.append(String.format(Locale.ROOT, "%nSyntheses: %d/%d scenarios right; outcome stated in %d/%d; "
                         + "interim questions answered %d/%d%n", right, results.size(),
                 results.stream().filter(Result::outcomeStated).count(), results.size(), answered, questions));
+        boolean verbose = Boolean.getBoolean(VERBOSE);
         for (Result r : results) {
+            if (verbose && r.right()) {
+                out.append("  after \"").append(r.request()).append("\":\n    ")
+                        .append(r.synthesis().replace("\n", "\n    ")).append('\n');
+            }
             if (!r.right()) {
                 out.append("  after \"").append(r.request()).append("\":").append(r.outcomeStated() ? "" : " outcome not stated;");
                 r.questions().stream().filter(q -> !q.answered())

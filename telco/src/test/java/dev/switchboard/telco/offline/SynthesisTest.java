@@ -115,6 +115,41 @@ class SynthesisTest {
     }
 
     @Test
+    void twoChangesHeldBackMeanwhile_areBothNamed_andNoneIsDoneOnAYes() throws Exception {
+        interim.add(HumanMessage.of("close my contract"));
+        interim.add(new AiMessage("held-1", "I can't close your contract while your package change is still in progress.",
+                List.of(), Dialogue.kwargs(null, new Dialogue.Pending("close_contract", null, java.util.Map.of(), false))));
+        interim.add(HumanMessage.of("buy a day pass for Italy"));
+
+        AiMessage answer = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED));
+
+        assertThat(answer.content()).endsWith("You also asked me to close your contract and to buy a day pass for Italy "
+                + "— tell me which you'd like me to do now.");
+        assertThat(Dialogue.pending(answer.additionalKwargs())).as("no yes/no question is open").isEmpty();
+    }
+
+    @Test
+    void anInterimAnswerInTwoParts_isRestatedByBothParts() throws Exception {
+        asked("how much data is left and what does roaming in Japan cost?", "You have 16.9 GB of data left this month. "
+                + "It resets on 1 December 2026.\n\nJapan is in our Asia Pacific zone. Passes there: the day pass.");
+
+        String text = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED)).content();
+
+        assertThat(text).contains("• “how much data is left and what does roaming in Japan cost?” — You have 16.9 GB of "
+                + "data left this month. Japan is in our Asia Pacific zone.");
+    }
+
+    @Test
+    void anUnansweredQuestion_outOfDomain_isDeclinedInTheSynthesis() throws Exception {
+        interim.add(HumanMessage.of("who won the world cup"));
+
+        AiMessage answer = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED));
+
+        assertThat(answer.content()).contains("• “who won the world cup” — that's not something I can help with");
+        assertThat(answer.toolCalls()).isEmpty();
+    }
+
+    @Test
     void anInterimQuestionLeftUnanswered_isLookedUpNow() throws Exception {
         interim.add(HumanMessage.of("how much data do I have left?"));
 
