@@ -47,13 +47,15 @@ record Knowledge(
      * example) plus {@code lexicalWeight} times its word-overlap score. Below {@code outOfDomainBelow} similarity,
      * or nearest to an out-of-domain example, a request is declined; a best score under {@code sureAbove}, or
      * within {@code margin} of a different intent's, or whose similarity alone is under {@code sureSimilarity}
-     * (the words match but the meaning is vague: "how much is it"), gets a clarifying question instead of a guess.
+     * (the words match but the meaning is vague: "how much is it") unless its word overlap reaches
+     * {@code sureWords} (nearly an example's words: "any progress?"), gets a clarifying question instead of a guess.
      */
-    record Tuning(double lexicalWeight, double outOfDomainBelow, double sureAbove, double sureSimilarity, double margin) {
+    record Tuning(double lexicalWeight, double outOfDomainBelow, double sureAbove, double sureSimilarity,
+            double sureWords, double margin) {
         static Tuning parse(JsonNode node) {
             return new Tuning(node.path("lexical_weight").asDouble(0.3), node.path("out_of_domain_below").asDouble(0.45),
                     node.path("sure_above").asDouble(0.65), node.path("sure_similarity").asDouble(0.0),
-                    node.path("margin").asDouble(0.03));
+                    node.path("sure_words").asDouble(0.9), node.path("margin").asDouble(0.03));
         }
     }
 

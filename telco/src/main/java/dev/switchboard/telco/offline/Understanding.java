@@ -406,8 +406,9 @@ final class Understanding {
         if (outOfDomain) {
             return new Reading(null, null, bestScore, marked.slots(), tokens, words);
         }
-        boolean sure = bestScore >= tuning.sureAbove() && nearest >= tuning.sureSimilarity()
-                && bestScore - secondScore >= tuning.margin();
+        // Sure: a clear winner whose meaning is close to an example, or whose words are nearly an example's.
+        boolean close = nearest >= tuning.sureSimilarity() || lexical.getOrDefault(best.name(), 0.0) >= tuning.sureWords();
+        boolean sure = bestScore >= tuning.sureAbove() && close && bestScore - secondScore >= tuning.margin();
         return new Reading(sure ? best : null, sure ? null : best, bestScore, marked.slots(), tokens, words);
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class EvaluationTest {
     /** Overall accuracy on evaluation.txt. */
-    static final double OVERALL_FLOOR = 0.96;
+    static final double OVERALL_FLOOR = 0.97;
     /** No intent (nor the several-at-once cases) below this. */
     static final double INTENT_FLOOR = 0.75;
 
