@@ -257,7 +257,7 @@ record Knowledge(
         }
         for (String required : List.of("fallback", "deferred", "not_understood_slot", "interim_intro", "interim_pair",
                 "offer_deferred", "declined", "unavailable", "no_operation", "interim_deferred", "interim_unanswered",
-                "interim_not_understood", "confirm_slot_only", "clarify", "clarify_declined", "interim_out_of_domain", "interim_unsure", "offer_deferred_several")) {
+                "interim_not_understood", "confirm_slot_only", "clarify", "clarify_declined", "interim_out_of_domain", "interim_unsure", "offer_deferred_several", "interim_pair_deferred")) {
             if (!texts.containsKey(required)) {
                 throw new IllegalArgumentException("texts." + required + " is missing");
             }

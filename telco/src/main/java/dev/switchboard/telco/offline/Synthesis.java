@@ -64,7 +64,11 @@ final class Synthesis {
         for (Exchange ex : exchanges(data.path("interim_messages"))) {
             ObjectNode ctx = Json.object();
             ctx.put("question", ex.question());
-            if (ex.deferred() != null) {
+            if (ex.deferred() != null && ex.answer() != null) {
+                offers.add(ex.deferred());
+                ctx.put("answer", brief(ex.answer()));
+                lines.add(Phrasing.render(knowledge.text("interim_pair_deferred"), ctx));
+            } else if (ex.deferred() != null) {
                 offers.add(ex.deferred());
                 lines.add(Phrasing.render(knowledge.text("interim_deferred"), ctx));
             } else if (ex.answer() != null) {
@@ -123,7 +127,7 @@ final class Synthesis {
         return new Turn(text.toString(), calls, Dialogue.kwargs(confirm, null));
     }
 
-    /** Each interim question with the first answer given to it (and a request held back, if it was one). */
+    /** Each interim question with the first answer given to it, and the request held back, if it was (or had) one. */
     private static List<Exchange> exchanges(JsonNode interim) {
         List<String> questions = new ArrayList<>();
         List<String> answers = new ArrayList<>();
@@ -134,12 +138,16 @@ final class Synthesis {
                 questions.add(m.path("content").asText(""));
                 answers.add(null);
                 deferred.add(null);
-            } else if (type.equals("ai") && !questions.isEmpty() && m.path("tool_calls").isEmpty()
-                    && !m.path("content").asText("").isBlank()) {
+            } else if (type.equals("ai") && !questions.isEmpty()) {
                 int last = questions.size() - 1;
-                if (answers.get(last) == null) {
+                // A request held back may come with lookups ("close my contract and tell me my balance"): the
+                // deferral is on the message that called the tools, the answer on the one after their results.
+                Pending held = Dialogue.deferred(m.path("additional_kwargs")).orElse(null);
+                if (held != null && deferred.get(last) == null) {
+                    deferred.set(last, held);
+                } else if (held == null && answers.get(last) == null && m.path("tool_calls").isEmpty()
+                        && !m.path("content").asText("").isBlank()) {
                     answers.set(last, m.path("content").asText());
-                    deferred.set(last, Dialogue.deferred(m.path("additional_kwargs")).orElse(null));
                 }
             }
         }

@@ -118,7 +118,8 @@ final class Syntheses {
             // is offered at the end.
             boolean answered = !line.isEmpty() && !line.contains(notUnderstood.substring(notUnderstood.indexOf("I'm")))
                     && (!line.contains("I'll check that now") || !followUp.isBlank())
-                    && (!line.contains("I held that back") || text.contains("You also asked me to"));
+                    && (!(line.contains("held that back") || line.contains("I held back"))
+                            || text.contains("You also asked me to"));
             checked.add(new Question(q, answered, line));
         }
         boolean stated = text.contains(scenario.path("outcome_says").asText());
