@@ -213,8 +213,9 @@ final class Responder {
         if (value == null && !r.understood()) {
             value = bareCapture(r, knowledge.slotTypes().get(type)).orElse(null);
         }
-        boolean fits = value != null
-                && (!r.understood() || r.intent().smallTalk() || r.intent().name().equals(pending.intent()));
+        // A bare value ("Unlimited") answers the question whatever else it resembles.
+        boolean fits = value != null && (r.onlySlots() || !r.understood() || r.intent().smallTalk()
+                || r.intent().name().equals(pending.intent()));
         if (fits) {
             Map<String, SlotValue> slots = new LinkedHashMap<>(slotsFor(intent.get(), r));
             slots.putAll(pending.slots());
