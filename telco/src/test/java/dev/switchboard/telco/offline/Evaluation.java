@@ -43,8 +43,11 @@ import java.util.TreeSet;
  * internals, so a right intent with a wrong slot value counts as wrong.
  */
 final class Evaluation {
-    /** The development set (studied while tuning) and the held-out set (never studied while tuning). */
-    static final List<String> SETS = List.of("evaluation.txt", "evaluation-holdout.txt");
+    /**
+     * The development set (studied while tuning), the held-out set (written before tuning, its confusions not
+     * studied) and the fresh set (written after tuning, measured once).
+     */
+    static final List<String> SETS = List.of("evaluation.txt", "evaluation-holdout.txt", "evaluation-fresh.txt");
     /** The label of a polite refusal without a tool call. */
     static final String OUT_OF_DOMAIN = "out_of_domain";
     /** The label of a short clarifying question. */

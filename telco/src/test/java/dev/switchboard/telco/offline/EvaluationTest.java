@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
  */
 class EvaluationTest {
     /**
-     * Overall accuracy on both sets (measured 97.5 % on 4 December 2026). Each floor sits a case or so under
+     * Overall accuracy on all three sets (measured 96.1 % on 4 December 2026). Each floor sits a case or so under
      * the measure, so that a float rounding differently on another CPU cannot fail the build.
      */
-    static final double OVERALL_FLOOR = 0.96;
-    /** No intent with at least {@link #MANY} cases (nor the several-at-once cases) below this (lowest: 88.2 %). */
+    static final double OVERALL_FLOOR = 0.95;
+    /** No intent with at least {@link #MANY} cases (nor the several-at-once cases) below this (lowest: 85 %). */
     static final double INTENT_FLOOR = 0.80;
     /** An intent with fewer cases, where one case moves the rate by 20 points or more (lowest: 75 %). */
     static final double SMALL_INTENT_FLOOR = 0.50;
