@@ -75,9 +75,12 @@ final class Understanding {
             return intent == null && guess == null;
         }
 
-        /** Nothing but slot values (and filler words): "Premium", "Spain please". */
+        /**
+         * Nothing but one slot value (and filler words): "Premium", "Spain please". Two values say more: "a week
+         * pass for Portugal" is a request, read as one.
+         */
         boolean onlySlots() {
-            return !slots.isEmpty() && words.stream().allMatch(w -> w.startsWith("<"));
+            return slots.size() == 1 && words.stream().allMatch(w -> w.startsWith("<"));
         }
     }
 

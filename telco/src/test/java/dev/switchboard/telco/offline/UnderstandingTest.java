@@ -75,6 +75,15 @@ class UnderstandingTest {
         assertThat(buy.args()).isEqualTo(Json.parse("{\"country\":\"United States\",\"pass\":\"week\"}"));
     }
 
+    @Test
+    void aPassAndACountry_withoutAVerb_isAPurchase_notABareCountry() throws Exception {
+        ToolCall buy = say("a day pass for Greece").toolCalls().getFirst();
+        assertThat(buy.name()).isEqualTo("purchase_roaming_pass");
+        assertThat(buy.args()).isEqualTo(Json.parse("{\"country\":\"Greece\",\"pass\":\"day\"}"));
+        assertThat(say("Greece please").toolCalls()).as("a bare country still means roaming there")
+                .extracting(ToolCall::name).containsExactly("get_roaming_info");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             what's the weather in Paris?
