@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class EvaluationTest {
     /**
-     * Overall accuracy on all three sets (measured 96.1 % on 4 December 2026). Each floor sits a case or so under
+     * Overall accuracy on all three sets (measured 96.7 % on 4 December 2026). Each floor sits a case or so under
      * the measure, so that a float rounding differently on another CPU cannot fail the build.
      */
     static final double OVERALL_FLOOR = 0.95;
