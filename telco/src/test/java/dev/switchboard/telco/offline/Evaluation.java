@@ -47,7 +47,8 @@ final class Evaluation {
      * The development set (studied while tuning), the held-out set (written before tuning, its confusions not
      * studied) and the fresh set (written after tuning, measured once).
      */
-    static final List<String> SETS = List.of("evaluation.txt", "evaluation-holdout.txt", "evaluation-fresh.txt");
+    static final List<String> SETS = List.of("evaluation.txt", "evaluation-holdout.txt", "evaluation-fresh.txt",
+            "evaluation-fresh2.txt");
     /** The label of a polite refusal without a tool call. */
     static final String OUT_OF_DOMAIN = "out_of_domain";
     /** The label of a short clarifying question. */
