@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
  */
 class EvaluationTest {
     /**
-     * Overall accuracy on all three sets (measured 96.7 % on 4 December 2026). Each floor sits a case or so under
+     * Overall accuracy on all the sets (measured 97.4 % on 4 December 2026). Each floor sits a case or so under
      * the measure, so that a float rounding differently on another CPU cannot fail the build.
      */
-    static final double OVERALL_FLOOR = 0.95;
-    /** No intent with at least {@link #MANY} cases (nor the several-at-once cases) below this (lowest: 85 %). */
-    static final double INTENT_FLOOR = 0.80;
+    static final double OVERALL_FLOOR = 0.96;
+    /** No intent with at least {@link #MANY} cases (nor the several-at-once cases) below this (lowest: 90 %). */
+    static final double INTENT_FLOOR = 0.85;
     /** An intent with fewer cases, where one case moves the rate by 20 points or more (lowest: 75 %). */
     static final double SMALL_INTENT_FLOOR = 0.50;
     static final int MANY = 10;
