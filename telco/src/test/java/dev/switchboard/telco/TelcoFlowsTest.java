@@ -166,6 +166,26 @@ class TelcoFlowsTest {
     }
 
     @Test
+    void aQuickAndASlowRequestInOneMessage_theQuickAnswerArrivesWhileTheSlowOneRunsInTheBackground() throws Exception {
+        startGated();
+        UUID thread = newThread();
+        Run main = send(thread, "switch me to premium and tell me my data balance");
+        awaitPercent(thread, 10);
+
+        // The operation is held at its first step, and the data balance has already been answered.
+        assertThat(operation(thread).toolName()).isEqualTo("change_package");
+        assertThat(state(thread).messages()).extracting(Message::content)
+                .anySatisfy(text -> assertThat(text).startsWith("You have 16.9 GB of data left this month")
+                        .contains("I'm changing your package to Premium now"));
+        gate.release(10_000);
+        finished(main);
+
+        assertThat(backend.subscription("demo").mobilePackage().name()).isEqualTo("Premium");
+        assertThat(lastAnswer(thread)).startsWith("Done — you're now on the Premium package");
+        assertThat(History.violations(state(thread).messages())).isEmpty();
+    }
+
+    @Test
     void closeMyContract_onTheSecondaryLane_isHeldBack_nothingRuns_andYesAfterwardsDoesIt() throws Exception {
         startGated();
         UUID thread = newThread();

@@ -1,9 +1,11 @@
 package dev.switchboard.telco.offline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.telco.offline.Knowledge.SlotValue;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +14,15 @@ import java.util.Optional;
 /**
  * What the model remembers between turns, kept in its own messages' {@code additional_kwargs.telco_offline}
  * (persisted with the thread like any message, so any server instance can continue the conversation): a
- * question it is waiting for an answer to, and a side-effecting request it held back on the secondary lane.
+ * question it is waiting for an answer to, a side-effecting request it held back on the secondary lane, and
+ * slow requests queued behind quick ones asked in the same message.
  */
 final class Dialogue {
     static final String KWARG = "telco_offline";
     /** The slot name that stands for a yes/no confirmation. */
     static final String CONFIRM = "confirm";
+    /** The slot name that stands for "is this what you meant?": a yes does the intent, anything else is read afresh. */
+    static final String CLARIFY = "clarify";
 
     private Dialogue() {
     }
@@ -52,6 +57,18 @@ final class Dialogue {
             state.set("deferred", write(deferred));
         }
         return kwargs;
+    }
+
+    /** Adds requests to start once this message's tool results are in: the slow half of a several-request message. */
+    static void queue(ObjectNode kwargs, List<Pending> requests) {
+        ArrayNode queue = kwargs.with(KWARG).putArray("queued");
+        requests.forEach(p -> queue.add(write(p)));
+    }
+
+    static List<Pending> queued(JsonNode kwargs) {
+        List<Pending> out = new ArrayList<>();
+        kwargs.path(KWARG).path("queued").forEach(node -> read(node).ifPresent(out::add));
+        return List.copyOf(out);
     }
 
     static Optional<Pending> pending(JsonNode kwargs) {

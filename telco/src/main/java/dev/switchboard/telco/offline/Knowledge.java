@@ -23,7 +23,8 @@ import java.util.Set;
  * interprets this data; changing what the model understands or says means editing the file.
  */
 record Knowledge(
-        double threshold,
+        Tuning tuning,
+        List<String> outOfDomain,
         Set<String> stopwords,
         Set<String> protectedWords,
         Map<String, String> contractions,
@@ -42,11 +43,28 @@ record Knowledge(
     static final String RESOURCE = "knowledge.json";
 
     /**
+     * How sure the understanding must be. An intent's score is its embedding similarity (cosine with its nearest
+     * example) plus {@code lexicalWeight} times its word-overlap score. Below {@code outOfDomainBelow} similarity,
+     * or nearest to an out-of-domain example, a request is declined; a best score under {@code sureAbove}, or
+     * within {@code margin} of a different intent's, or whose similarity alone is under {@code sureSimilarity}
+     * (the words match but the meaning is vague: "how much is it") unless its word overlap reaches
+     * {@code sureWords} (nearly an example's words: "any progress?"), gets a clarifying question instead of a guess.
+     */
+    record Tuning(double lexicalWeight, double outOfDomainBelow, double sureAbove, double sureSimilarity,
+            double sureWords, double margin) {
+        static Tuning parse(JsonNode node) {
+            return new Tuning(node.path("lexical_weight").asDouble(0.3), node.path("out_of_domain_below").asDouble(0.45),
+                    node.path("sure_above").asDouble(0.65), node.path("sure_similarity").asDouble(0.0),
+                    node.path("sure_words").asDouble(0.9), node.path("margin").asDouble(0.03));
+        }
+    }
+
+    /**
      * An intent. {@code confirmUnless}: a drastic request asks {@code confirm} first unless the message names
      * its object outright ("close it" asks, "close my contract" does not).
      */
     record Intent(String name, String tool, boolean sideEffects, List<String> examples, List<SlotDef> slots,
-            Template reply, Template unavailableReply, List<String> confirmUnless, Template confirm) {
+            Template reply, Template unavailableReply, List<String> confirmUnless, Template confirm, Template gloss) {
         Intent {
             Objects.requireNonNull(name, "name");
             examples = List.copyOf(examples);
@@ -57,6 +75,9 @@ record Knowledge(
             }
             if (!confirmUnless.isEmpty() && confirm == null) {
                 throw new IllegalArgumentException("intent " + name + " has confirm_unless but no confirm question");
+            }
+            if (tool != null && gloss == null) {
+                throw new IllegalArgumentException("intent " + name + " needs a gloss, to ask \"do you want me to …?\"");
             }
         }
 
@@ -83,8 +104,12 @@ record Knowledge(
         }
     }
 
-    /** A vocabulary: values with synonyms; {@code bare} forms count only when the model asked for this slot. */
-    record SlotType(String name, List<SlotValue> values, List<String> captureAfter) {
+    /**
+     * A vocabulary: values with synonyms; {@code bare} forms count only when the model asked for this slot.
+     * {@code standsAs}: the words the similarity model reads in place of any value of this type, so that
+     * "drop me to basic" and "drop me to unlimited" mean the same to it (null: the value's own words).
+     */
+    record SlotType(String name, List<SlotValue> values, List<String> captureAfter, String standsAs) {
         SlotType {
             values = List.copyOf(values);
             captureAfter = List.copyOf(captureAfter);
@@ -160,7 +185,8 @@ record Knowledge(
                 values.add(new SlotValue(v.path("value").asText(), text(v, "label"), strings(v.path("synonyms")),
                         strings(v.path("bare"))));
             }
-            slotTypes.put(e.getKey(), new SlotType(e.getKey(), values, strings(e.getValue().path("capture_after"))));
+            slotTypes.put(e.getKey(), new SlotType(e.getKey(), values, strings(e.getValue().path("capture_after")),
+                    text(e.getValue(), "stands_as")));
         });
         List<Intent> intents = new ArrayList<>();
         for (JsonNode i : root.path("intents")) {
@@ -175,7 +201,7 @@ record Knowledge(
             }
             intents.add(new Intent(i.path("name").asText(), text(i, "tool"), i.path("side_effects").asBoolean(false),
                     strings(i.path("examples")), slots, template(i, "reply"), template(i, "unavailable_reply"),
-                    strings(i.path("confirm_unless")), template(i, "confirm")));
+                    strings(i.path("confirm_unless")), template(i, "confirm"), template(i, "gloss")));
         }
         Map<String, ToolPhrase> phrasesByTool = new LinkedHashMap<>();
         root.path("tool_phrases").fields().forEachRemaining(e -> phrasesByTool.put(e.getKey(),
@@ -203,7 +229,8 @@ record Knowledge(
         List<Map.Entry<String, String>> phrases = new ArrayList<>(stringMap(root.path("phrases")).entrySet());
         // Longest first, so "bolt ons" wins over "bolt on".
         phrases.sort(Comparator.comparingInt((Map.Entry<String, String> e) -> e.getKey().length()).reversed());
-        Knowledge k = new Knowledge(root.path("threshold").asDouble(0.5), new LinkedHashSet<>(strings(root.path("stopwords"))),
+        Knowledge k = new Knowledge(Tuning.parse(root.path("understanding")),
+                strings(root.path("out_of_domain")), new LinkedHashSet<>(strings(root.path("stopwords"))),
                 new LinkedHashSet<>(strings(root.path("protected_words"))), stringMap(root.path("contractions")),
                 List.copyOf(phrases), stringMap(root.path("synonyms")), Map.copyOf(slotTypes), List.copyOf(intents),
                 Map.copyOf(phrasesByTool), templates(root.path("prefaces")), Map.copyOf(answers),
@@ -230,7 +257,7 @@ record Knowledge(
         }
         for (String required : List.of("fallback", "deferred", "not_understood_slot", "interim_intro", "interim_pair",
                 "offer_deferred", "declined", "unavailable", "no_operation", "interim_deferred", "interim_unanswered",
-                "interim_not_understood", "confirm_slot_only")) {
+                "interim_not_understood", "confirm_slot_only", "clarify", "clarify_declined", "interim_out_of_domain", "interim_unsure", "offer_deferred_several", "interim_pair_deferred")) {
             if (!texts.containsKey(required)) {
                 throw new IllegalArgumentException("texts." + required + " is missing");
             }

@@ -9,9 +9,11 @@ import dev.switchboard.model.ModelRequest;
 import java.time.Duration;
 
 /**
- * A deterministic telco model without a network: the same request always gets the same answer, and the
- * first one comes in well under a second. It understands the telco intents from example phrases (tolerating
- * paraphrases and typos), asks for a missing slot instead of guessing and fills it from the next message,
+ * A deterministic telco model without a network: the same request always gets the same answer. The first
+ * message also loads the sentence-embedding model (about 0.7 s of CPU, see {@link Similarity}); after that an
+ * answer takes milliseconds. It understands the telco intents by similarity to example phrases (new
+ * paraphrases, typos), asks when unsure, declines what is not about the customer's mobile account, asks for a
+ * missing slot instead of guessing and fills it from the next message,
  * calls only the tools the request offers and never a side-effecting one on the secondary lane, answers from
  * the tools' JSON results, and for a synthesis states each operation's outcome and answers every interim
  * question. Answers stream as word pieces, one every {@code token_delay_ms} (run configurable) or the
@@ -39,7 +41,8 @@ public final class OfflineTelcoModel implements ChatModel {
             throw new IllegalArgumentException("tokenDelay must be zero or positive, got " + tokenDelay);
         }
         this.tokenDelay = tokenDelay;
-        // Loading here, not on the first call, so that a server is ready when it says so.
+        // The knowledge loads here, so that a server is ready when it says so; the embedding model, which would
+        // add most of a second to start-up, loads on the first message instead.
         this.responder = Shared.RESPONDER;
     }
 

@@ -6,18 +6,15 @@ import dev.switchboard.Json;
 import dev.switchboard.message.AiMessage;
 import dev.switchboard.message.HumanMessage;
 import dev.switchboard.message.Message;
-import dev.switchboard.message.SystemMessage;
 import dev.switchboard.message.ToolCall;
 import dev.switchboard.message.ToolMessage;
 import dev.switchboard.model.ModelRequest;
 import dev.switchboard.model.ModelRequest.Purpose;
-import dev.switchboard.operation.OperationTools;
 import dev.switchboard.telco.offline.Dialogue.Pending;
 import dev.switchboard.telco.offline.Knowledge.Intent;
 import dev.switchboard.telco.offline.Knowledge.SlotDef;
 import dev.switchboard.telco.offline.Knowledge.SlotType;
 import dev.switchboard.telco.offline.Knowledge.SlotValue;
-import dev.switchboard.telco.offline.Knowledge.ToolPhrase;
 import dev.switchboard.telco.offline.Knowledge.Variant;
 import dev.switchboard.telco.offline.Understanding.Reading;
 import dev.switchboard.tool.ToolKind;
@@ -30,18 +27,25 @@ import java.util.Optional;
 
 /**
  * Decides what the offline model says: for a human turn, understand it and either answer, ask for a missing
- * slot, call a tool, or (on the secondary lane) hold a side-effecting request back; after tool results,
- * answer from them; for a synthesis, state each operation's outcome and answer every interim question.
+ * slot or what was meant, decline (out of domain), call tools (quick ones first when a slow one was asked in
+ * the same message), or (on the secondary lane) hold a side-effecting request back; after tool results, answer
+ * from them and start any slow request queued behind them; for a synthesis, hand over to {@link Synthesis}.
+ *
+ * <p>At ~450 lines it is over the project's usual size on purpose: it is one decision table for a turn
+ * (pending question, bare slot value, several requests, one request, a guess, nothing), and its paths call
+ * each other ({@code act}, {@code slotsFor}); the words ({@link Phrasing}) and the synthesis live apart.
  */
 final class Responder {
-    private static final int BRIEF = 220;
-
     private final Knowledge knowledge;
     private final Understanding understanding;
+    private final Phrasing phrasing;
+    private final Synthesis synthesis;
 
     Responder(Knowledge knowledge, Understanding understanding) {
         this.knowledge = knowledge;
         this.understanding = understanding;
+        this.phrasing = new Phrasing(knowledge);
+        this.synthesis = new Synthesis(knowledge, understanding, phrasing, this);
     }
 
     /** One answer: its text, the tools it calls, and the dialogue state to remember. */
@@ -57,7 +61,7 @@ final class Responder {
     }
 
     /** What the request allows: the lane's tools and the operation in flight, if any. */
-    private record Situation(ModelRequest request, Map<String, ToolSpec> offered, Optional<ToolCall> inFlight) {
+    record Situation(ModelRequest request, Map<String, ToolSpec> offered, Optional<ToolCall> inFlight) {
         boolean secondary() {
             return request.purpose() == Purpose.SECONDARY;
         }
@@ -69,7 +73,7 @@ final class Responder {
         Situation s = new Situation(request, offered, inFlight(request.messages()));
         List<Message> messages = request.messages();
         if (request.purpose() == Purpose.SYNTHESIS) {
-            return synthesis(s);
+            return synthesis.write(s);
         }
         if (!messages.isEmpty() && messages.getLast() instanceof ToolMessage) {
             return fromToolResults(s);
@@ -83,7 +87,7 @@ final class Responder {
         List<Message> messages = s.request().messages();
         int lastHuman = lastIndexOf(messages, HumanMessage.class);
         if (lastHuman < 0) {
-            return Turn.say(render(knowledge.intent("greeting").orElseThrow().reply(), Json.object()));
+            return Turn.say(Phrasing.render(knowledge.intent("greeting").orElseThrow().reply(), Json.object()));
         }
         String text = messages.get(lastHuman).content();
         Optional<Pending> pending = lastHuman > 0 && messages.get(lastHuman - 1) instanceof AiMessage before
@@ -94,25 +98,83 @@ final class Responder {
                 return continued.get();
             }
         }
+        Reading r = understanding.read(text, null);
+        // "Premium", "Spain please": a bare slot value means its own thing, whatever it resembles.
+        Optional<Turn> bare = slotOnly(s, r);
+        if (bare.isPresent()) {
+            return bare.get();
+        }
         List<Reading> clauses = understanding.readClauses(text);
         if (!clauses.isEmpty()) {
-            List<Turn> turns = new ArrayList<>();
-            for (Reading r : clauses) {
-                turns.add(act(s, r.intent(), slotsFor(r.intent(), r)));
-            }
-            return merge(turns);
+            return several(s, clauses);
         }
-        Reading r = understanding.read(text, null);
         if (r.understood()) {
             Intent intent = r.intent();
             Map<String, SlotValue> slots = slotsFor(intent, r);
             if (!s.secondary() && intent.needsConfirmation(r.tokens())) {
-                return new Turn(render(intent.confirm(), labels(slots)), List.of(),
+                return new Turn(Phrasing.render(intent.confirm(), Phrasing.labels(slots)), List.of(),
                         Dialogue.kwargs(new Pending(intent.name(), Dialogue.CONFIRM, slots, false), null));
             }
             return act(s, intent, slots);
         }
-        return slotOnly(s, r).orElseGet(() -> Turn.say(render(knowledge.text("fallback"), Json.object())));
+        if (r.guess() != null) {
+            return clarify(s, r);
+        }
+        return Turn.say(Phrasing.render(knowledge.text("fallback"), Json.object()));
+    }
+
+    /**
+     * Unsure what the customer means: small talk is harmless to answer anyway; for a request, ask whether it is
+     * the likeliest one ("do you want me to check your data balance?") rather than guess or refuse.
+     */
+    private Turn clarify(Situation s, Reading r) {
+        Intent guess = r.guess();
+        if (guess.smallTalk()) {
+            return act(s, guess, Map.of());
+        }
+        Map<String, SlotValue> slots = slotsFor(guess, r);
+        if (guess.confirm() != null && !s.secondary()) {
+            // A drastic request has its own question, which also says what it costs.
+            return new Turn(Phrasing.render(guess.confirm(), Phrasing.labels(slots)), List.of(),
+                    Dialogue.kwargs(new Pending(guess.name(), Dialogue.CONFIRM, slots, false), null));
+        }
+        ObjectNode ctx = Phrasing.labels(slots);
+        ctx.put("gloss", Phrasing.render(guess.gloss(), ctx));
+        return new Turn(Phrasing.render(knowledge.text("clarify"), ctx), List.of(),
+                Dialogue.kwargs(new Pending(guess.name(), Dialogue.CLARIFY, slots, false), null));
+    }
+
+    /**
+     * Several requests in one message. Quick ones are looked up at once; a slow one (a long-running tool) is
+     * queued behind them and started in the answer to their results, so the customer reads the quick answers
+     * straight away while the slow one runs in the background.
+     */
+    private Turn several(Situation s, List<Reading> clauses) {
+        List<Turn> now = new ArrayList<>();
+        List<Pending> later = new ArrayList<>();
+        boolean quick = clauses.stream().anyMatch(r -> !slow(s, r.intent()));
+        for (Reading r : clauses) {
+            Map<String, SlotValue> slots = slotsFor(r.intent(), r);
+            if (quick && slow(s, r.intent())) {
+                later.add(new Pending(r.intent().name(), null, slots, false));
+            } else {
+                now.add(act(s, r.intent(), slots));
+            }
+        }
+        Turn merged = merge(now);
+        if (later.isEmpty() || merged.calls().isEmpty()) {
+            return merge(java.util.stream.Stream.concat(now.stream(), later.stream()
+                    .map(p -> act(s, knowledge.intent(p.intent()).orElseThrow(), p.slots()))).toList());
+        }
+        ObjectNode kwargs = merged.kwargs().deepCopy();
+        Dialogue.queue(kwargs, later);
+        return new Turn(merged.text(), merged.calls(), kwargs);
+    }
+
+    /** Does this intent start an operation that runs in the background here? */
+    private boolean slow(Situation s, Intent intent) {
+        ToolSpec spec = s.offered().get(intent.tool());
+        return spec != null && spec.kind() == ToolKind.LONG_RUNNING;
     }
 
     private Optional<Turn> continuePending(Situation s, Pending pending, String text) {
@@ -120,13 +182,26 @@ final class Responder {
         if (intent.isEmpty()) {
             return Optional.empty();
         }
+        if (Dialogue.CLARIFY.equals(pending.slot())) {
+            // "No, my data balance": a reply that is itself a request is read as one.
+            Reading fresh = understanding.read(text, null);
+            if (fresh.understood() && !fresh.intent().smallTalk()) {
+                return Optional.empty();
+            }
+            SlotValue answer = understanding.read(text, "answer").slots().get("answer");
+            if (answer == null) {
+                return Optional.empty();
+            }
+            return Optional.of(answer.value().equals("yes") ? act(s, intent.get(), pending.slots())
+                    : Turn.say(Phrasing.render(knowledge.text("clarify_declined"), Json.object())));
+        }
         if (Dialogue.CONFIRM.equals(pending.slot())) {
             SlotValue answer = understanding.read(text, "answer").slots().get("answer");
             if (answer == null) {
                 return Optional.empty();
             }
             return Optional.of(answer.value().equals("yes") ? act(s, intent.get(), pending.slots())
-                    : Turn.say(render(knowledge.text("declined"), Json.object())));
+                    : Turn.say(Phrasing.render(knowledge.text("declined"), Json.object())));
         }
         Optional<SlotDef> def = intent.get().slot(pending.slot());
         if (def.isEmpty()) {
@@ -138,8 +213,9 @@ final class Responder {
         if (value == null && !r.understood()) {
             value = bareCapture(r, knowledge.slotTypes().get(type)).orElse(null);
         }
-        boolean fits = value != null
-                && (!r.understood() || r.intent().smallTalk() || r.intent().name().equals(pending.intent()));
+        // A bare value ("Unlimited") answers the question whatever else it resembles.
+        boolean fits = value != null && (r.onlySlots() || !r.understood() || r.intent().smallTalk()
+                || r.intent().name().equals(pending.intent()));
         if (fits) {
             Map<String, SlotValue> slots = new LinkedHashMap<>(slotsFor(intent.get(), r));
             slots.putAll(pending.slots());
@@ -149,13 +225,13 @@ final class Responder {
         if (value == null && !pending.soft()) {
             SlotValue no = understanding.read(text, "answer").slots().get("answer");
             if (no != null && no.value().equals("no")) {
-                return Optional.of(Turn.say(render(knowledge.text("declined"), Json.object())));
+                return Optional.of(Turn.say(Phrasing.render(knowledge.text("declined"), Json.object())));
             }
         }
         if (!r.understood() && !pending.soft()) {
-            ObjectNode ctx = labels(pending.slots());
-            ctx.put("question", render(def.get().question(), ctx));
-            return Optional.of(new Turn(render(knowledge.text("not_understood_slot"), ctx), List.of(),
+            ObjectNode ctx = Phrasing.labels(pending.slots());
+            ctx.put("question", Phrasing.render(def.get().question(), ctx));
+            return Optional.of(new Turn(Phrasing.render(knowledge.text("not_understood_slot"), ctx), List.of(),
                     Dialogue.kwargs(pending, null)));
         }
         return Optional.empty();
@@ -198,14 +274,14 @@ final class Responder {
             }
             Intent intent = knowledge.intent(e.getValue().confirmIntent()).orElseThrow();
             Map<String, SlotValue> slots = slotsFor(intent, r);
-            return Optional.of(new Turn(render(knowledge.text("confirm_slot_only"), labels(slots)), List.of(),
+            return Optional.of(new Turn(Phrasing.render(knowledge.text("confirm_slot_only"), Phrasing.labels(slots)), List.of(),
                     Dialogue.kwargs(new Pending(intent.name(), Dialogue.CONFIRM, slots, false), null)));
         }
         return Optional.empty();
     }
 
     /** The reading's slot values that this intent has slots for, plus captured ones for slots it still lacks. */
-    private Map<String, SlotValue> slotsFor(Intent intent, Reading r) {
+    Map<String, SlotValue> slotsFor(Intent intent, Reading r) {
         Map<String, SlotValue> slots = new LinkedHashMap<>();
         for (SlotDef def : intent.slots()) {
             SlotValue v = r.slots().get(def.type());
@@ -220,9 +296,9 @@ final class Responder {
     }
 
     /** Does what the intent asks, as far as this lane allows. */
-    private Turn act(Situation s, Intent intent, Map<String, SlotValue> slots) {
+    Turn act(Situation s, Intent intent, Map<String, SlotValue> slots) {
         if (intent.smallTalk()) {
-            return Turn.say(render(intent.reply(), Json.object()));
+            return Turn.say(Phrasing.render(intent.reply(), Json.object()));
         }
         ToolSpec spec = s.offered().get(intent.tool());
         boolean mainOnly = intent.sideEffects() || knowledge.toolPhrases().containsKey(intent.tool());
@@ -230,29 +306,29 @@ final class Responder {
             return defer(s, intent, slots);
         }
         if (spec == null) {
-            return Turn.say(render(intent.unavailableReply() != null ? intent.unavailableReply()
+            return Turn.say(Phrasing.render(intent.unavailableReply() != null ? intent.unavailableReply()
                     : knowledge.text("unavailable"), Json.object()));
         }
         for (SlotDef def : intent.slots()) {
             if (def.required() && !slots.containsKey(def.name())) {
-                return new Turn(render(def.question(), labels(slots)), List.of(),
+                return new Turn(Phrasing.render(def.question(), Phrasing.labels(slots)), List.of(),
                         Dialogue.kwargs(new Pending(intent.name(), def.name(), slots, false), null));
             }
         }
         ObjectNode args = Json.object();
         slots.forEach((name, v) -> args.put(name, v.value()));
         Template preface = spec.kind() == ToolKind.LONG_RUNNING ? knowledge.prefaces().get(intent.tool()) : null;
-        return new Turn(preface == null ? "" : render(preface, labels(slots)), List.of(ToolCall.of(intent.tool(), args)),
+        return new Turn(preface == null ? "" : Phrasing.render(preface, Phrasing.labels(slots)), List.of(ToolCall.of(intent.tool(), args)),
                 null);
     }
 
     /** The secondary lane never changes anything: say it waits for the operation in flight, and remember it. */
     private Turn defer(Situation s, Intent intent, Map<String, SlotValue> slots) {
-        ObjectNode ctx = labels(slots);
-        ctx.put("verb", verb(intent.tool(), ctx));
-        ctx.put("current", s.inFlight().map(call -> noun(call.name(), labelsOfArgs(call.name(), call.args())))
+        ObjectNode ctx = Phrasing.labels(slots);
+        ctx.put("verb", phrasing.verb(intent.tool(), ctx));
+        ctx.put("current", s.inFlight().map(call -> phrasing.noun(call.name(), phrasing.labelsOfArgs(call.name(), call.args())))
                 .orElse("the current operation"));
-        return new Turn(render(knowledge.text("deferred"), ctx), List.of(),
+        return new Turn(Phrasing.render(knowledge.text("deferred"), ctx), List.of(),
                 Dialogue.kwargs(null, new Pending(intent.name(), null, slots, false)));
     }
 
@@ -288,16 +364,16 @@ final class Responder {
             String tool = result.name() != null ? result.name() : call.map(ToolCall::name).orElse("");
             ObjectNode args = call.map(ToolCall::args).orElse(Json.object());
             if (result.isError()) {
-                parts.add(errorText(tool, result.content()));
+                parts.add(phrasing.errorText(tool, result.content()));
                 continue;
             }
-            JsonNode json = parseObject(result.content());
+            JsonNode json = Phrasing.parseObject(result.content());
             if (json == null) {
                 parts.add(result.content());
                 continue;
             }
             if (json.has("operation_id") && knowledge.toolPhrases().containsKey(tool)) {
-                parts.add(outcome(tool, json.path("status").asText(), json.has("result") ? json.path("result").asText()
+                parts.add(phrasing.outcome(tool, json.path("status").asText(), json.has("result") ? json.path("result").asText()
                         : json.path("error").asText(""), args));
                 continue;
             }
@@ -306,7 +382,7 @@ final class Responder {
             if (!operationTool.isEmpty()) {
                 ObjectNode opArgs = s.inFlight().filter(c -> c.name().equals(operationTool)).map(ToolCall::args)
                         .orElse(Json.object());
-                ctx.put("operation", noun(operationTool, labelsOfArgs(operationTool, opArgs)));
+                ctx.put("operation", phrasing.noun(operationTool, phrasing.labelsOfArgs(operationTool, opArgs)));
             }
             Variant variant = knowledge.answers().getOrDefault(tool, List.of()).stream()
                     .filter(v -> v.matches(json)).findFirst().orElse(null);
@@ -314,7 +390,7 @@ final class Responder {
                 parts.add(result.content());
                 continue;
             }
-            parts.add(render(variant.text(), ctx));
+            parts.add(Phrasing.render(variant.text(), ctx));
             if (variant.thenAwait() != null) {
                 await = awaitFrom(variant.thenAwait(), json);
             }
@@ -322,7 +398,22 @@ final class Responder {
         if (await == null && caller != null) {
             await = Dialogue.pending(caller.additionalKwargs()).orElse(null);
         }
-        return new Turn(String.join("\n\n", parts), List.of(), Dialogue.kwargs(await, null));
+        // The slow requests of a several-request message start now that the quick answers are written.
+        List<ToolCall> calls = new ArrayList<>();
+        ObjectNode kwargs = null;
+        for (Pending queued : caller == null ? List.<Pending>of() : Dialogue.queued(caller.additionalKwargs())) {
+            Optional<Intent> intent = knowledge.intent(queued.intent());
+            if (intent.isEmpty()) {
+                continue;
+            }
+            Turn t = act(s, intent.get(), queued.slots());
+            if (!t.text().isBlank()) {
+                parts.add(t.text());
+            }
+            calls.addAll(t.calls());
+            kwargs = kwargs == null && !t.kwargs().isEmpty() ? t.kwargs() : kwargs;
+        }
+        return new Turn(String.join("\n\n", parts), calls, kwargs != null ? kwargs : Dialogue.kwargs(await, null));
     }
 
     private Pending awaitFrom(Knowledge.Await spec, JsonNode result) {
@@ -335,173 +426,6 @@ final class Responder {
             }
         });
         return new Pending(intent.name(), spec.slot(), slots, true);
-    }
-
-    private String errorText(String tool, String content) {
-        String message = content.startsWith("Error: ") ? content.substring("Error: ".length()) : content;
-        Template t = knowledge.errors().getOrDefault(tool, knowledge.errors().get("*"));
-        ObjectNode ctx = Json.object();
-        ctx.put("message", message);
-        return t == null ? message : render(t, ctx);
-    }
-
-    // ---- synthesis --------------------------------------------------------------------------------------------
-
-    /** An interim question, the first answer to it, a request held back, and whether it asked for progress. */
-    private record Exchange(String question, String answer, Pending deferred, boolean askedProgress) {
-    }
-
-    private Turn synthesis(Situation s) {
-        JsonNode data = Json.object();
-        List<Message> messages = s.request().messages();
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            if (messages.get(i) instanceof SystemMessage sys && sys.additionalKwargs().has("switchboard_synthesis")) {
-                data = sys.additionalKwargs().path("switchboard_synthesis");
-                break;
-            }
-        }
-        List<String> outcomes = new ArrayList<>();
-        for (JsonNode op : data.path("operations")) {
-            ObjectNode args = op.path("arguments").isObject() ? (ObjectNode) op.path("arguments") : Json.object();
-            outcomes.add(outcome(op.path("tool").asText(), op.path("status").asText(), op.path("outcome").asText(""), args));
-        }
-        StringBuilder text = new StringBuilder(outcomes.isEmpty()
-                ? render(knowledge.text("no_operation"), Json.object()) : String.join(" ", outcomes));
-        List<String> lines = new ArrayList<>();
-        List<ToolCall> calls = new ArrayList<>();
-        Pending offer = null;
-        Turn lookup;
-        for (Exchange ex : exchanges(data.path("interim_messages"))) {
-            ObjectNode ctx = Json.object();
-            ctx.put("question", ex.question());
-            if (ex.deferred() != null) {
-                offer = offer == null ? ex.deferred() : offer;
-                lines.add(render(knowledge.text("interim_deferred"), ctx));
-            } else if (ex.answer() != null && (ex.askedProgress() || asksProgress(ex.question()))
-                    && knowledge.texts().containsKey("interim_progress_" + finalStatus(data))) {
-                // "It's 10% done" was true when asked; repeated after the outcome above it would be stale.
-                lines.add(render(knowledge.text("interim_progress_" + finalStatus(data)), ctx));
-            } else if (ex.answer() != null) {
-                ctx.put("answer", brief(ex.answer()));
-                lines.add(render(knowledge.text("interim_pair"), ctx));
-            } else {
-                Reading r = understanding.read(ex.question(), null);
-                Intent intent = r.intent();
-                if (intent != null && intent.smallTalk()) {
-                    ctx.put("answer", brief(render(intent.reply(), Json.object())));
-                    lines.add(render(knowledge.text("interim_pair"), ctx));
-                } else if (intent != null && (intent.sideEffects() || knowledge.toolPhrases().containsKey(intent.tool()))) {
-                    offer = offer == null ? new Pending(intent.name(), null, slotsFor(intent, r), false) : offer;
-                    lines.add(render(knowledge.text("interim_deferred"), ctx));
-                } else if (intent != null && s.offered().containsKey(intent.tool())
-                        && !(lookup = act(s, intent, slotsFor(intent, r))).calls().isEmpty()) {
-                    calls.addAll(lookup.calls());
-                    lines.add(render(knowledge.text("interim_unanswered"), ctx));
-                } else {
-                    lines.add(render(knowledge.text("interim_not_understood"), ctx));
-                }
-            }
-        }
-        if (!lines.isEmpty()) {
-            text.append("\n\n").append(render(knowledge.text("interim_intro"), Json.object())).append('\n')
-                    .append(String.join("\n", lines));
-        }
-        Pending confirm = null;
-        if (offer != null) {
-            Intent intent = knowledge.intent(offer.intent()).orElseThrow();
-            ObjectNode ctx = labels(offer.slots());
-            ctx.put("verb", verb(intent.tool(), ctx));
-            text.append("\n\n").append(render(knowledge.text("offer_deferred"), ctx));
-            confirm = new Pending(offer.intent(), Dialogue.CONFIRM, offer.slots(), false);
-        }
-        return new Turn(text.toString(), calls, Dialogue.kwargs(confirm, null));
-    }
-
-    /** The status the operations ended with: the first one's (a synthesis normally reports one). */
-    private static String finalStatus(JsonNode data) {
-        return data.path("operations").path(0).path("status").asText("");
-    }
-
-    /** Whether a question asks how far the operation has got, read as the model reads any question. */
-    private boolean asksProgress(String question) {
-        Intent intent = understanding.read(question, null).intent();
-        return intent != null && OperationTools.CHECK_STATUS.equals(intent.tool());
-    }
-
-    /** Each interim question with the first answer given to it (and a request held back, if it was one). */
-    private static List<Exchange> exchanges(JsonNode interim) {
-        List<String> questions = new ArrayList<>();
-        List<String> answers = new ArrayList<>();
-        List<Pending> deferred = new ArrayList<>();
-        List<Boolean> progress = new ArrayList<>();
-        for (JsonNode m : interim) {
-            String type = m.path("type").asText();
-            if (type.equals("human")) {
-                questions.add(m.path("content").asText(""));
-                answers.add(null);
-                deferred.add(null);
-                progress.add(false);
-            } else if (type.equals("ai") && !questions.isEmpty() && m.path("tool_calls").isArray()) {
-                for (JsonNode call : m.path("tool_calls")) {
-                    if (OperationTools.CHECK_STATUS.equals(call.path("name").asText())) {
-                        progress.set(questions.size() - 1, true);
-                    }
-                }
-            }
-            if (type.equals("ai") && !questions.isEmpty() && m.path("tool_calls").isEmpty()
-                    && !m.path("content").asText("").isBlank()) {
-                int last = questions.size() - 1;
-                if (answers.get(last) == null) {
-                    answers.set(last, m.path("content").asText());
-                    deferred.set(last, Dialogue.deferred(m.path("additional_kwargs")).orElse(null));
-                }
-            }
-        }
-        List<Exchange> out = new ArrayList<>();
-        for (int i = 0; i < questions.size(); i++) {
-            out.add(new Exchange(questions.get(i), answers.get(i), deferred.get(i), progress.get(i)));
-        }
-        return out;
-    }
-
-    /** The first sentence of an earlier answer, for restating it briefly. */
-    private static String brief(String answer) {
-        String first = Sentences.first(answer);
-        return first.length() <= BRIEF ? first : first.substring(0, BRIEF - 1).stripTrailing() + "…";
-    }
-
-    /** One operation's outcome in words: its result on success, the reason on failure, a plain "cancelled". */
-    private String outcome(String tool, String status, String outcome, ObjectNode args) {
-        ObjectNode ctx = labelsOfArgs(tool, args);
-        ctx.put("verb", verb(tool, ctx));
-        ctx.put("noun", noun(tool, ctx));
-        switch (status) {
-            case "succeeded" -> {
-                JsonNode result = parseObject(outcome);
-                Template t = knowledge.outcomes().get(tool + ".succeeded");
-                if (result == null || t == null) {
-                    return "Done: " + outcome;
-                }
-                // The result's own fields win: an argument ("pass": "week") must not hide a result field ("pass": {…}).
-                ObjectNode merged = ((ObjectNode) result).deepCopy();
-                ctx.fields().forEachRemaining(e -> {
-                    if (!merged.has(e.getKey())) {
-                        merged.set(e.getKey(), e.getValue());
-                    }
-                });
-                return render(t, merged);
-            }
-            case "failed" -> {
-                ctx.put("error", outcome.startsWith("failed: ") ? outcome.substring("failed: ".length()) : outcome);
-                return render(knowledge.outcomes().get("*.failed"), ctx);
-            }
-            case "cancelled" -> {
-                return render(knowledge.outcomes().get("*.cancelled"), ctx);
-            }
-            default -> {
-                return render(knowledge.outcomes().get("*.running"), ctx);
-            }
-        }
     }
 
     // ---- words for tools and slots ----------------------------------------------------------------------------
@@ -518,57 +442,6 @@ final class Responder {
             }
         }
         return Optional.empty();
-    }
-
-    private String noun(String tool, ObjectNode ctx) {
-        ToolPhrase phrase = knowledge.toolPhrases().get(tool);
-        return phrase == null ? "the operation" : render(phrase.noun(), ctx);
-    }
-
-    private String verb(String tool, ObjectNode ctx) {
-        ToolPhrase phrase = knowledge.toolPhrases().get(tool);
-        return phrase == null ? "do that" : render(phrase.verb(), ctx);
-    }
-
-    /** Slot values as a template context: {@code name} is the value, {@code name_label} how to say it. */
-    private static ObjectNode labels(Map<String, SlotValue> slots) {
-        ObjectNode ctx = Json.object();
-        slots.forEach((name, v) -> {
-            ctx.put(name, v.value());
-            ctx.put(name + "_label", v.label());
-        });
-        return ctx;
-    }
-
-    /** A tool call's arguments as a template context, labelled from the vocabulary of the intent that calls it. */
-    private ObjectNode labelsOfArgs(String tool, ObjectNode args) {
-        Map<String, SlotValue> slots = new LinkedHashMap<>();
-        Optional<Intent> intent = knowledge.intents().stream().filter(i -> tool.equals(i.tool())).findFirst();
-        args.fields().forEachRemaining(e -> {
-            String value = e.getValue().asText();
-            String label = intent.flatMap(i -> i.slot(e.getKey()))
-                    .map(def -> knowledge.slotTypes().get(def.type()))
-                    .flatMap(type -> type.values().stream().filter(v -> v.value().equalsIgnoreCase(value)).findFirst())
-                    .map(SlotValue::label).orElse(value);
-            slots.put(e.getKey(), new SlotValue(value, label, List.of(), List.of()));
-        });
-        return labels(slots);
-    }
-
-    private static String render(Template t, JsonNode ctx) {
-        return t == null ? "" : t.render(ctx);
-    }
-
-    private static JsonNode parseObject(String text) {
-        if (text == null || !text.strip().startsWith("{")) {
-            return null;
-        }
-        try {
-            JsonNode node = Json.parse(text);
-            return node.isObject() ? node : null;
-        } catch (RuntimeException notJson) {
-            return null;
-        }
     }
 
     private static int lastIndexOf(List<Message> messages, Class<? extends Message> type) {

@@ -18,9 +18,15 @@ import java.util.regex.Pattern;
 
 /**
  * Reads an utterance: cleans it up (accents, contractions, phrases, typos, plurals, synonyms), finds slot
- * values in it, and scores it against every intent's examples. The score is a weighted Dice overlap of
- * content words, each word weighted by how few intents use it, with slot values standing in as
- * {@code <type>}; words the model has never seen weigh most, so off-topic sentences score low.
+ * values in it with rules, and scores it against every intent's examples. An intent's score is mostly meaning
+ * ({@link Similarity}: the sentence embedding's cosine with the intent's nearest example), plus a share of word
+ * overlap (a weighted Dice overlap of content words, each weighted by how few intents use it, slot values
+ * standing in as {@code <type>}), which keeps the exact words of the domain ("bill", "pass") decisive. Then it
+ * decides: sure of one intent, unsure between some (ask), or out of domain (decline).
+ *
+ * <p>At ~470 lines it is over the project's usual size on purpose: clean-up, typo repair, slot finding and
+ * scoring share one vocabulary and one view of the examples, built together in the constructor; the sentence
+ * embeddings live apart in {@link Similarity}.
  */
 final class Understanding {
     private static final Pattern CLAUSE_BREAK = Pattern.compile("[.?!;]+|\\band\\b|\\balso\\b|\\bthen\\b",
@@ -37,6 +43,10 @@ final class Understanding {
     private final Map<String, Map<String, SlotValue>> bareByType = new HashMap<>();
     private final int longestSlotPhrase;
     private final double unknownWeight;
+    private final Similarity similarity;
+
+    /** The label of the out-of-domain examples in the similarity index. */
+    static final String OUT_OF_DOMAIN = "out_of_domain";
 
     private record Example(Intent intent, Set<String> words) {
     }
@@ -44,8 +54,12 @@ final class Understanding {
     private record PhraseRule(Pattern pattern, String replacement) {
     }
 
-    /** What an utterance says: the best intent (null below the threshold), its score, and the slots found. */
-    record Reading(Intent intent, double score, Map<String, SlotValue> slots, List<String> tokens, Set<String> words) {
+    /**
+     * What an utterance says: the intent it surely means (null when unsure or out of domain), the best guess
+     * when unsure (null when sure or out of domain), the best intent's score, and the slots found.
+     */
+    record Reading(Intent intent, Intent guess, double score, Map<String, SlotValue> slots, List<String> tokens,
+            Set<String> words) {
         Reading {
             slots = Map.copyOf(slots);
             tokens = List.copyOf(tokens);
@@ -56,13 +70,25 @@ final class Understanding {
             return intent != null;
         }
 
-        /** Nothing but slot values (and filler words): "Premium", "Spain please". */
+        /** Neither sure nor guessing: nothing this agent does. */
+        boolean outOfDomain() {
+            return intent == null && guess == null;
+        }
+
+        /**
+         * Nothing but one slot value (and filler words): "Premium", "Spain please". Two values say more: "a week
+         * pass for Portugal" is a request, read as one.
+         */
         boolean onlySlots() {
-            return !slots.isEmpty() && words.stream().allMatch(w -> w.startsWith("<"));
+            return slots.size() == 1 && words.stream().allMatch(w -> w.startsWith("<"));
         }
     }
 
     Understanding(Knowledge knowledge) {
+        this(knowledge, Similarity.miniLm());
+    }
+
+    Understanding(Knowledge knowledge, Similarity.Encoder encoder) {
         this.knowledge = knowledge;
         for (var phrase : knowledge.phrases()) {
             String key = String.join(" ", clean(phrase.getKey()));
@@ -108,6 +134,13 @@ final class Understanding {
             intentWords.forEach(w -> intentsUsing.merge(w, 1, Integer::sum));
         }
         unknownWeight = Math.log(1.0 + knowledge.intents().size());
+        // The similarity index sees examples exactly as it will see utterances: cleaned up, in the model's words.
+        List<Similarity.Example> sentences = new ArrayList<>();
+        for (Intent intent : knowledge.intents()) {
+            intent.examples().forEach(x -> sentences.add(new Similarity.Example(intent.name(), sentence(x))));
+        }
+        knowledge.outOfDomain().forEach(x -> sentences.add(new Similarity.Example(OUT_OF_DOMAIN, sentence(x))));
+        similarity = new Similarity(sentences, encoder);
     }
 
     // ---- text clean-up ----------------------------------------------------------------------------------------
@@ -161,7 +194,7 @@ final class Understanding {
 
     /** The closest known word within one edit (two for long words), or the word itself. */
     String correct(String word) {
-        if (vocabulary.contains(word) || word.length() < 4 || NUMBER.matcher(word).matches()) {
+        if (vocabulary.contains(word) || word.length() < 3 || NUMBER.matcher(word).matches()) {
             return word;
         }
         if (word.endsWith("ies") && vocabulary.contains(word.substring(0, word.length() - 3) + "y")) {
@@ -170,12 +203,28 @@ final class Understanding {
         if (word.endsWith("s") && vocabulary.contains(word.substring(0, word.length() - 1))) {
             return word.substring(0, word.length() - 1);
         }
+        if (word.endsWith("s") && word.length() > 4) {
+            // "adons": repair the singular, then the plural goes as it would for a known word.
+            String stem = nearest(word.substring(0, word.length() - 1));
+            if (stem != null) {
+                return stem;
+            }
+        }
+        String best = nearest(word);
+        return best == null ? word : best;
+    }
+
+    /** The known word within one edit (two for long words) that the most intents use, or null. */
+    private String nearest(String word) {
         int budget = word.length() >= 8 ? 2 : 1;
+        // A three-letter word is only repaired by the letter it lacks ("bil" → "bill"), never by a swap, which
+        // would turn too many short words into other words.
+        int minLength = word.length() == 3 ? 4 : 3;
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         int bestUse = -1;
         for (String known : vocabulary) {
-            if (known.length() < 3 || Math.abs(known.length() - word.length()) > budget) {
+            if (known.length() < minLength || Math.abs(known.length() - word.length()) > budget) {
                 continue;
             }
             int d = Edits.distance(word, known, budget);
@@ -187,7 +236,28 @@ final class Understanding {
                 bestUse = use;
             }
         }
-        return best == null ? word : best;
+        return best;
+    }
+
+    private String sentence(String example) {
+        List<String> tokens = normalise(example, false);
+        return sentence(tokens, placeholders(tokens, null).tokens());
+    }
+
+    /** What the similarity model reads: the cleaned-up words, each slot value replaced by its type's stand-in. */
+    private String sentence(List<String> tokens, List<String> marked) {
+        List<String> out = new ArrayList<>(marked.size());
+        for (String t : marked) {
+            SlotType type = t.startsWith("<") ? knowledge.slotTypes().get(t.substring(1, t.length() - 1)) : null;
+            if (type == null) {
+                out.add(t);
+            } else if (type.standsAs() != null) {
+                out.add(type.standsAs());
+            } else {
+                return String.join(" ", tokens);
+            }
+        }
+        return String.join(" ", out);
     }
 
     boolean known(String word) {
@@ -313,8 +383,45 @@ final class Understanding {
         List<String> tokens = normalise(text, true);
         Marked marked = placeholders(tokens, awaitedType);
         Set<String> words = contentWords(marked.tokens());
+        if (tokens.isEmpty()) {
+            return new Reading(null, null, 0, marked.slots(), tokens, words);
+        }
+        Map<String, Double> lexical = lexicalScores(words);
+        Map<String, Double> similar = similarity.scores(sentence(tokens, marked.tokens()));
+        Knowledge.Tuning tuning = knowledge.tuning();
         Intent best = null;
-        double bestScore = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        double secondScore = Double.NEGATIVE_INFINITY;
+        for (Intent intent : knowledge.intents()) {
+            double score = similar.getOrDefault(intent.name(), 0.0)
+                    + tuning.lexicalWeight() * lexical.getOrDefault(intent.name(), 0.0);
+            if (score > bestScore) {
+                secondScore = bestScore;
+                best = intent;
+                bestScore = score;
+            } else if (score > secondScore) {
+                secondScore = score;
+            }
+        }
+        // Out of domain: nearer in meaning to an out-of-domain example than to the best intent's, or too far from all.
+        double nearest = similar.getOrDefault(best.name(), 0.0);
+        boolean outOfDomain = bestScore < tuning.outOfDomainBelow() || similar.getOrDefault(OUT_OF_DOMAIN, 0.0) > nearest;
+        if (outOfDomain) {
+            return new Reading(null, null, bestScore, marked.slots(), tokens, words);
+        }
+        // Sure: a clear winner whose meaning is close to an example, or whose words are nearly an example's.
+        boolean close = nearest >= tuning.sureSimilarity() || lexical.getOrDefault(best.name(), 0.0) >= tuning.sureWords();
+        boolean sure = bestScore >= tuning.sureAbove() && close && bestScore - secondScore >= tuning.margin();
+        return new Reading(sure ? best : null, sure ? null : best, bestScore, marked.slots(), tokens, words);
+    }
+
+    /**
+     * Each intent's word-overlap score: the weighted Dice overlap of content words with its closest example,
+     * each word weighted by how few intents use it, slot values standing in as {@code <type>}. An example must
+     * share a real word, not only a slot, to count.
+     */
+    private Map<String, Double> lexicalScores(Set<String> words) {
+        Map<String, Double> best = new HashMap<>();
         double total = words.stream().mapToDouble(this::weight).sum();
         for (Example example : examples) {
             double shared = 0;
@@ -329,30 +436,37 @@ final class Understanding {
                 continue;
             }
             double exampleTotal = example.words().stream().mapToDouble(this::weight).sum();
-            double score = 2 * shared / (total + exampleTotal);
-            if (score > bestScore) {
-                best = example.intent();
-                bestScore = score;
-            }
+            best.merge(example.intent().name(), 2 * shared / (total + exampleTotal), Math::max);
         }
-        Intent intent = bestScore >= knowledge.threshold() ? best : null;
-        return new Reading(intent, bestScore, marked.slots(), tokens, words);
+        return best;
     }
 
-    /** Two or more requests in one message ("my data balance and passes for Spain"), each understood alone. */
+    /**
+     * Two or more requests in one message ("switch me to premium and tell me my balance"), each understood
+     * alone. Every clause must be surely understood and say more than a slot value, so that "the difference
+     * between standard and premium" stays one question.
+     */
     List<Reading> readClauses(String text) {
         String[] clauses = CLAUSE_BREAK.split(text);
         if (clauses.length < 2) {
             return List.of();
         }
+        // A clause of one word ("… zones and prices") belongs to the request before it, not a request of its own.
+        List<String> requests = new ArrayList<>();
+        for (String clause : clauses) {
+            List<String> tokens = normalise(clause, true);
+            long said = contentWords(placeholders(tokens, null).tokens()).stream().filter(w -> !w.startsWith("<")).count();
+            if (said < 2 && !requests.isEmpty()) {
+                requests.set(requests.size() - 1, requests.getLast() + " " + clause);
+            } else if (!clause.isBlank()) {
+                requests.add(clause);
+            }
+        }
         List<Reading> readings = new ArrayList<>();
         Set<String> intents = new HashSet<>();
-        for (String clause : clauses) {
-            if (clause.isBlank()) {
-                continue;
-            }
+        for (String clause : requests) {
             Reading r = read(clause, null);
-            if (r.understood() && !r.intent().smallTalk() && intents.add(r.intent().name())) {
+            if (r.understood() && !r.onlySlots() && !r.intent().smallTalk() && intents.add(r.intent().name())) {
                 readings.add(r);
             }
         }

@@ -82,14 +82,19 @@ class OfflineTelcoModelTest {
         }
     }
 
+    /** The first answer also loads the embedding model and encodes the examples (about 0.7 s); later ones are quick. */
     @Test
-    void theKnowledge_loadsAndAnswers_inUnderASecond() throws Exception {
+    void theKnowledge_loadsAndAnswers_inUnderThreeSeconds_thenInMilliseconds() throws Exception {
         long start = System.nanoTime();
         Knowledge knowledge = Knowledge.load();
         Responder responder = new Responder(knowledge, new Understanding(knowledge));
         Responder.Turn turn = responder.respond(ask("change my package to premium", 0));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThat(turn.calls()).hasSize(1);
+
+        long again = System.nanoTime();
+        assertThat(responder.respond(ask("how much data have I got left", 0)).calls()).hasSize(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofMillis(250));
     }
 
     @Test
@@ -133,6 +138,9 @@ class OfflineTelcoModelTest {
                 {"slot_types":{},"intents":[{"name":"x","tool":"t","examples":["a"],
                   "slots":[{"name":"s","type":"nope"}]}]}""")))
                 .hasMessageContaining("unknown slot type nope");
+        assertThatThrownBy(() -> Knowledge.parse(Json.parse("""
+                {"slot_types":{},"intents":[{"name":"x","tool":"t","examples":["a"]}]}""")))
+                .as("a tool intent without the words to ask \"do you want me to …?\"").hasMessageContaining("needs a gloss");
         assertThatThrownBy(() -> Template.parse("{#open}never closed")).hasMessageContaining("never closed");
     }
 }

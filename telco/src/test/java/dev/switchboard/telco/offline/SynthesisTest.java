@@ -13,6 +13,9 @@ import dev.switchboard.message.SystemMessage;
 import dev.switchboard.message.ToolCall;
 import dev.switchboard.message.ToolMessage;
 import dev.switchboard.model.ModelRequest.Purpose;
+import dev.switchboard.telco.TelcoSettings;
+import dev.switchboard.telco.backend.InMemoryTelcoBackend;
+import dev.switchboard.telco.tools.TelcoTools;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -116,6 +119,39 @@ class SynthesisTest {
     }
 
     @Test
+    void aProgressQuestionAskedWithAnother_keepsTheOtherAnswer_withoutTheStalePercentage() throws Exception {
+        // Asked on the secondary lane and answered by the model itself: one paragraph per tool result.
+        String question = "how far along is it and how much data do I have left?";
+        List<Message> secondary = new ArrayList<>(List.of(HumanMessage.of("change my package to premium")));
+        ToolCall operation = ToolCall.of("change_package", (ObjectNode) Json.parse("{\"package\":\"premium\"}"));
+        secondary.add(AiMessage.ofToolCalls("", List.of(operation)));
+        secondary.add(ToolMessage.success(operation.id(), "change_package", "In progress in the background."));
+        interim.add(HumanMessage.of(question));
+        secondary.addAll(interim);
+        AiMessage calling = Requests.answer(Purpose.SECONDARY, secondary);
+        assertThat(calling.toolCalls()).extracting(ToolCall::name).containsExactlyInAnyOrder("check_status", "get_data_balance");
+        interim.add(calling);
+        for (ToolCall call : calling.toolCalls()) {
+            interim.add(ToolMessage.success(call.id(), call.name(), call.name().equals("check_status")
+                    ? "{\"operation_id\":\"op-1\",\"tool\":\"change_package\",\"status\":\"running\",\"percent\":10,"
+                            + "\"step\":\"checking eligibility\",\"elapsed_seconds\":2,\"cancel_requested\":false}"
+                    : TelcoTools.all(new InMemoryTelcoBackend(), TelcoSettings.ofScale(0)).stream()
+                            .filter(t -> t.spec().name().equals(call.name())).findFirst().orElseThrow()
+                            .call(call.args(), new StubContext())));
+        }
+        secondary.addAll(interim.subList(1, interim.size()));
+        AiMessage answered = Requests.answer(Purpose.SECONDARY, secondary);
+        assertThat(answered.content()).contains("10% done").contains("GB");
+        interim.add(answered);
+
+        String text = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED)).content();
+
+        String line = text.lines().filter(l -> l.contains("“" + question + "”")).findFirst().orElseThrow();
+        assertThat(line).doesNotContain("10% done").contains("GB").doesNotContain("it has finished since");
+        assertThat(text).startsWith("Done — you're now on the Premium package");
+    }
+
+    @Test
     void aFailure_andACancellation_areStatedHonestly() throws Exception {
         assertThat(synthesise(operation("change_package", "{\"package\":\"premium\"}", "failed",
                 "failed: You're already on the Premium package.")).content())
@@ -142,6 +178,41 @@ class SynthesisTest {
                 HumanMessage.of("yes please")));
         AiMessage yes = Requests.answer(Purpose.ANSWER, next);
         assertThat(yes.toolCalls()).extracting(ToolCall::name).containsExactly("close_contract");
+    }
+
+    @Test
+    void twoChangesHeldBackMeanwhile_areBothNamed_andNoneIsDoneOnAYes() throws Exception {
+        interim.add(HumanMessage.of("close my contract"));
+        interim.add(new AiMessage("held-1", "I can't close your contract while your package change is still in progress.",
+                List.of(), Dialogue.kwargs(null, new Dialogue.Pending("close_contract", null, java.util.Map.of(), false))));
+        interim.add(HumanMessage.of("buy a day pass for Italy"));
+
+        AiMessage answer = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED));
+
+        assertThat(answer.content()).endsWith("You also asked me to close your contract and to buy a day pass for Italy "
+                + "— tell me which you'd like me to do now.");
+        assertThat(Dialogue.pending(answer.additionalKwargs())).as("no yes/no question is open").isEmpty();
+    }
+
+    @Test
+    void anInterimAnswerInTwoParts_isRestatedByBothParts() throws Exception {
+        asked("how much data is left and what does roaming in Japan cost?", "You have 16.9 GB of data left this month. "
+                + "It resets on 1 December 2026.\n\nJapan is in our Asia Pacific zone. Passes there: the day pass.");
+
+        String text = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED)).content();
+
+        assertThat(text).contains("• “how much data is left and what does roaming in Japan cost?” — You have 16.9 GB of "
+                + "data left this month. Japan is in our Asia Pacific zone.");
+    }
+
+    @Test
+    void anUnansweredQuestion_outOfDomain_isDeclinedInTheSynthesis() throws Exception {
+        interim.add(HumanMessage.of("who won the world cup"));
+
+        AiMessage answer = synthesise(operation("change_package", "{\"package\":\"premium\"}", "succeeded", CHANGED));
+
+        assertThat(answer.content()).contains("• “who won the world cup” — that's not something I can help with");
+        assertThat(answer.toolCalls()).isEmpty();
     }
 
     @Test
