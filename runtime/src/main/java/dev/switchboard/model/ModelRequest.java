@@ -11,7 +11,8 @@ import java.util.List;
  * may call on this lane, and the run's {@code configurable} values (knobs such as a scripted model's
  * {@code delay_ms}).
  */
-public record ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectNode configurable, Purpose purpose) {
+public record ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectNode configurable, Purpose purpose,
+        SynthesisBrief synthesis) {
 
     /** Why the runtime asks: models with fixed behaviour (offline, scripted) choose their answer by it. */
     public enum Purpose {
@@ -19,7 +20,7 @@ public record ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectN
         ANSWER,
         /** A quick answer on the secondary lane while an operation runs. */
         SECONDARY,
-        /** The one answer after an operation ended; the last message carries the outcome and the interim exchange. */
+        /** The one answer after an operation ended; {@link #synthesis()} says what it must cover. */
         SYNTHESIS
     }
 
@@ -28,6 +29,11 @@ public record ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectN
         tools = tools == null ? List.of() : List.copyOf(tools);
         configurable = Json.copyObject(configurable);
         purpose = purpose == null ? Purpose.ANSWER : purpose;
+    }
+
+    /** A request with no synthesis brief (any purpose but {@link Purpose#SYNTHESIS}). */
+    public ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectNode configurable, Purpose purpose) {
+        this(messages, tools, configurable, purpose, null);
     }
 
     public ModelRequest(List<Message> messages, List<ToolSpec> tools, ObjectNode configurable) {

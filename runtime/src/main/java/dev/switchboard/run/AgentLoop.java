@@ -1,7 +1,6 @@
 package dev.switchboard.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.agent.AgentGraph;
@@ -15,6 +14,7 @@ import dev.switchboard.message.SystemMessage;
 import dev.switchboard.message.ToolCall;
 import dev.switchboard.message.ToolMessage;
 import dev.switchboard.model.ModelRequest;
+import dev.switchboard.model.SynthesisBrief;
 import dev.switchboard.operation.LaneLog;
 import dev.switchboard.operation.Operation;
 import dev.switchboard.operation.OperationRunner;
@@ -205,7 +205,7 @@ final class AgentLoop {
                         "interim_messages", synthesis.interim().size());
             }
             AiMessage ai = callModel(run, graph, log, graph.model().apply(configurable), prompt, toolSpecs,
-                    configurable, purpose, step);
+                    configurable, purpose, step, synthesis == null ? null : brief(synthesis));
             state = state.addMessages(List.of(ai));
             RunCheckpoints.Written written0 = checkpoints.mainStep(run, parent, step, state,
                     ai.hasToolCalls() ? List.of(TOOLS_NODE) : List.of(), nodeWrites(AGENT_NODE, List.of(ai)));
@@ -271,34 +271,35 @@ final class AgentLoop {
         return run.reportsOperation();
     }
 
-    /** The last message of a synthesis prompt: the outcome of each operation and what was said meanwhile. */
+    /**
+     * The last message of a synthesis prompt, for a vendor model: which operations ended and how, pointing at the
+     * tool results and the exchange above it. The user's words never enter a system-role message (they could pose
+     * as instructions), nor does a result (it may quote them): both are in the conversation already.
+     */
     private static SystemMessage synthesisInstruction(AgentGraph graph, Synthesis synthesis) {
         StringBuilder text = new StringBuilder(graph.synthesisPrompt()).append("\n\nOperation results:");
-        ObjectNode structured = Json.object();
-        ArrayNode ops = structured.putArray("operations");
         for (Operation op : synthesis.operations()) {
-            // Only the tool's name and status: its result or error may quote what the user said (a refusal naming
-            // the package asked for), so it stays in the tool message above, where the model reads it as data.
             text.append("\n- ").append(op.toolName()).append(": ").append(op.status().wireName())
                     .append(" (the result is in the tool message above)");
-            ObjectNode o = ops.addObject();
-            o.put("operation_id", op.operationId().toString());
-            o.put("tool", op.toolName());
-            o.set("arguments", op.arguments());
-            o.put("status", op.status().wireName());
-            o.put("outcome", op.outcomeText());
         }
         if (synthesis.interim().isEmpty()) {
             text.append("\n\nNothing else was said while it ran.");
         } else {
-            // The user's words never enter a system-role message (they could pose as instructions): the interim
-            // exchange is already in the conversation, after the tool result, in its own user and AI messages.
             text.append("\n\nWhile it ran, ").append(synthesis.interim().size())
                     .append(" message(s) were exchanged; they are the latest messages of the conversation above. "
                             + "Take them into account in your answer.");
         }
-        structured.set("interim_messages", MessageJson.toJson(synthesis.interim()));
-        return SystemMessage.of(text.toString()).withAdditionalKwarg("switchboard_synthesis", structured);
+        return SystemMessage.of(text.toString());
+    }
+
+    /** The same facts as data, for models that write the answer from them (ModelRequest#synthesis). */
+    private static SynthesisBrief brief(Synthesis synthesis) {
+        List<SynthesisBrief.Outcome> outcomes = new ArrayList<>();
+        for (Operation op : synthesis.operations()) {
+            outcomes.add(new SynthesisBrief.Outcome(op.operationId().toString(), op.toolName(), op.arguments(),
+                    op.status().wireName(), op.outcomeText()));
+        }
+        return new SynthesisBrief(outcomes, synthesis.interim());
     }
 
     /** The seed's default: a main input clears the interim exchange unless it says otherwise. */

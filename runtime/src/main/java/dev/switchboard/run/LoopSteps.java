@@ -35,11 +35,12 @@ final class LoopSteps {
     // ---- shared ------------------------------------------------------------------------------------------
 
     static AiMessage callModel(Run run, AgentGraph graph, EventLog log, ChatModel model, List<Message> prompt,
-            List<ToolSpec> specs, ObjectNode configurable, ModelRequest.Purpose purpose, int step)
+            List<ToolSpec> specs, ObjectNode configurable, ModelRequest.Purpose purpose, int step,
+            dev.switchboard.model.SynthesisBrief brief)
             throws InterruptedException {
         String aiId = "run-" + Ids.newId();
         ObjectNode meta = nodeMetadata(run, graph, RunCheckpoints.AGENT_NODE, step);
-        AiMessage raw = model.chat(new ModelRequest(prompt, specs, configurable, purpose),
+        AiMessage raw = model.chat(new ModelRequest(prompt, specs, configurable, purpose, brief),
                 token -> log.publish(new RunEvent.MessageChunk(MessageJson.chunkJson(aiId, token, List.of()), meta)));
         AiMessage ai = new AiMessage(aiId, raw.content(), raw.toolCalls(), raw.additionalKwargs());
         if (ai.hasToolCalls()) {

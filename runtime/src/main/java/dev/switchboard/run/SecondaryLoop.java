@@ -90,7 +90,7 @@ final class SecondaryLoop {
                 history.addAll(exchange);
                 prompt.addAll(History.forModel(history, maxHistory));
                 AiMessage ai = onSecondaryLane(callModel(run, graph, log, model, prompt, specs, configurable,
-                        ModelRequest.Purpose.SECONDARY, step));
+                        ModelRequest.Purpose.SECONDARY, step, null));
                 exchange.add(ai);
                 log.publish(new RunEvent.MessageComplete(MessageJson.toJson(ai), nodeMetadata(run, graph, RunCheckpoints.AGENT_NODE, step)));
                 if (!ai.hasToolCalls()) {

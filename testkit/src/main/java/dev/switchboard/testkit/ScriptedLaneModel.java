@@ -6,7 +6,6 @@ import dev.switchboard.Json;
 import dev.switchboard.message.AiMessage;
 import dev.switchboard.message.HumanMessage;
 import dev.switchboard.message.Message;
-import dev.switchboard.message.SystemMessage;
 import dev.switchboard.message.ToolCall;
 import dev.switchboard.message.ToolMessage;
 import dev.switchboard.model.ChatModel;
@@ -36,7 +35,7 @@ public final class ScriptedLaneModel implements ChatModel {
         long delay = ScriptedChatModel.knob(request.configurable(), "delay_ms", 0);
         List<Message> messages = request.messages();
         if (request.purpose() == ModelRequest.Purpose.SYNTHESIS) {
-            return stream(synthesis(messages.getLast()), delay, listener);
+            return stream(synthesis(request.synthesis().toJson()), delay, listener);
         }
         Message last = messages.getLast();
         if (last instanceof ToolMessage result) {
@@ -76,8 +75,7 @@ public final class ScriptedLaneModel implements ChatModel {
         return (result.isError() ? "Sorry: " : "Done: ") + result.content();
     }
 
-    private static String synthesis(Message instruction) {
-        JsonNode data = ((SystemMessage) instruction).additionalKwargs().path("switchboard_synthesis");
+    private static String synthesis(JsonNode data) {
         List<String> parts = new ArrayList<>();
         for (JsonNode op : data.path("operations")) {
             parts.add(op.path("tool").asText() + " " + op.path("status").asText());

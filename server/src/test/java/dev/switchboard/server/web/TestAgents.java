@@ -61,6 +61,7 @@ public final class TestAgents {
         ObjectNode configurable = request.configurable() == null ? dev.switchboard.Json.object()
                 : request.configurable().deepCopy();
         configurable.put("delay_ms", delayMs);
-        return new ModelRequest(request.messages(), request.tools(), configurable, request.purpose());
+        return new ModelRequest(request.messages(), request.tools(), configurable, request.purpose(),
+                request.synthesis());
     }
 }

@@ -3,8 +3,6 @@ package dev.switchboard.telco.offline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
-import dev.switchboard.message.Message;
-import dev.switchboard.message.SystemMessage;
 import dev.switchboard.message.ToolCall;
 import dev.switchboard.operation.OperationTools;
 import dev.switchboard.telco.offline.Dialogue.Pending;
@@ -45,16 +43,9 @@ final class Synthesis {
     private record Exchange(String question, String answer, Pending deferred, List<String> tools) {
     }
 
-    /** The synthesis for this request: its operations' outcomes and interim messages come in a system message's kwargs. */
+    /** The synthesis for this request: its operations' outcomes and interim messages are its typed brief. */
     Turn write(Situation s) {
-        JsonNode data = Json.object();
-        List<Message> messages = s.request().messages();
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            if (messages.get(i) instanceof SystemMessage sys && sys.additionalKwargs().has("switchboard_synthesis")) {
-                data = sys.additionalKwargs().path("switchboard_synthesis");
-                break;
-            }
-        }
+        JsonNode data = s.request().synthesis() == null ? Json.object() : s.request().synthesis().toJson();
         List<String> outcomes = new ArrayList<>();
         for (JsonNode op : data.path("operations")) {
             ObjectNode args = op.path("arguments").isObject() ? (ObjectNode) op.path("arguments") : Json.object();

@@ -38,15 +38,24 @@ final class Requests {
     }
 
     static ModelRequest request(Purpose purpose, List<Message> conversation) {
+        return request(purpose, conversation, null);
+    }
+
+    static ModelRequest request(Purpose purpose, List<Message> conversation, dev.switchboard.model.SynthesisBrief brief) {
         List<Message> messages = new ArrayList<>();
         messages.add(SystemMessage.of("system prompt"));
         messages.addAll(conversation);
         ObjectNode configurable = Json.object();
-        return new ModelRequest(messages, purpose == Purpose.SECONDARY ? SECONDARY : MAIN, configurable, purpose);
+        return new ModelRequest(messages, purpose == Purpose.SECONDARY ? SECONDARY : MAIN, configurable, purpose, brief);
     }
 
     static AiMessage answer(Purpose purpose, List<Message> conversation) throws InterruptedException {
         return MODEL.chat(request(purpose, conversation), ModelListener.NONE);
+    }
+
+    static AiMessage answer(Purpose purpose, List<Message> conversation, dev.switchboard.model.SynthesisBrief brief)
+            throws InterruptedException {
+        return MODEL.chat(request(purpose, conversation, brief), ModelListener.NONE);
     }
 
     static AiMessage answer(String human) throws InterruptedException {

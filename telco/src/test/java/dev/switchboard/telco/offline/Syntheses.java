@@ -13,6 +13,7 @@ import dev.switchboard.message.ToolCall;
 import dev.switchboard.message.ToolMessage;
 import dev.switchboard.model.ModelListener;
 import dev.switchboard.model.ModelRequest;
+import dev.switchboard.model.SynthesisBrief;
 import dev.switchboard.model.ModelRequest.Purpose;
 import dev.switchboard.operation.OperationTools;
 import dev.switchboard.telco.TelcoSettings;
@@ -98,8 +99,8 @@ final class Syntheses {
                 .put("outcome", outcome).set("arguments", args);
         structured.set("interim_messages", MessageJson.toJson(interim));
         List<Message> conversation = new ArrayList<>(main);
-        conversation.add(SystemMessage.of("synthesise").withAdditionalKwarg("switchboard_synthesis", structured));
-        AiMessage synthesis = ask(Purpose.SYNTHESIS, conversation, Requests.MAIN);
+        conversation.add(SystemMessage.of("synthesise"));
+        AiMessage synthesis = ask(Purpose.SYNTHESIS, conversation, Requests.MAIN, SynthesisBrief.fromJson(structured));
         String text = synthesis.content();
         String followUp = "";
         if (!synthesis.toolCalls().isEmpty()) {
@@ -145,10 +146,15 @@ final class Syntheses {
 
     private AiMessage ask(Purpose purpose, List<Message> conversation, List<dev.switchboard.tool.ToolSpec> tools)
             throws InterruptedException {
+        return ask(purpose, conversation, tools, null);
+    }
+
+    private AiMessage ask(Purpose purpose, List<Message> conversation, List<dev.switchboard.tool.ToolSpec> tools,
+            SynthesisBrief brief) throws InterruptedException {
         List<Message> messages = new ArrayList<>();
         messages.add(SystemMessage.of("system prompt"));
         messages.addAll(conversation);
-        return model.chat(new ModelRequest(messages, tools, Json.object(), purpose), ModelListener.NONE);
+        return model.chat(new ModelRequest(messages, tools, Json.object(), purpose, brief), ModelListener.NONE);
     }
 
     static String report(List<Result> results) {

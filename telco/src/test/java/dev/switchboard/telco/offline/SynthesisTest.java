@@ -51,8 +51,8 @@ class SynthesisTest {
         conversation.add(AiMessage.ofToolCalls("", List.of(call)));
         conversation.add(ToolMessage.success(call.id(), "change_package", "{}"));
         conversation.addAll(interim);
-        conversation.add(SystemMessage.of("synthesise").withAdditionalKwarg("switchboard_synthesis", structured));
-        return Requests.answer(Purpose.SYNTHESIS, conversation);
+        conversation.add(SystemMessage.of("synthesise"));
+        return Requests.answer(Purpose.SYNTHESIS, conversation, dev.switchboard.model.SynthesisBrief.fromJson(structured));
     }
 
     private void asked(String question, String answer) {
