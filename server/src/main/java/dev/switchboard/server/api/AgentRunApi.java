@@ -16,10 +16,9 @@ import dev.switchboard.run.Lane;
 import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunRequest;
+import dev.switchboard.store.Namespace;
 import dev.switchboard.run.SupersededInput;
 import dev.switchboard.server.auth.Caller;
-import dev.switchboard.thread.ConversationThread;
-import dev.switchboard.thread.ThreadQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -57,6 +56,8 @@ public final class AgentRunApi {
     static final UUID USER_THREADS = UUID.fromString("3f0d7f2e-6a53-4bb2-9b8e-0c1a1c1b5f11");
     /** The thread metadata key that marks a user's {@code /api/agent/run} thread. */
     static final String AGENT_RUN_USER = "agent_run_user";
+    /** The store namespace's first label under which each user's thread is registered. */
+    static final String REGISTRY = "agent_run_users";
 
     private static final int LOCK_STRIPES = 256;
 
@@ -148,24 +149,51 @@ public final class AgentRunApi {
     }
 
     /**
-     * The user's one thread: found by its metadata, among the caller's own threads, and made with a random id the
-     * first time. A derived id could be taken first by another user, who would then lock the owner out; a
-     * thread of another user never matches the search. Called under the user's submit lock, so two first
-     * messages at once make one thread.
+     * The user's one thread, made with a random id the first time (a derived id could be taken first by another
+     * user, who would then lock the owner out). It is found again through a registry entry in the store, one
+     * indexed read, not a search over every thread: namespace {@code ("agent_run_users", owner)} (a root
+     * namespace no signed-in user can write: theirs are under their own label), key the user id. An entry is
+     * trusted only if the thread it names still exists and is that user's; otherwise a new thread is made.
+     * Called under the user's submit lock, so two first messages at once make one thread.
      */
     private UUID userThread(Caller caller, String user) {
+        // The owner's label is a name-based id: user names may hold characters a namespace label may not (".").
+        Namespace registry = new Namespace(List.of(REGISTRY, caller.isAnonymous() ? "anonymous"
+                : Ids.nameBased(USER_THREADS, "owner:" + caller.user()).toString()));
+        Optional<UUID> known = api.switchboard().store().get(registry, user)
+                .map(item -> item.value().path("thread_id").asText(null))
+                .flatMap(AgentRunApi::parseId)
+                .filter(id -> isUsersThread(caller, user, id));
+        if (known.isPresent()) {
+            return known.get();
+        }
         ObjectNode metadata = Json.object();
         metadata.put(AGENT_RUN_USER, user);
         if (!caller.isAnonymous()) {
             metadata.put("owner", caller.user());
         }
-        List<ConversationThread> found = api.switchboard().searchThreads(new ThreadQuery(metadata, null, null, null,
-                1, 0, ThreadQuery.SortBy.CREATED_AT, true));
-        if (!found.isEmpty()) {
-            return found.getFirst().threadId();
-        }
         metadata.put("user_id", user);
-        return api.switchboard().createThread(null, metadata, false).threadId();
+        UUID threadId = api.switchboard().createThread(null, metadata, false).threadId();
+        api.switchboard().store().put(registry, user, Json.object().put("thread_id", threadId.toString()), null);
+        return threadId;
+    }
+
+    private boolean isUsersThread(Caller caller, String user, UUID threadId) {
+        try {
+            var thread = api.switchboard().thread(threadId);
+            return user.equals(thread.metadata().path(AGENT_RUN_USER).asText(null))
+                    && (caller.isAnonymous() || caller.user().equals(thread.metadata().path("owner").asText(null)));
+        } catch (SwitchboardException.NotFound gone) {
+            return false;
+        }
+    }
+
+    private static Optional<UUID> parseId(String text) {
+        try {
+            return text == null ? Optional.empty() : Optional.of(dev.switchboard.Ids.parse("thread_id", text));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private String defaultAssistant() {
