@@ -27,7 +27,7 @@ import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunQuery;
 import dev.switchboard.run.RunRequest;
-import dev.switchboard.run.RunScheduler;
+import dev.switchboard.scheduling.RunScheduler;
 import dev.switchboard.run.RunStatus;
 import dev.switchboard.run.RunStore;
 import dev.switchboard.store.InMemoryItemStore;

@@ -12,7 +12,7 @@ import dev.switchboard.run.Run;
 import dev.switchboard.run.RunQuery;
 import dev.switchboard.run.RunRequest;
 import dev.switchboard.run.RunStatus;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import dev.switchboard.thread.ThreadStatus;
 import java.time.Clock;
 import java.time.Duration;

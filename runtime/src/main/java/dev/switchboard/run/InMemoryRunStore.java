@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 /**
  * Runs in memory. One lock makes admission and claiming atomic; it is held only for map operations, never
@@ -26,6 +25,10 @@ public final class InMemoryRunStore implements RunStore {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<UUID, Run> runs = new java.util.HashMap<>();
+    // Indexes, so that the scheduler's per-thread reads and the heartbeat's sweep cost what they return, not the
+    // number of runs ever stored (guarded by lock, kept in step by putLocked and removeLocked).
+    private final Map<UUID, Set<UUID>> byThread = new java.util.HashMap<>();
+    private final Set<UUID> activeIds = new HashSet<>();
 
     public InMemoryRunStore(Clock clock) {
         this.clock = clock;
@@ -37,9 +40,10 @@ public final class InMemoryRunStore implements RunStore {
         try {
             List<Run> active = activeLocked(candidate.threadId(), candidate.lane());
             Run admitted = rule.admit(candidate, active).withStatus(RunStatus.PENDING, candidate.updatedAt());
-            if (runs.putIfAbsent(admitted.runId(), admitted) != null) {
+            if (runs.containsKey(admitted.runId())) {
                 throw new IllegalStateException("run id already used: " + admitted.runId());
             }
+            putLocked(admitted);
             return new Admission(copy(admitted), active);
         } finally {
             lock.unlock();
@@ -58,8 +62,15 @@ public final class InMemoryRunStore implements RunStore {
 
     @Override
     public List<Run> list(UUID threadId, RunQuery query) {
-        return select(r -> r.threadId().equals(threadId) && (query.status() == null || r.status() == query.status()))
-                .stream().sorted(OLDEST_FIRST.reversed()).skip(query.offset()).limit(query.limit()).toList();
+        lock.lock();
+        try {
+            return byThread.getOrDefault(threadId, Set.of()).stream().map(runs::get)
+                    .filter(r -> query.status() == null || r.status() == query.status())
+                    .sorted(OLDEST_FIRST.reversed()).skip(query.offset()).limit(query.limit())
+                    .map(InMemoryRunStore::copy).toList();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -74,8 +85,9 @@ public final class InMemoryRunStore implements RunStore {
 
     private List<Run> activeLocked(UUID threadId, Lane lane) {
         List<Run> active = new ArrayList<>();
-        for (Run r : runs.values()) {
-            if (r.threadId().equals(threadId) && r.lane() == lane && r.status().isActive()) {
+        for (UUID id : byThread.getOrDefault(threadId, Set.of())) {
+            Run r = runs.get(id);
+            if (r.lane() == lane && r.status().isActive()) {
                 active.add(copy(r));
             }
         }
@@ -92,7 +104,7 @@ public final class InMemoryRunStore implements RunStore {
                 return Optional.empty();
             }
             Run updated = current.withStatus(next, clock.instant());
-            runs.put(runId, updated);
+            putLocked(updated);
             return Optional.of(copy(updated));
         } finally {
             lock.unlock();
@@ -124,7 +136,7 @@ public final class InMemoryRunStore implements RunStore {
             var now = clock.instant();
             return active.stream().filter(r -> r.isDue(now)).findFirst().map(next -> {
                 Run running = next.withStatus(RunStatus.RUNNING, clock.instant()).withLease(owner, leaseUntil);
-                runs.put(running.runId(), running);
+                putLocked(running);
                 return copy(running);
             });
         } finally {
@@ -140,7 +152,7 @@ public final class InMemoryRunStore implements RunStore {
             for (UUID id : runIds) {
                 Run current = runs.get(id);
                 if (current != null && current.status() == RunStatus.RUNNING && owner.equals(current.owner())) {
-                    runs.put(id, current.withLease(owner, until));
+                    putLocked(current.withLease(owner, until));
                     held.add(id);
                 }
             }
@@ -161,7 +173,7 @@ public final class InMemoryRunStore implements RunStore {
                 return Optional.empty();
             }
             Run taken = current.withLease(owner, leaseUntil);
-            runs.put(taken.runId(), taken);
+            putLocked(taken);
             return Optional.of(copy(taken));
         } finally {
             lock.unlock();
@@ -185,19 +197,29 @@ public final class InMemoryRunStore implements RunStore {
 
     @Override
     public List<Run> running() {
-        return select(r -> r.status() == RunStatus.RUNNING).stream().sorted(OLDEST_FIRST).toList();
+        return selectActive(RunStatus.RUNNING);
     }
 
     @Override
     public List<Run> pending() {
-        return select(r -> r.status() == RunStatus.PENDING).stream().sorted(OLDEST_FIRST).toList();
+        return selectActive(RunStatus.PENDING);
+    }
+
+    private List<Run> selectActive(RunStatus status) {
+        lock.lock();
+        try {
+            return activeIds.stream().map(runs::get).filter(r -> r.status() == status).sorted(OLDEST_FIRST)
+                    .map(InMemoryRunStore::copy).toList();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public boolean delete(UUID runId) {
         lock.lock();
         try {
-            return runs.remove(runId) != null;
+            return removeLocked(runId);
         } finally {
             lock.unlock();
         }
@@ -207,25 +229,44 @@ public final class InMemoryRunStore implements RunStore {
     public int deleteByThread(UUID threadId) {
         lock.lock();
         try {
-            int before = runs.size();
-            runs.values().removeIf(r -> r.threadId().equals(threadId));
-            return before - runs.size();
+            int removed = 0;
+            for (UUID id : List.copyOf(byThread.getOrDefault(threadId, Set.of()))) {
+                removed += removeLocked(id) ? 1 : 0;
+            }
+            return removed;
         } finally {
             lock.unlock();
         }
+    }
+
+    private void putLocked(Run run) {
+        runs.put(run.runId(), run);
+        byThread.computeIfAbsent(run.threadId(), t -> new java.util.LinkedHashSet<>()).add(run.runId());
+        if (run.status().isActive()) {
+            activeIds.add(run.runId());
+        } else {
+            activeIds.remove(run.runId());
+        }
+    }
+
+    private boolean removeLocked(UUID runId) {
+        Run removed = runs.remove(runId);
+        if (removed == null) {
+            return false;
+        }
+        activeIds.remove(runId);
+        Set<UUID> ofThread = byThread.get(removed.threadId());
+        if (ofThread != null) {
+            ofThread.remove(runId);
+            if (ofThread.isEmpty()) {
+                byThread.remove(removed.threadId());
+            }
+        }
+        return true;
     }
 
     /** A deep copy (the record's constructor copies its JSON), so nobody can edit a stored run in place. */
     private static Run copy(Run r) {
         return r.withStatus(r.status(), r.updatedAt());
-    }
-
-    private List<Run> select(Predicate<Run> filter) {
-        lock.lock();
-        try {
-            return runs.values().stream().filter(filter).map(InMemoryRunStore::copy).toList();
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -1,7 +1,7 @@
 /**
- * Runs: admission under the four multitask strategies, the per-thread scheduler that keeps at most one
- * running run per thread and lane, cancellation, and the agent loop each run executes.
- * {@link dev.switchboard.run.RunStore} is the storage port; {@link dev.switchboard.run.RunScheduler} is
- * where the rules of DESIGN.md §2 are enforced.
+ * Runs as the API sees them: the {@link dev.switchboard.run.Run} record and its statuses, the four multitask
+ * strategies, lanes, requests and queries, and {@link dev.switchboard.run.RunStore}, the storage port (with its
+ * in-memory implementation). The engine that applies the rules of the design lives in
+ * {@code dev.switchboard.scheduling}, which the runtime module does not export.
  */
 package dev.switchboard.run;

@@ -12,7 +12,7 @@ import dev.switchboard.telco.TelcoSettings;
 import dev.switchboard.telco.backend.JdbcTelcoBackend;
 import dev.switchboard.telco.backend.TelcoBackend;
 import dev.switchboard.telco.offline.OfflineTelcoModel;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

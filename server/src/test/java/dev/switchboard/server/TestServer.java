@@ -11,7 +11,7 @@ import dev.switchboard.telco.TelcoSettings;
 import dev.switchboard.telco.backend.TelcoBackend;
 import dev.switchboard.telco.offline.OfflineTelcoModel;
 import dev.switchboard.testkit.RecordingBackend;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import dev.switchboard.testkit.ScriptedLaneModel;
 import dev.switchboard.testkit.ScriptedOperationTool;
 import dev.switchboard.tool.Tool;

@@ -2,6 +2,7 @@ package dev.switchboard.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.scripted.ScriptedChatModel;
 import dev.switchboard.Json;
 import dev.switchboard.message.AiMessage;
 import dev.switchboard.message.HumanMessage;

@@ -1,6 +1,7 @@
 package dev.switchboard.testkit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.scripted.ScriptedChatModel;
 import dev.switchboard.tool.Tool;
 import dev.switchboard.tool.ToolContext;
 import dev.switchboard.tool.ToolException;

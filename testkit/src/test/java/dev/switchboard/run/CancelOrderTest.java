@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.Switchboard;
 import dev.switchboard.event.EventBus;
 import dev.switchboard.event.RunEvent;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

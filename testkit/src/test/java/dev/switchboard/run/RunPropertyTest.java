@@ -8,7 +8,7 @@ import dev.switchboard.event.EventBus;
 import dev.switchboard.event.EventLog;
 import dev.switchboard.event.RunEvent;
 import dev.switchboard.message.History;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

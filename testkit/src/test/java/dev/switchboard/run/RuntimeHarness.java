@@ -11,7 +11,7 @@ import dev.switchboard.event.SequencedEvent;
 import dev.switchboard.event.Subscription;
 import dev.switchboard.message.History;
 import dev.switchboard.message.Message;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import dev.switchboard.thread.ConversationState;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.Switchboard;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardException;
 import dev.switchboard.checkpoint.InMemoryCheckpointStore;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import dev.switchboard.thread.InMemoryThreadStore;
 import java.time.Clock;
 import java.time.Duration;

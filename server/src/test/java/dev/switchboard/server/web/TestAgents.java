@@ -6,7 +6,7 @@ import dev.switchboard.model.ChatModel;
 import dev.switchboard.model.ModelRequest;
 import dev.switchboard.operation.OperationTools;
 import dev.switchboard.testkit.RecordingBackend;
-import dev.switchboard.testkit.ScriptedAgent;
+import dev.switchboard.scripted.ScriptedAgent;
 import dev.switchboard.testkit.ScriptedLaneModel;
 import dev.switchboard.testkit.ScriptedOperationTool;
 import dev.switchboard.tool.Tool;

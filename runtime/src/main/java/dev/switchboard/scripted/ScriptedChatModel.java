@@ -1,4 +1,4 @@
-package dev.switchboard.testkit;
+package dev.switchboard.scripted;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -87,7 +87,7 @@ public final class ScriptedChatModel implements ChatModel {
         return "";
     }
 
-    static void pause(long millis) throws InterruptedException {
+    public static void pause(long millis) throws InterruptedException {
         if (millis > 0) {
             Thread.sleep(millis);
         } else if (Thread.currentThread().isInterrupted()) {
@@ -95,7 +95,7 @@ public final class ScriptedChatModel implements ChatModel {
         }
     }
 
-    static int knob(ObjectNode configurable, String key, int fallback) {
+    public static int knob(ObjectNode configurable, String key, int fallback) {
         JsonNode value = configurable == null ? null : configurable.get(key);
         if (value == null || value.isNull()) {
             return fallback;

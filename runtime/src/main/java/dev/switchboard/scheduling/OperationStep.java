@@ -1,4 +1,6 @@
-package dev.switchboard.run;
+package dev.switchboard.scheduling;
+
+import dev.switchboard.run.*;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Ids;
@@ -21,7 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
-import static dev.switchboard.run.LoopSteps.*;
+import static dev.switchboard.scheduling.LoopSteps.*;
 
 /**
  * A main run's long-running tool call: the operation is persisted (idempotency key = thread + run + call) and

@@ -1,4 +1,4 @@
-package dev.switchboard.testkit;
+package dev.switchboard.scripted;
 
 import dev.switchboard.agent.AgentGraph;
 import java.util.List;

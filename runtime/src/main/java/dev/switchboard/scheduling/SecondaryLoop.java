@@ -1,4 +1,6 @@
-package dev.switchboard.run;
+package dev.switchboard.scheduling;
+
+import dev.switchboard.run.*;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -25,7 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import static dev.switchboard.run.LoopSteps.*;
+import static dev.switchboard.scheduling.LoopSteps.*;
 
 /**
  * A secondary-lane run: quick tools plus {@code check_status} and {@code cancel_operation}; any other tool gets

@@ -1,4 +1,6 @@
-package dev.switchboard.run;
+package dev.switchboard.scheduling;
+
+import dev.switchboard.run.*;
 
 /** Raised when a run takes more steps than its {@code recursion_limit}. */
 final class RecursionLimitException extends RuntimeException {

@@ -1,4 +1,6 @@
-package dev.switchboard.run;
+package dev.switchboard.scheduling;
+
+import dev.switchboard.run.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,6 @@
-package dev.switchboard.run;
+package dev.switchboard.scheduling;
+
+import dev.switchboard.run.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,7 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import static dev.switchboard.run.LoopSteps.*;
+import static dev.switchboard.scheduling.LoopSteps.*;
 
 /**
  * The ReAct loop one run executes: input → model → tools → model … until the model answers without tool

@@ -1,4 +1,4 @@
-package dev.switchboard.testkit;
+package dev.switchboard.scripted;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;

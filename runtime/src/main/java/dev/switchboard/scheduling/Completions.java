@@ -1,4 +1,6 @@
-package dev.switchboard.run;
+package dev.switchboard.scheduling;
+
+import dev.switchboard.run.*;
 
 import java.time.Duration;
 import java.util.Optional;
