@@ -651,6 +651,19 @@ public final class Switchboard implements AutoCloseable {
         return scheduler.followRemote(run).subscribe(afterSequence);
     }
 
+    /**
+     * A run's stream as it can still be told after its events are gone (retention passed, or a restart): its
+     * metadata, the thread's latest values, then its end. What a join on such a run answers.
+     */
+    public Subscription replayFinished(Run run) {
+        EventLog replay = new EventLog(run.runId(), run.threadId(), 16);
+        replay.publish(new dev.switchboard.event.RunEvent.Metadata(run.runId(), run.threadId(), 1));
+        checkpoints.latest(run.threadId())
+                .ifPresent(c -> replay.publish(new dev.switchboard.event.RunEvent.Values(c.values())));
+        replay.close();
+        return replay.subscribe(-1);
+    }
+
     public Optional<EventLog> eventLog(UUID runId) {
         return events.find(runId);
     }

@@ -30,6 +30,11 @@ import java.util.logging.Logger;
  * Executes long-running tools as operations, each on its own virtual thread, independent of the run that
  * started it: cancelling or rolling back that run never stops the operation.
  *
+ * <p>Why this class is longer than ~400 lines: it owns one state machine, an operation's execution here
+ * (claim → progress → point of no return → end, with cancel, lease loss and recovery as its other edges), and the
+ * {@code ToolContext} a tool reports through is part of it, under the same lock. Splitting the context out would
+ * lend that lock to another class.
+ *
  * <p>Cancellation and the point of no return meet under the execution's lock: a progress report at or past
  * the tool's {@code pointOfNoReturn} commits the operation, after which a cancel is refused; a cancel before
  * that marks the operation and interrupts its thread, and the tool's next blocking call or progress report

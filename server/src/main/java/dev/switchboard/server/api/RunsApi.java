@@ -297,12 +297,7 @@ public final class RunsApi {
      * its metadata, the thread's final values, then {@code end}.
      */
     private void finishedStream(Context ctx, Run run, StreamModes modes) throws IOException {
-        dev.switchboard.event.EventLog replay = new dev.switchboard.event.EventLog(run.runId(), run.threadId(), 16);
-        replay.publish(new dev.switchboard.event.RunEvent.Metadata(run.runId(), run.threadId(), 1));
-        api.switchboard().state(run.threadId(), null)
-                .ifPresent(c -> replay.publish(new dev.switchboard.event.RunEvent.Values(c.values())));
-        replay.close();
-        try (Subscription sub = replay.subscribe(-1)) {
+        try (Subscription sub = api.switchboard().replayFinished(run)) {
             SseStream.open(ctx, modes, api.settings().heartbeat()).pump(sub);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
