@@ -260,6 +260,7 @@ final class Lanes {
             value.set("messages", MessageJson.toJson(all));
             store.put(new Namespace(c.namespace), CoordinationKeys.SECONDARY_INTERIM_MESSAGES, value, null);
             commit.run();
+            forgetIfIdleLocked(c);
         } finally {
             c.lock.unlock();
         }

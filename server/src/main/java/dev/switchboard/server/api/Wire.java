@@ -68,7 +68,10 @@ public final class Wire {
         n.put("updated_at", time(r.updatedAt()));
         n.put("status", r.status().wireName());
         n.set("metadata", r.metadata());
-        n.set("kwargs", r.kwargs());
+        ObjectNode kwargs = r.kwargs().deepCopy();
+        // Which instance admitted the run is the engine's business (it picks who starts it), not the client's.
+        kwargs.remove("origin_instance");
+        n.set("kwargs", kwargs);
         n.put("multitask_strategy", r.multitaskStrategy().wireName());
         n.put("lane", r.lane().wireName());
         return n;
