@@ -52,6 +52,11 @@ import java.util.concurrent.TimeoutException;
  * The runtime's entry point: threads, state, runs under the multitask strategies, their event streams, and
  * the store, over whichever storage implementations it was built with. Every method may block (it is meant
  * for virtual threads) and reports bad input with a {@link SwitchboardException}.
+ *
+ * <p>Why this class is longer than ~400 lines: it is the whole public API in one place, one short method per
+ * operation of the Agent Protocol (most delegate to a store or to the run engine in one line) plus its builder, so
+ * that an application sees one type. The rules live elsewhere: admission, runs, lanes and recovery in
+ * {@code dev.switchboard.scheduling}, which the module does not export.
  */
 public final class Switchboard implements AutoCloseable {
     private final Clock clock;
