@@ -66,10 +66,13 @@ class LanePropertyTest {
             assertThat(h.backend.applied().keySet()).allSatisfy(key -> assertThat(h.backend.requests(key)).isEqualTo(1));
         }
         System.out.println("lane property coverage: " + seen);
-        for (String path : List.of("operation_succeeded", "operation_cancelled", "secondary", "interrupted",
-                "rolled_back", "report_run")) {
+        for (String path : List.of("operation_succeeded", "secondary", "interrupted", "rolled_back", "report_run")) {
             assertThat(seen.getOrDefault(path, new LongAdder()).sum()).as(path).isGreaterThanOrEqualTo(5);
         }
+        // Rarer since a second request for a tool already in flight starts nothing (fewer operations to cancel),
+        // and timing-dependent (the cancel must beat the point of no return): seen, not counted.
+        assertThat(seen.getOrDefault("operation_cancelled", new LongAdder()).sum()).as("operation_cancelled")
+                .isGreaterThanOrEqualTo(1);
     }
 
     private void sequence(LaneHarness h, Random random, long seed) throws Exception {
