@@ -38,7 +38,8 @@ record Knowledge(
         Map<String, Template> errors,
         Map<String, Template> outcomes,
         Map<String, Template> texts,
-        Map<String, SlotOnly> slotOnly) {
+        Map<String, SlotOnly> slotOnly,
+        VagueAmount vagueAmount) {
 
     static final String RESOURCE = "knowledge.json";
 
@@ -50,6 +51,26 @@ record Knowledge(
      * (the words match but the meaning is vague: "how much is it") unless its word overlap reaches
      * {@code sureWords} (nearly an example's words: "any progress?"), gets a clarifying question instead of a guess.
      */
+    /**
+     * A price question with no subject ("how much is it?", "what does that cost?"): every content word is one of
+     * {@code words} (question and price words) and at least one is an {@code amount} word. Said on its own it
+     * names nothing to price, so it gets a clarifying question rather than a guess at the bill.
+     */
+    record VagueAmount(Set<String> words, Set<String> amount) {
+        VagueAmount {
+            words = Set.copyOf(words);
+            amount = Set.copyOf(amount);
+            if (!words.containsAll(amount)) {
+                throw new IllegalArgumentException("vague_amount.words must include every vague_amount.amount word");
+            }
+        }
+
+        boolean matches(Set<String> contentWords) {
+            return !contentWords.isEmpty() && words.containsAll(contentWords)
+                    && contentWords.stream().anyMatch(amount::contains);
+        }
+    }
+
     record Tuning(double lexicalWeight, double outOfDomainBelow, double sureAbove, double sureSimilarity,
             double sureWords, double margin) {
         static Tuning parse(JsonNode node) {
@@ -235,7 +256,8 @@ record Knowledge(
                 List.copyOf(phrases), stringMap(root.path("synonyms")), Map.copyOf(slotTypes), List.copyOf(intents),
                 Map.copyOf(phrasesByTool), templates(root.path("prefaces")), Map.copyOf(answers),
                 templates(root.path("errors")), templates(root.path("outcomes")), templates(root.path("texts")),
-                Map.copyOf(slotOnly));
+                Map.copyOf(slotOnly), new VagueAmount(new LinkedHashSet<>(strings(root.path("vague_amount").path("words"))),
+                        new LinkedHashSet<>(strings(root.path("vague_amount").path("amount")))));
         k.check();
         return k;
     }

@@ -117,10 +117,33 @@ final class Responder {
             }
             return act(s, intent, slots);
         }
+        if (understanding.vagueAmount(r)) {
+            Optional<Reading> earlier = earlierLookup(messages, lastHuman);
+            if (earlier.isPresent()) {
+                return act(s, earlier.get().intent(), slotsFor(earlier.get().intent(), earlier.get()));
+            }
+        }
         if (r.guess() != null) {
             return clarify(s, r);
         }
         return Turn.say(Phrasing.render(knowledge.text("fallback"), Json.object()));
+    }
+
+    /**
+     * What "it" in "how much is it?" refers to: the customer's previous message, when it was surely a look-up
+     * ("what passes are there for Spain?"), which is then asked again (its answer carries the prices). A
+     * request that changes something is never repeated this way, and without such a message there is nothing
+     * to resolve "it" to, so the customer is asked.
+     */
+    private Optional<Reading> earlierLookup(List<Message> messages, int lastHuman) {
+        for (int i = lastHuman - 1; i >= 0; i--) {
+            if (messages.get(i) instanceof HumanMessage earlier) {
+                Reading r = understanding.read(earlier.content(), null);
+                return r.understood() && !r.intent().smallTalk() && !r.intent().sideEffects()
+                        && r.intent().tool() != null ? Optional.of(r) : Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /**
