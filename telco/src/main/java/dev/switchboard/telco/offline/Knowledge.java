@@ -48,7 +48,7 @@ record Knowledge(
      * example) plus {@code lexicalWeight} times its word-overlap score. Below {@code outOfDomainBelow} similarity,
      * or nearest to an out-of-domain example, a request is declined; a best score under {@code sureAbove}, or
      * within {@code margin} of a different intent's, or whose similarity alone is under {@code sureSimilarity}
-     * (the words match but the meaning is vague: "how much is it") unless its word overlap reaches
+     * (the words match but the meaning is vague: "check my usage") unless its word overlap reaches
      * {@code sureWords} (nearly an example's words: "any progress?"), gets a clarifying question instead of a guess.
      */
     /**

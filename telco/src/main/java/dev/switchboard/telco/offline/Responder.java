@@ -31,7 +31,7 @@ import java.util.Optional;
  * the same message), or (on the secondary lane) hold a side-effecting request back; after tool results, answer
  * from them and start any slow request queued behind them; for a synthesis, hand over to {@link Synthesis}.
  *
- * <p>At ~450 lines it is over the project's usual size on purpose: it is one decision table for a turn
+ * <p>At ~480 lines it is over the project's usual size on purpose: it is one decision table for a turn
  * (pending question, bare slot value, several requests, one request, a guess, nothing), and its paths call
  * each other ({@code act}, {@code slotsFor}); the words ({@link Phrasing}) and the synthesis live apart.
  */

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * standing in as {@code <type>}), which keeps the exact words of the domain ("bill", "pass") decisive. Then it
  * decides: sure of one intent, unsure between some (ask), or out of domain (decline).
  *
- * <p>At ~470 lines it is over the project's usual size on purpose: clean-up, typo repair, slot finding and
+ * <p>At ~490 lines it is over the project's usual size on purpose: clean-up, typo repair, slot finding and
  * scoring share one vocabulary and one view of the examples, built together in the constructor; the sentence
  * embeddings live apart in {@link Similarity}.
  */
