@@ -54,12 +54,14 @@ record Knowledge(
     /**
      * A price question with no subject ("how much is it?", "what does that cost?"): every content word is one of
      * {@code words} (question and price words) and at least one is an {@code amount} word. Said on its own it
-     * names nothing to price, so it gets a clarifying question rather than a guess at the bill.
+     * names nothing to price, so it gets a clarifying question rather than a guess at the bill; right after a
+     * look-up of one of {@code refersTo} (intents whose answers carry prices), "it" is that look-up.
      */
-    record VagueAmount(Set<String> words, Set<String> amount) {
+    record VagueAmount(Set<String> words, Set<String> amount, Set<String> refersTo) {
         VagueAmount {
             words = Set.copyOf(words);
             amount = Set.copyOf(amount);
+            refersTo = Set.copyOf(refersTo);
             if (!words.containsAll(amount)) {
                 throw new IllegalArgumentException("vague_amount.words must include every vague_amount.amount word");
             }
@@ -257,7 +259,8 @@ record Knowledge(
                 Map.copyOf(phrasesByTool), templates(root.path("prefaces")), Map.copyOf(answers),
                 templates(root.path("errors")), templates(root.path("outcomes")), templates(root.path("texts")),
                 Map.copyOf(slotOnly), new VagueAmount(new LinkedHashSet<>(strings(root.path("vague_amount").path("words"))),
-                        new LinkedHashSet<>(strings(root.path("vague_amount").path("amount")))));
+                        new LinkedHashSet<>(strings(root.path("vague_amount").path("amount"))),
+                        new LinkedHashSet<>(strings(root.path("vague_amount").path("refers_to")))));
         k.check();
         return k;
     }
@@ -268,6 +271,11 @@ record Knowledge(
                 if (v.thenAwait() != null && intent(v.thenAwait().intent()).flatMap(i -> i.slot(v.thenAwait().slot())).isEmpty()) {
                     throw new IllegalArgumentException("then_await names an unknown intent or slot: " + v.thenAwait());
                 }
+            }
+        }
+        for (String name : vagueAmount.refersTo()) {
+            if (intent(name).filter(i -> i.tool() != null && !i.sideEffects()).isEmpty()) {
+                throw new IllegalArgumentException("vague_amount.refers_to names no look-up intent: " + name);
             }
         }
         for (SlotOnly s : slotOnly.values()) {

@@ -131,16 +131,16 @@ final class Responder {
 
     /**
      * What "it" in "how much is it?" refers to: the customer's previous message, when it was surely a look-up
-     * ("what passes are there for Spain?"), which is then asked again (its answer carries the prices). A
-     * request that changes something is never repeated this way, and without such a message there is nothing
-     * to resolve "it" to, so the customer is asked.
+     * whose answer carries prices ({@code vague_amount.refers_to}: "what passes are there for Spain?"), which is
+     * then asked again. A change, a status check or a slow summary is never repeated this way; without such a
+     * message there is nothing to resolve "it" to, so the customer is asked.
      */
     private Optional<Reading> earlierLookup(List<Message> messages, int lastHuman) {
         for (int i = lastHuman - 1; i >= 0; i--) {
             if (messages.get(i) instanceof HumanMessage earlier) {
                 Reading r = understanding.read(earlier.content(), null);
-                return r.understood() && !r.intent().smallTalk() && !r.intent().sideEffects()
-                        && r.intent().tool() != null ? Optional.of(r) : Optional.empty();
+                return r.understood() && knowledge.vagueAmount().refersTo().contains(r.intent().name())
+                        ? Optional.of(r) : Optional.empty();
             }
         }
         return Optional.empty();
