@@ -38,7 +38,8 @@ record Knowledge(
         Map<String, Template> errors,
         Map<String, Template> outcomes,
         Map<String, Template> texts,
-        Map<String, SlotOnly> slotOnly) {
+        Map<String, SlotOnly> slotOnly,
+        VagueAmount vagueAmount) {
 
     static final String RESOURCE = "knowledge.json";
 
@@ -47,9 +48,31 @@ record Knowledge(
      * example) plus {@code lexicalWeight} times its word-overlap score. Below {@code outOfDomainBelow} similarity,
      * or nearest to an out-of-domain example, a request is declined; a best score under {@code sureAbove}, or
      * within {@code margin} of a different intent's, or whose similarity alone is under {@code sureSimilarity}
-     * (the words match but the meaning is vague: "how much is it") unless its word overlap reaches
+     * (the words match but the meaning is vague: "check my usage") unless its word overlap reaches
      * {@code sureWords} (nearly an example's words: "any progress?"), gets a clarifying question instead of a guess.
      */
+    /**
+     * A price question with no subject ("how much is it?", "what does that cost?"): every content word is one of
+     * {@code words} (question and price words) and at least one is an {@code amount} word. Said on its own it
+     * names nothing to price, so it gets a clarifying question rather than a guess at the bill; right after a
+     * look-up of one of {@code refersTo} (intents whose answers carry prices), "it" is that look-up.
+     */
+    record VagueAmount(Set<String> words, Set<String> amount, Set<String> refersTo) {
+        VagueAmount {
+            words = Set.copyOf(words);
+            amount = Set.copyOf(amount);
+            refersTo = Set.copyOf(refersTo);
+            if (!words.containsAll(amount)) {
+                throw new IllegalArgumentException("vague_amount.words must include every vague_amount.amount word");
+            }
+        }
+
+        boolean matches(Set<String> contentWords) {
+            return !contentWords.isEmpty() && words.containsAll(contentWords)
+                    && contentWords.stream().anyMatch(amount::contains);
+        }
+    }
+
     record Tuning(double lexicalWeight, double outOfDomainBelow, double sureAbove, double sureSimilarity,
             double sureWords, double margin) {
         static Tuning parse(JsonNode node) {
@@ -235,7 +258,9 @@ record Knowledge(
                 List.copyOf(phrases), stringMap(root.path("synonyms")), Map.copyOf(slotTypes), List.copyOf(intents),
                 Map.copyOf(phrasesByTool), templates(root.path("prefaces")), Map.copyOf(answers),
                 templates(root.path("errors")), templates(root.path("outcomes")), templates(root.path("texts")),
-                Map.copyOf(slotOnly));
+                Map.copyOf(slotOnly), new VagueAmount(new LinkedHashSet<>(strings(root.path("vague_amount").path("words"))),
+                        new LinkedHashSet<>(strings(root.path("vague_amount").path("amount"))),
+                        new LinkedHashSet<>(strings(root.path("vague_amount").path("refers_to")))));
         k.check();
         return k;
     }
@@ -246,6 +271,11 @@ record Knowledge(
                 if (v.thenAwait() != null && intent(v.thenAwait().intent()).flatMap(i -> i.slot(v.thenAwait().slot())).isEmpty()) {
                     throw new IllegalArgumentException("then_await names an unknown intent or slot: " + v.thenAwait());
                 }
+            }
+        }
+        for (String name : vagueAmount.refersTo()) {
+            if (intent(name).filter(i -> i.tool() != null && !i.sideEffects()).isEmpty()) {
+                throw new IllegalArgumentException("vague_amount.refers_to names no look-up intent: " + name);
             }
         }
         for (SlotOnly s : slotOnly.values()) {

@@ -31,7 +31,7 @@ import java.util.Optional;
  * the same message), or (on the secondary lane) hold a side-effecting request back; after tool results, answer
  * from them and start any slow request queued behind them; for a synthesis, hand over to {@link Synthesis}.
  *
- * <p>At ~450 lines it is over the project's usual size on purpose: it is one decision table for a turn
+ * <p>At ~480 lines it is over the project's usual size on purpose: it is one decision table for a turn
  * (pending question, bare slot value, several requests, one request, a guess, nothing), and its paths call
  * each other ({@code act}, {@code slotsFor}); the words ({@link Phrasing}) and the synthesis live apart.
  */
@@ -117,10 +117,33 @@ final class Responder {
             }
             return act(s, intent, slots);
         }
+        if (understanding.vagueAmount(r)) {
+            Optional<Reading> earlier = earlierLookup(messages, lastHuman);
+            if (earlier.isPresent()) {
+                return act(s, earlier.get().intent(), slotsFor(earlier.get().intent(), earlier.get()));
+            }
+        }
         if (r.guess() != null) {
             return clarify(s, r);
         }
         return Turn.say(Phrasing.render(knowledge.text("fallback"), Json.object()));
+    }
+
+    /**
+     * What "it" in "how much is it?" refers to: the customer's previous message, when it was surely a look-up
+     * whose answer carries prices ({@code vague_amount.refers_to}: "what passes are there for Spain?"), which is
+     * then asked again. A change, a status check or a slow summary is never repeated this way; without such a
+     * message there is nothing to resolve "it" to, so the customer is asked.
+     */
+    private Optional<Reading> earlierLookup(List<Message> messages, int lastHuman) {
+        for (int i = lastHuman - 1; i >= 0; i--) {
+            if (messages.get(i) instanceof HumanMessage earlier) {
+                Reading r = understanding.read(earlier.content(), null);
+                return r.understood() && knowledge.vagueAmount().refersTo().contains(r.intent().name())
+                        ? Optional.of(r) : Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * standing in as {@code <type>}), which keeps the exact words of the domain ("bill", "pass") decisive. Then it
  * decides: sure of one intent, unsure between some (ask), or out of domain (decline).
  *
- * <p>At ~470 lines it is over the project's usual size on purpose: clean-up, typo repair, slot finding and
+ * <p>At ~490 lines it is over the project's usual size on purpose: clean-up, typo repair, slot finding and
  * scoring share one vocabulary and one view of the examples, built together in the constructor; the sentence
  * embeddings live apart in {@link Similarity}.
  */
@@ -97,6 +97,8 @@ final class Understanding {
         }
         vocabulary.addAll(knowledge.stopwords());
         vocabulary.addAll(knowledge.protectedWords());
+        // Known, so never "corrected" into another word ("they" would become the greeting "hey").
+        vocabulary.addAll(knowledge.vagueAmount().words());
         vocabulary.addAll(knowledge.synonyms().keySet());
         vocabulary.addAll(knowledge.synonyms().values());
         knowledge.phrases().forEach(p -> vocabulary.addAll(clean(p.getValue())));
@@ -403,6 +405,11 @@ final class Understanding {
                 secondScore = score;
             }
         }
+        // "How much is it?": a price with nothing named to price. Its words resemble the bill's examples, but the
+        // customer has not said what they mean, so the best intent is only a guess (asked about, never acted on).
+        if (vagueAmount(marked.slots(), words)) {
+            return new Reading(null, best, bestScore, marked.slots(), tokens, words);
+        }
         // Out of domain: nearer in meaning to an out-of-domain example than to the best intent's, or too far from all.
         double nearest = similar.getOrDefault(best.name(), 0.0);
         boolean outOfDomain = bestScore < tuning.outOfDomainBelow() || similar.getOrDefault(OUT_OF_DOMAIN, 0.0) > nearest;
@@ -413,6 +420,16 @@ final class Understanding {
         boolean close = nearest >= tuning.sureSimilarity() || lexical.getOrDefault(best.name(), 0.0) >= tuning.sureWords();
         boolean sure = bestScore >= tuning.sureAbove() && close && bestScore - secondScore >= tuning.margin();
         return new Reading(sure ? best : null, sure ? null : best, bestScore, marked.slots(), tokens, words);
+    }
+
+    /** A price question that names nothing to price: no slot value and only question and price words. */
+    private boolean vagueAmount(Map<String, SlotValue> slots, Set<String> words) {
+        return slots.isEmpty() && knowledge.vagueAmount().matches(words);
+    }
+
+    /** Whether this reading is a price question naming nothing ("how much is it?"), which only context resolves. */
+    boolean vagueAmount(Reading r) {
+        return !r.understood() && vagueAmount(r.slots(), r.words());
     }
 
     /**

@@ -14,14 +14,17 @@ import org.junit.jupiter.api.Test;
  */
 class EvaluationTest {
     /**
-     * Overall accuracy on all the sets (measured 97.4 % on 4 December 2026). Each floor sits a case or so under
+     * Overall accuracy on all the sets (measured 97.7 % = 384/393 on 4 December 2026). Each floor sits a case or so under
      * the measure, so that a float rounding differently on another CPU cannot fail the build.
      */
-    static final double OVERALL_FLOOR = 0.96;
-    /** No intent with at least {@link #MANY} cases (nor the several-at-once cases) below this (lowest: 90 %). */
-    static final double INTENT_FLOOR = 0.85;
-    /** An intent with fewer cases, where one case moves the rate by 20 points or more (lowest: 75 %). */
-    static final double SMALL_INTENT_FLOOR = 0.50;
+    static final double OVERALL_FLOOR = 0.97;
+    /**
+     * No intent with at least {@link #MANY} cases (nor the several-at-once cases) below this: issue 18's bar
+     * (lowest measured: check_status, 90.0 %, which sits on it; clarify, now 12 cases, 100 %).
+     */
+    static final double INTENT_FLOOR = 0.90;
+    /** An intent with fewer cases, where one case moves the rate by 12 points or more (lowest: 100 %). */
+    static final double SMALL_INTENT_FLOOR = 0.75;
     static final int MANY = 10;
 
     @Test

@@ -118,6 +118,54 @@ class UnderstandingTest {
         assertThat(say("yes please").toolCalls()).extracting(ToolCall::name).containsExactly("get_current_package");
     }
 
+    @ParameterizedTest(name = "\"{0}\"")
+    @CsvSource(delimiter = '|', textBlock = """
+            how much is it
+            what does that cost?
+            is it expensive
+            how much are they
+            """)
+    void aPriceQuestionNamingNothing_withNothingBefore_getsAClarifyingQuestion_notTheBill(String text) throws Exception {
+        AiMessage question = say(text);
+        assertThat(question.toolCalls()).isEmpty();
+        assertThat(question.content()).startsWith("Sorry, I'm not quite sure what you mean").endsWith("?");
+        assertThat(Dialogue.pending(question.additionalKwargs())).get().extracting(Dialogue.Pending::slot)
+                .isEqualTo(Dialogue.CLARIFY);
+    }
+
+    @Test
+    void aPriceQuestionNamingNothing_afterALookUp_asksThatLookUpAgain() throws Exception {
+        runQuickTools(say("what passes are there for spain"));
+        AiMessage again = say("how much is it");
+        assertThat(again.toolCalls()).extracting(ToolCall::name).containsExactly("get_roaming_info");
+        assertThat(again.toolCalls().getFirst().args().path("country").asText()).isEqualTo("Spain");
+    }
+
+    @Test
+    void aPriceQuestionNamingNothing_afterAChange_neverRepeatsTheChange_butAsks() throws Exception {
+        say("switch me to premium");
+        say("no");
+        AiMessage question = say("how much is it");
+        assertThat(question.toolCalls()).isEmpty();
+        assertThat(Dialogue.pending(question.additionalKwargs())).get().extracting(Dialogue.Pending::slot)
+                .isEqualTo(Dialogue.CLARIFY);
+    }
+
+    @Test
+    void aPriceQuestionNamingNothing_afterTheListOfPackages_showsThePackagesAgain() throws Exception {
+        runQuickTools(say("what packages have you got"));
+        assertThat(say("how much are they").toolCalls()).extracting(ToolCall::name)
+                .containsExactly("list_available_packages");
+    }
+
+    @Test
+    void aPriceNamingItsSubject_isStillAnsweredAtOnce() throws Exception {
+        assertThat(say("how much is my bill").toolCalls()).extracting(ToolCall::name)
+                .containsExactly("get_billing_summary");
+        assertThat(say("how much is the premium plan").toolCalls()).extracting(ToolCall::name)
+                .containsExactly("list_available_packages");
+    }
+
     @Test
     void aClarifyingQuestion_answeredWithARequest_doesThatRequest_andNoDeclines() throws Exception {
         say("can you check my account");
