@@ -139,4 +139,28 @@ class OperationLanesHttpTest {
         JsonNode next = http.post("/threads/" + thread + "/runs/wait", TestServer.lanesRun("thanks")).json();
         assertThat(next.path("interim_messages")).isEmpty();
     }
+
+    @Test
+    void deletingAThread_whileItsOperationRuns_is409AndKeepsTheOperationsRecord() throws Exception {
+        String thread = t.newThread();
+        try (Sse main = http.stream("/threads/" + thread + "/runs/stream", TestServer.lanesRun(
+                "please change my plan to gold", "stream_mode", List.of("custom")))) {
+            Sse.Frame started = main.until(f -> "custom".equals(f.event())
+                    && f.json().path("type").asText().equals("operation_started"));
+            String operationId = started.json().path("operation_id").asText();
+
+            var refused = http.delete("/threads/" + thread);
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.json().path("code").asText()).isEqualTo("operation_in_flight");
+            assertThat(refused.json().path("detail").asText()).contains(operationId);
+            assertThat(http.get("/operations/" + operationId).json().path("status").asText()).isEqualTo("running");
+            assertThat(http.get("/threads/" + thread).status()).isEqualTo(200);
+
+            t.release();
+            main.readToEnd();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> http.delete("/threads/" + thread).status() == 204);
+        assertThat(http.get("/threads/" + thread).status()).isEqualTo(404);
+    }
 }
