@@ -21,6 +21,10 @@ import java.util.function.Predicate;
  * One conversation seen from a terminal: sends messages as runs on a thread, reads each run's stream on its
  * own virtual thread and prints it through a {@link ChatOutput}. The demo drives it the same way the
  * terminal chat does, and waits on its state (tokens seen, operation progress, idle) instead of sleeping.
+ *
+ * <p>Why this class is longer than ~400 lines: it is the client's one state machine for a conversation (runs
+ * sent, streams followed, operations and lanes shown, double-text strategies applied), and the demo's waits read
+ * that same state under the same lock; splitting it would lend the lock.
  */
 final class ChatSession {
     static final Set<String> STRATEGIES = Set.of("reject", "enqueue", "interrupt", "rollback");

@@ -21,6 +21,10 @@ import javax.sql.DataSource;
  * schema must be migrated first). A change runs in one transaction: look up its key, validate, apply, record
  * the key with its result. The key's primary key settles a race between server instances: the loser's
  * insert fails, it rolls back and returns the winner's recorded result.
+ *
+ * <p>Why this class is longer than ~400 lines: it is one port's implementation, one short SQL method per
+ * {@link TelcoBackend} operation, each its own transaction; splitting them by table would split transactions that
+ * must stay whole (a change and its idempotency record).
  */
 public final class JdbcTelcoBackend implements TelcoBackend {
     private final DataSource dataSource;
