@@ -57,4 +57,9 @@ public record Checkpoint(
         metadata = Json.copyObject(metadata);
         next = next == null ? List.of() : List.copyOf(next);
     }
+
+    /** Why the run that wrote this checkpoint stopped there for a person, if it did ({@link Pause}). */
+    public java.util.Optional<Pause> pause() {
+        return Pause.in(metadata);
+    }
 }

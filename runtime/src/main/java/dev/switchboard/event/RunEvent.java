@@ -71,11 +71,14 @@ public sealed interface RunEvent {
         }
     }
 
-    /** What one node's step changed: {@code {node: update}} on the wire. */
-    record Updates(String node, ObjectNode update) implements RunEvent {
+    /**
+     * One node's update ({@code {node: update}}); LangGraph's pause is the node {@code __interrupt__} with the list
+     * of pending interrupts as its update.
+     */
+    record Updates(String node, JsonNode update) implements RunEvent {
         public Updates {
             Objects.requireNonNull(node, "node");
-            update = Json.copyObject(update);
+            update = update == null ? Json.object() : update.deepCopy();
         }
     }
 

@@ -58,7 +58,7 @@ public final class RunEventCodec {
                     n.hasNonNull("thread_id") ? UUID.fromString(n.path("thread_id").asText()) : null,
                     n.path("attempt").asInt(1));
             case "values" -> new RunEvent.Values((ObjectNode) n.get("values"));
-            case "updates" -> new RunEvent.Updates(n.path("node").asText(), (ObjectNode) n.get("update"));
+            case "updates" -> new RunEvent.Updates(n.path("node").asText(), n.get("update"));
             case "chunk" -> new RunEvent.MessageChunk((ObjectNode) n.get("chunk"), (ObjectNode) n.get("metadata"));
             case "complete" -> new RunEvent.MessageComplete((ObjectNode) n.get("message"), (ObjectNode) n.get("metadata"));
             case "custom" -> RunEvent.Notice.parse(n.get("payload"));

@@ -12,4 +12,13 @@ import dev.switchboard.message.AiMessage;
 public interface ChatModel {
 
     AiMessage chat(ModelRequest request, ModelListener listener) throws InterruptedException;
+
+    /**
+     * Whether {@code reply}, a customer's plain message while {@code request} (the pending approval's
+     * description) waits for a decision, approves it, declines it, or says something else. By default the words
+     * alone decide ({@link ApprovalReply#classify}); a model that understands language better overrides this.
+     */
+    default ApprovalReply approvalReply(String request, String reply) throws InterruptedException {
+        return ApprovalReply.classify(reply);
+    }
 }

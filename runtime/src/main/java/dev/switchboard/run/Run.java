@@ -129,6 +129,19 @@ public record Run(
         return limit != null && limit.canConvertToInt() && limit.asInt() > 0 ? limit.asInt() : DEFAULT_RECURSION_LIMIT;
     }
 
+    /** The {@code command} that continues a paused thread, if the run has one. */
+    public java.util.Optional<Command> command() {
+        JsonNode c = kwargs.get(Command.KEY);
+        return c == null || c.isNull() ? java.util.Optional.empty() : java.util.Optional.of(Command.fromJson(c));
+    }
+
+    /** The run's {@code interrupt_before} / {@code interrupt_after}. */
+    public Breakpoints breakpoints() {
+        java.util.Set<String> before = Breakpoints.nodes(Breakpoints.BEFORE_KEY, kwargs.get(Breakpoints.BEFORE_KEY));
+        java.util.Set<String> after = Breakpoints.nodes(Breakpoints.AFTER_KEY, kwargs.get(Breakpoints.AFTER_KEY));
+        return before.isEmpty() && after.isEmpty() ? Breakpoints.NONE : new Breakpoints(before, after);
+    }
+
     /** The input key naming the operation a report run reports. */
     public static final String REPORT_KEY = "operation_report";
     /** LangGraph's default step limit. */

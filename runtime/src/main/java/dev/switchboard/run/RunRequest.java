@@ -72,6 +72,23 @@ public record RunRequest(
                 streamModes, checkpointId, createThreadIfMissing, extra);
     }
 
+    /** Continues a paused thread ({@code command}) instead of starting from new input. */
+    public RunRequest withCommand(Command command) {
+        ObjectNode extra = extraKwargs.deepCopy();
+        extra.set(Command.KEY, command.toJson());
+        return new RunRequest(threadId, assistantId, input, config, metadata, multitaskStrategy, supersededInput,
+                streamModes, checkpointId, createThreadIfMissing, extra);
+    }
+
+    /** Pauses the run before or after the loop's nodes ({@code interrupt_before}, {@code interrupt_after}). */
+    public RunRequest withBreakpoints(Breakpoints breakpoints) {
+        ObjectNode extra = extraKwargs.deepCopy();
+        extra.set(Breakpoints.BEFORE_KEY, Breakpoints.toJson(breakpoints.before()));
+        extra.set(Breakpoints.AFTER_KEY, Breakpoints.toJson(breakpoints.after()));
+        return new RunRequest(threadId, assistantId, input, config, metadata, multitaskStrategy, supersededInput,
+                streamModes, checkpointId, createThreadIfMissing, extra);
+    }
+
     /** Convenience: a {@code configurable} key on the run's config. */
     public RunRequest withConfigurable(String key, JsonNode value) {
         ObjectNode newConfig = config.deepCopy();

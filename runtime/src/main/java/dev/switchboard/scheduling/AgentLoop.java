@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.agent.AgentGraph;
+import dev.switchboard.checkpoint.Checkpoint;
+import dev.switchboard.checkpoint.Pause;
+import dev.switchboard.message.HumanMessage;
+import dev.switchboard.model.ApprovalReply;
+import dev.switchboard.tool.Decision;
 import dev.switchboard.event.EventLog;
 import dev.switchboard.event.RunEvent;
 import dev.switchboard.message.AiMessage;
@@ -81,6 +86,7 @@ final class AgentLoop {
     private final Coordination scheduler;
     private final OperationStep operationStep;
     private final SecondaryLoop secondaryLoop;
+    private final ToolsNode toolsNode;
 
     AgentLoop(RunCheckpoints checkpoints, OperationStore operations, OperationRunner runner,
             OperationTools operationTools, Lanes lanes, Clock clock, int maxHistory, Duration secondaryWait,
@@ -96,6 +102,7 @@ final class AgentLoop {
         this.scheduler = scheduler;
         this.operationStep = new OperationStep(operations, runner, operationTools, lanes, clock, secondaryWait, scheduler);
         this.secondaryLoop = new SecondaryLoop(checkpoints, operationTools, lanes, maxHistory);
+        this.toolsNode = new ToolsNode(operationStep, operationTools);
     }
 
 
@@ -125,22 +132,80 @@ final class AgentLoop {
 
         JsonNode input = run.input();
         List<Message> inputMessages = inputMessages(input);
+        Optional<Command> command = run.command();
+        Optional<Checkpoint> latest = run.startCheckpoint() == null ? checkpoints.latest(run.threadId()) : Optional.empty();
+        Optional<Pause> pending = latest.flatMap(Checkpoint::pause);
+        Breakpoints breakpoints = run.breakpoints();
         int step = -1;
-        ObjectNode startWrites = Json.object();
-        startWrites.set("__start__", input.deepCopy());
-        RunCheckpoints.Written start = checkpoints.input(run, run.startCheckpoint(), base -> {
-            ConversationState s0 = base;
-            if (!inputMessages.isEmpty() && interimReset(input)) {
-                s0 = s0.withInterimMessages(List.of());
+        ConversationState state;
+        UUID parent;
+        String node = AGENT_NODE;
+        Pauses.Resumption resumption = Pauses.Resumption.NONE;
+        // A resumed run continues at its pause's node without pausing before it again (LangGraph does the same).
+        boolean resumedHere = false;
+        if (command.isPresent() || (pending.isPresent() && input.isNull() && run.reportsOperation() == null)) {
+            Checkpoint at = latest.filter(c -> c.pause().isPresent()).orElseThrow(() -> new IllegalStateException(
+                    "thread " + run.threadId() + " is no longer interrupted"));
+            Pause pause = at.pause().orElseThrow();
+            state = ConversationState.fromJson(at.values());
+            parent = at.checkpointId();
+            step = at.step();
+            log.publish(new RunEvent.Values(state.toJson()));
+            Command c = command.orElse(null);
+            if (c != null && c.update() != null) {
+                state = applyUpdate(state, c.update());
+                RunCheckpoints.Written w = checkpoints.pauseAt(run, parent, step, state, Checkpoint.Source.UPDATE, pause,
+                        updateWrites(c.update()));
+                parent = w.id();
+                state = w.state();
+                log.publish(new RunEvent.Values(state.toJson()));
             }
-            return s0.addMessages(inputMessages).withExtra(otherInputKeys(input));
-        }, startWrites);
-        ConversationState state = start.state();
-        UUID parent = start.id();
-        for (Message m : inputMessages) {
-            log.publish(new RunEvent.MessageComplete(MessageJson.toJson(m), nodeMetadata(run, graph, "__start__", step)));
+            node = c != null && c.goTo() != null ? c.goTo() : pause.node();
+            if (node.equals(AGENT_NODE) && Pauses.pendingCalls(state).isPresent()) {
+                state = state.withMessages(dev.switchboard.message.History.closeDanglingToolCalls(state.messages(),
+                        "Not run: the run was resumed at the agent instead (command goto)."));
+            }
+            resumption = Pauses.resumption(pause, command, Pauses.pendingCalls(state).orElse(null));
+            resumedHere = true;
+        } else {
+            ObjectNode startWrites = Json.object();
+            startWrites.set("__start__", input.deepCopy());
+            // A new message on a paused thread answers it (Pauses, the spoken-approval rule).
+            ApprovalReply reply = ApprovalReply.OTHER;
+            Optional<HumanMessage> said = Pauses.reply(inputMessages);
+            if (pending.isPresent() && pending.get().kind() == Pause.Kind.APPROVAL && said.isPresent()) {
+                reply = graph.model().apply(configurable).approvalReply(Pauses.requestText(pending.get()), said.get().content());
+                LaneLog.step("spoken-approval", "run", run.runId(), "reply", reply.name());
+            }
+            ApprovalReply understood = reply;
+            java.util.Map<String, Decision> approved = new java.util.HashMap<>();
+            RunCheckpoints.Written start = checkpoints.input(run, run.startCheckpoint(), (base, pause) -> {
+                ConversationState s0 = base;
+                if (!inputMessages.isEmpty() && interimReset(input)) {
+                    s0 = s0.withInterimMessages(List.of());
+                }
+                if (pause.isPresent() && !inputMessages.isEmpty()) {
+                    List<Message> out = new ArrayList<>();
+                    approved.putAll(Pauses.answerPending(s0.messages(), pause.get(), understood, inputMessages, out));
+                    s0 = s0.withMessages(out);
+                } else {
+                    s0 = s0.addMessages(inputMessages);
+                }
+                return s0.withExtra(otherInputKeys(input));
+            }, startWrites);
+            state = start.state();
+            parent = start.id();
+            for (Message m : inputMessages) {
+                log.publish(new RunEvent.MessageComplete(MessageJson.toJson(m), nodeMetadata(run, graph, "__start__", step)));
+            }
+            log.publish(new RunEvent.Values(state.toJson()));
+            if (!approved.isEmpty()) {
+                resumption = new Pauses.Resumption(approved, null, List.of(), java.util.Map.of());
+            }
+            if (Pauses.pendingCalls(state).isPresent()) {
+                node = TOOLS_NODE;
+            }
         }
-        log.publish(new RunEvent.Values(state.toJson()));
 
         Synthesis synthesis = null;
         UUID reportOf = reportedOperation(run);
@@ -190,77 +255,122 @@ final class AgentLoop {
         List<ToolSpec> toolSpecs = tools.stream().map(Tool::spec).toList();
         while (true) {
             checkCancelled();
-            step++;
-            if (step >= limit) {
-                throw new RecursionLimitException(limit);
-            }
-            List<Message> prompt = new ArrayList<>();
-            if (!graph.systemPrompt().isBlank()) {
-                prompt.add(SystemMessage.of(graph.systemPrompt()));
-            }
-            prompt.addAll(History.forModel(state.messages(), maxHistory));
-            ModelRequest.Purpose purpose = ModelRequest.Purpose.ANSWER;
-            if (synthesis != null) {
-                prompt.add(synthesisInstruction(graph, synthesis));
-                purpose = ModelRequest.Purpose.SYNTHESIS;
-                LaneLog.step("synthesis", "run", run.runId(), "operations", synthesis.operations().size(),
-                        "interim_messages", synthesis.interim().size());
-            }
-            AiMessage ai = callModel(run, graph, log, graph.model().apply(configurable), prompt, toolSpecs,
-                    configurable, purpose, step, synthesis == null ? null : brief(synthesis));
-            state = state.addMessages(List.of(ai));
-            RunCheckpoints.Written written0 = checkpoints.mainStep(run, parent, step, state,
-                    ai.hasToolCalls() ? List.of(TOOLS_NODE) : List.of(), nodeWrites(AGENT_NODE, List.of(ai)));
-            parent = written0.id();
-            state = written0.state();
-            publishStep(log, run, graph, AGENT_NODE, step, List.of(ai), state);
-            if (synthesis != null) {
-                for (Operation op : synthesis.operations()) {
-                    operations.update(op.operationId(), o -> o.withReported(clock.instant()));
+            if (node.equals(AGENT_NODE)) {
+                if (!resumedHere && breakpoints.before(AGENT_NODE)) {
+                    pause(run, log, parent, step, state, Pauses.breakpoint(Pause.Kind.BEFORE, AGENT_NODE));
+                    return;
                 }
-                lanes.synthesized(namespace, run.runId());
-                synthesis = null;
-            }
-            if (!ai.hasToolCalls()) {
-                return;
+                resumedHere = false;
+                step++;
+                if (step >= limit) {
+                    throw new RecursionLimitException(limit);
+                }
+                List<Message> prompt = new ArrayList<>();
+                if (!graph.systemPrompt().isBlank()) {
+                    prompt.add(SystemMessage.of(graph.systemPrompt()));
+                }
+                prompt.addAll(History.forModel(state.messages(), maxHistory));
+                ModelRequest.Purpose purpose = ModelRequest.Purpose.ANSWER;
+                if (synthesis != null) {
+                    prompt.add(synthesisInstruction(graph, synthesis));
+                    purpose = ModelRequest.Purpose.SYNTHESIS;
+                    LaneLog.step("synthesis", "run", run.runId(), "operations", synthesis.operations().size(),
+                            "interim_messages", synthesis.interim().size());
+                }
+                AiMessage ai = callModel(run, graph, log, graph.model().apply(configurable), prompt, toolSpecs,
+                        configurable, purpose, step, synthesis == null ? null : brief(synthesis));
+                state = state.addMessages(List.of(ai));
+                RunCheckpoints.Written written0 = checkpoints.mainStep(run, parent, step, state,
+                        ai.hasToolCalls() ? List.of(TOOLS_NODE) : List.of(), nodeWrites(AGENT_NODE, List.of(ai)));
+                parent = written0.id();
+                state = written0.state();
+                publishStep(log, run, graph, AGENT_NODE, step, List.of(ai), state);
+                if (synthesis != null) {
+                    for (Operation op : synthesis.operations()) {
+                        operations.update(op.operationId(), o -> o.withReported(clock.instant()));
+                    }
+                    lanes.synthesized(namespace, run.runId());
+                    synthesis = null;
+                }
+                if (!ai.hasToolCalls()) {
+                    // A finished run has nothing to resume: interrupt_after on its last answer does not pause it
+                    // (the LangGraph.js server marks such a thread interrupted with nothing next).
+                    return;
+                }
+                if (breakpoints.after(AGENT_NODE)) {
+                    pause(run, log, parent, step, state, Pauses.breakpoint(Pause.Kind.AFTER, TOOLS_NODE));
+                    return;
+                }
+                node = TOOLS_NODE;
+                continue;
             }
 
+            if (!resumedHere && breakpoints.before(TOOLS_NODE)) {
+                pause(run, log, parent, step, state, Pauses.breakpoint(Pause.Kind.BEFORE, TOOLS_NODE));
+                return;
+            }
+            resumedHere = false;
+            AiMessage ai = Pauses.pendingCalls(state).orElseThrow(() -> new IllegalStateException("no tool calls to run"));
+            ToolsNode.Outcome outcome = toolsNode.run(run, graph, log, configurable, namespace, ai, resumption);
+            resumption = Pauses.Resumption.NONE;
+            if (outcome instanceof ToolsNode.Paused paused) {
+                pause(run, log, parent, step, state, paused.pause());
+                return;
+            }
+            ToolsNode.Done done = (ToolsNode.Done) outcome;
             checkCancelled();
             step++;
-            List<Message> results = new ArrayList<>();
-            List<Operation> ended = new ArrayList<>();
-            for (ToolCall call : ai.toolCalls()) {
-                Tool tool = graph.tool(call.name()).orElse(null);
-                Optional<Operation> busy = tool == null || tool.spec().kind() != ToolKind.LONG_RUNNING ? Optional.empty()
-                        : operationStep.alreadyInFlight(run, call);
-                if (busy.isPresent()) {
-                    // No model can start the same side effect twice: one operation per tool and thread at a time.
-                    ObjectNode status = operationTools.describe(busy.get());
-                    status.put("note", "not started again: this is already in progress on this conversation; "
-                            + "its outcome will be reported when it ends");
-                    results.add(ToolMessage.error(call.id(), call.name(), Json.write(status)));
-                } else if (tool != null && tool.spec().kind() == ToolKind.LONG_RUNNING) {
-                    Operation op = operationStep.awaitOperation(run, log, configurable, namespace, call, tool);
-                    ended.add(op);
-                    results.add(operationStep.outcomeMessage(call, op));
-                } else {
-                    results.add(callTool(run, tool, call, log, configurable, namespace, Lane.MAIN));
-                }
-            }
-            checkCancelled();
-            List<Message> written = new ArrayList<>(results);
-            if (!ended.isEmpty()) {
+            List<Message> written = new ArrayList<>(done.written());
+            if (!done.ended().isEmpty()) {
                 // The interim exchange joins the conversation after the tool result, the order every vendor accepts.
                 List<Message> interim = lanes.interim(namespace);
                 written.addAll(interim);
-                synthesis = new Synthesis(ended, interim);
+                synthesis = new Synthesis(done.ended(), interim);
             }
             state = state.addMessages(written);
             RunCheckpoints.Written w2 = checkpoints.mainStep(run, parent, step, state, List.of(AGENT_NODE), nodeWrites(TOOLS_NODE, written));
             parent = w2.id();
             state = w2.state();
             publishStep(log, run, graph, TOOLS_NODE, step, written, state);
+            node = AGENT_NODE;
+            if (breakpoints.after(TOOLS_NODE)) {
+                pause(run, log, parent, step, state, Pauses.breakpoint(Pause.Kind.AFTER, AGENT_NODE));
+                return;
+            }
         }
+    }
+
+    /**
+     * Ends the run paused: a checkpoint that keeps the pause (the thread reads {@code interrupted}), and the
+     * {@code __interrupt__} update and values LangGraph streams. The run itself ends {@code success}, as LangGraph's
+     * paused runs do.
+     */
+    private void pause(Run run, EventLog log, UUID parent, int step, ConversationState state, Pause pause) {
+        checkpoints.pauseAt(run, parent, step, state, Checkpoint.Source.LOOP, pause, Json.object());
+        LaneLog.step("paused", "run", run.runId(), "kind", pause.kind().wireName(), "node", pause.node());
+        log.publish(new RunEvent.Updates(Pauses.INTERRUPT, pause.interruptsJson()));
+        ObjectNode values = Json.object();
+        values.set(Pauses.INTERRUPT, pause.interruptsJson());
+        log.publish(new RunEvent.Values(values));
+    }
+
+    /** {@code command.update}: messages through the add-messages reducer, other keys set. */
+    private static ConversationState applyUpdate(ConversationState state, ObjectNode update) {
+        ConversationState next = state;
+        JsonNode messages = update.get(ConversationState.MESSAGES);
+        if (messages != null && !messages.isNull()) {
+            next = next.addMessages(MessageJson.fromJsonList(messages));
+        }
+        ObjectNode other = update.deepCopy();
+        other.remove(ConversationState.MESSAGES);
+        other.remove(ConversationState.INTERIM_MESSAGES);
+        return next.withExtra(other);
+    }
+
+    private static ObjectNode updateWrites(ObjectNode update) {
+        ObjectNode writes = Json.object();
+        writes.set("__update__", update.deepCopy());
+        return writes;
     }
 
     private static ObjectNode reportArgs(UUID operationId) {

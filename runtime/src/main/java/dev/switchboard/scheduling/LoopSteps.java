@@ -55,13 +55,27 @@ final class LoopSteps {
 
     static ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
             List<String> namespace, Lane lane) throws InterruptedException {
+        return callTool(run, tool, call, log, configurable, namespace, lane, List.of());
+    }
+
+    /**
+     * Calls a quick tool inline. On the main lane the tool may pause the run ({@link ToolContext#interrupt}):
+     * {@code resumed} are the values its interrupts return, in order, and one more interrupt throws
+     * {@link ToolContext.PauseRequested} to the caller.
+     */
+    static ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
+            List<String> namespace, Lane lane, List<com.fasterxml.jackson.databind.JsonNode> resumed)
+            throws InterruptedException {
         if (tool == null) {
             return ToolMessage.error(call.id(), call.name(), "Error: there is no tool named '" + call.name() + "'.");
         }
-        ToolContext context = new InlineToolContext(run, call, configurable, namespace, log);
+        ToolContext context = new InlineToolContext(run, call, configurable, namespace, log, lane, List.copyOf(resumed),
+                new java.util.concurrent.atomic.AtomicInteger());
         try {
             String result = tool.call(call.args(), context);
             return ToolMessage.success(call.id(), call.name(), result == null ? "" : result);
+        } catch (ToolContext.PauseRequested pause) {
+            throw pause;
         } catch (InterruptedException e) {
             throw e;
         } catch (ToolException e) {
@@ -148,7 +162,21 @@ final class LoopSteps {
 
     /** The context of a tool that runs inline on its run's thread: progress is only an event. */
     record InlineToolContext(Run run, ToolCall call, ObjectNode configurable, List<String> namespace,
-            EventLog log) implements ToolContext {
+            EventLog log, Lane lane, List<JsonNode> resumed, java.util.concurrent.atomic.AtomicInteger interrupts)
+            implements ToolContext {
+        @Override
+        public JsonNode interrupt(JsonNode value) {
+            if (lane != Lane.MAIN) {
+                // The secondary lane answers while an operation runs; it never waits for a person.
+                throw new IllegalStateException("a tool cannot pause the secondary lane");
+            }
+            int n = interrupts.getAndIncrement();
+            if (n < resumed.size()) {
+                return resumed.get(n).deepCopy();
+            }
+            throw new PauseRequested(value == null ? Json.mapper().nullNode() : value.deepCopy());
+        }
+
         @Override
         public UUID threadId() {
             return run.threadId();

@@ -75,9 +75,12 @@ final class RunCheckpoints {
 
     /**
      * A main run's input step: {@code apply} to the state it starts from (the requested checkpoint, else the
-     * latest), written as the run's first checkpoint.
+     * latest) and to the pause that checkpoint holds, written as the run's first checkpoint. Its {@code next} is
+     * {@code tools} when the state ends in tool calls to run (a re-issued approved call), else {@code agent}.
      */
-    Written input(Run run, UUID requestedBase, UnaryOperator<ConversationState> apply, ObjectNode writes) {
+    Written input(Run run, UUID requestedBase,
+            java.util.function.BiFunction<ConversationState, Optional<dev.switchboard.checkpoint.Pause>, ConversationState> apply,
+            ObjectNode writes) {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
@@ -85,14 +88,44 @@ final class RunCheckpoints {
                     : checkpoints.get(run.threadId(), requestedBase).orElseThrow(() -> new IllegalStateException(
                             "checkpoint " + requestedBase + " of thread " + run.threadId() + " is gone"));
             ConversationState start = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
-            // A run that failed while the store was failing may have left a call unanswered: answered here at the
-            // latest, so the persisted history is valid again before anything is added to it.
-            start = start.withMessages(closedCalls(run.threadId(), start.messages(),
-                    "error: the run that made this call ended before it returned"));
-            ConversationState state = apply.apply(start);
+            Optional<dev.switchboard.checkpoint.Pause> pause = base == null ? Optional.empty() : base.pause();
+            if (pause.isEmpty()) {
+                // A run that failed while the store was failing may have left a call unanswered: answered here at
+                // the latest, so the persisted history is valid again before anything is added to it. (A paused
+                // thread's calls are pending, not dangling: apply answers them.)
+                start = start.withMessages(closedCalls(run.threadId(), start.messages(),
+                        "error: the run that made this call ended before it returned"));
+            }
+            ConversationState state = apply.apply(start, pause);
+            boolean callsPending = !state.messages().isEmpty() && state.messages().getLast() instanceof AiMessage ai
+                    && ai.hasToolCalls();
             UUID id = write(run, base == null ? null : base.checkpointId(), -1, Checkpoint.Source.INPUT, state,
-                    List.of(AGENT_NODE), writes);
+                    List.of(callsPending ? TOOLS_NODE : AGENT_NODE), writes, null);
             return new Written(id, state);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The thread's latest checkpoint. */
+    Optional<Checkpoint> latest(UUID threadId) {
+        return checkpoints.latest(threadId);
+    }
+
+    /**
+     * Where a run stops for a person: a checkpoint of {@code state} whose {@code next} is the pause's node and
+     * whose metadata keeps the pause, so that the thread reads as interrupted (and resumes there) on any instance,
+     * after any restart.
+     */
+    Written pauseAt(Run run, UUID parent, int step, ConversationState state, Checkpoint.Source source,
+            dev.switchboard.checkpoint.Pause pause, ObjectNode writes) {
+        ReentrantLock lock = lock(run.threadId());
+        lock.lock();
+        try {
+            ConversationState effective = checkpoints.latest(run.threadId())
+                    .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
+                    .orElse(state);
+            return new Written(write(run, parent, step, source, effective, List.of(pause.node()), writes, pause), effective);
         } finally {
             lock.unlock();
         }
@@ -109,7 +142,7 @@ final class RunCheckpoints {
             ConversationState effective = checkpoints.latest(run.threadId())
                     .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
                     .orElse(state);
-            return new Written(write(run, parent, step, Checkpoint.Source.LOOP, effective, next, writes), effective);
+            return new Written(write(run, parent, step, Checkpoint.Source.LOOP, effective, next, writes, null), effective);
         } finally {
             lock.unlock();
         }
@@ -129,8 +162,10 @@ final class RunCheckpoints {
             if (!sameThread) {
                 next = next.addMessages(exchange);
             }
+            // A paused thread stays paused: the secondary exchange is written next to the pause, not over it.
             write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step(),
-                    Checkpoint.Source.LOOP, next, latest == null ? List.of() : latest.next(), writes("secondary", exchange));
+                    Checkpoint.Source.LOOP, next, latest == null ? List.of() : latest.next(), writes("secondary", exchange),
+                    latest == null ? null : latest.pause().orElse(null));
             return next;
         } finally {
             lock.unlock();
@@ -145,7 +180,7 @@ final class RunCheckpoints {
             Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
             ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
             write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
-                    Checkpoint.Source.LOOP, state.addMessages(messages), List.of(), writes(AGENT_NODE, messages));
+                    Checkpoint.Source.LOOP, state.addMessages(messages), List.of(), writes(AGENT_NODE, messages), null);
         } finally {
             lock.unlock();
         }
@@ -165,12 +200,15 @@ final class RunCheckpoints {
                 return;
             }
             Checkpoint latest = found.get();
+            if (latest.pause().isPresent()) {
+                return; // a paused thread's calls wait for a person; they are not dangling
+            }
             ConversationState state = ConversationState.fromJson(latest.values());
             List<Message> messages = state.messages();
             List<Message> closed = closedCalls(run.threadId(), messages, reason);
             if (closed.size() != messages.size()) {
                 write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
-                        List.of(), writes(TOOLS_NODE, closed.subList(messages.size(), closed.size())));
+                        List.of(), writes(TOOLS_NODE, closed.subList(messages.size(), closed.size())), null);
             }
         } finally {
             lock.unlock();
@@ -281,10 +319,13 @@ final class RunCheckpoints {
     }
 
     UUID write(Run run, UUID parent, int step, Checkpoint.Source source, ConversationState state, List<String> next,
-            ObjectNode writes) {
+            ObjectNode writes, dev.switchboard.checkpoint.Pause pause) {
         // A run this instance may no longer hold writes nothing more (Leases).
         leases.check(run.runId());
         ObjectNode metadata = metadata(run, source, step, writes);
+        if (pause != null) {
+            metadata.set(dev.switchboard.checkpoint.Pause.METADATA_KEY, pause.toJson());
+        }
         UUID id = Ids.newId();
         checkpoints.put(new Checkpoint(id, run.threadId(), parent, run.runId(), step, source, state.toJson(), next,
                 metadata, clock.instant()));

@@ -62,6 +62,7 @@ public final class RunScheduler implements AutoCloseable {
     private final RunStarter starter;
     private final LeaseKeeper keeper;
     private final Recovery recovery;
+    private final Pauses pauses;
 
     public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
             Function<UUID, AgentGraph> graphs, int maxHistory, OperationStore operations, OperationRunner runner,
@@ -94,6 +95,7 @@ public final class RunScheduler implements AutoCloseable {
                     }
                 });
         this.starter = new RunStarter(s, loop, graphs, new RunFinisher(s, this::admitReport));
+        this.pauses = new Pauses(graphs);
         this.keeper = new LeaseKeeper(s, starter, this::admitReport);
         this.recovery = new Recovery(new Recovery.Runs() {
             @Override
@@ -230,10 +232,18 @@ public final class RunScheduler implements AutoCloseable {
         Scheduling.ThreadSlot slot = s.slot(candidate.threadId());
         slot.lock.lock();
         try {
+            // The thread's latest checkpoint tells whether it is paused; read only when that matters.
+            Optional<dev.switchboard.checkpoint.Checkpoint> latest = candidate.command().isPresent() || autoRoute
+                    ? s.state.latest(candidate.threadId()) : Optional.empty();
+            boolean paused = latest.flatMap(dev.switchboard.checkpoint.Checkpoint::pause).isPresent();
+            if (candidate.lane() == Lane.MAIN || autoRoute) {
+                pauses.checkAdmissionLocked(candidate, latest, s.runs);
+            }
             if (autoRoute) {
                 // Routed under the slot lock: a lane that closes meanwhile folds or refuses this run under the
-                // same lock, so no message falls between the routing and the admission.
-                Lane lane = s.lanes.route(candidate.threadId(), LoopSteps.namespace(candidate), "auto");
+                // same lock, so no message falls between the routing and the admission. A thread waiting for a
+                // person takes a new message on the main lane, where it answers the pause (Pauses).
+                Lane lane = paused ? Lane.MAIN : s.lanes.route(candidate.threadId(), LoopSteps.namespace(candidate), "auto");
                 ObjectNode metadata = candidate.metadata();
                 metadata.put("lane", lane.wireName());
                 candidate = candidate.withLane(lane).withMetadata(metadata);

@@ -50,6 +50,10 @@ final class ThreadRows {
             status = ThreadStatus.ERROR;
         } else if (ended == null && found.get().status() == ThreadStatus.ERROR) {
             status = ThreadStatus.ERROR;
+        } else if (checkpoints.latest(threadId).flatMap(Checkpoint::pause).isPresent()) {
+            // Waiting for a person (LangGraph: the last checkpoint has a next node). A rolled-back resume lands
+            // here again, since the pause is the latest checkpoint once the resume's are gone.
+            status = ThreadStatus.INTERRUPTED;
         } else {
             status = ThreadStatus.IDLE;
         }

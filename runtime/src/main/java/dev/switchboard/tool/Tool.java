@@ -12,4 +12,12 @@ public interface Tool {
     ToolSpec spec();
 
     String call(ObjectNode arguments, ToolContext context) throws Exception;
+
+    /**
+     * Whether a call waits for a person's decision before it runs (never, by default). A run's
+     * {@code interrupt_on} config overrides it.
+     */
+    default ApprovalPolicy approval() {
+        return ApprovalPolicy.NEVER;
+    }
 }

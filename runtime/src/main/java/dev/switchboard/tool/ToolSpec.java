@@ -42,6 +42,11 @@ public record ToolSpec(
         return new ToolSpec(name, description, parameters, ToolKind.QUICK, Duration.ZERO, false, true, 100);
     }
 
+    /** What is wrong with {@code arguments} for this tool's parameter schema; empty when they fit. */
+    public java.util.List<String> violations(ObjectNode arguments) {
+        return ArgumentCheck.violations(parameters, arguments == null ? Json.object() : arguments);
+    }
+
     public static ObjectNode emptySchema() {
         ObjectNode schema = Json.object();
         schema.put("type", "object");

@@ -13,6 +13,9 @@ import dev.switchboard.run.MultitaskStrategy;
 import dev.switchboard.run.Run;
 import dev.switchboard.run.RunQuery;
 import dev.switchboard.run.RunRequest;
+import dev.switchboard.run.Command;
+import dev.switchboard.run.Breakpoints;
+import dev.switchboard.assistant.Assistant;
 import dev.switchboard.run.RunStatus;
 import dev.switchboard.run.SupersededInput;
 import dev.switchboard.server.auth.Caller;
@@ -82,12 +85,10 @@ public final class RunsApi {
     private void create(Context ctx, UUID pathThreadId, Mode mode) throws Exception {
         Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
         Caller caller = Api.caller(ctx);
-        if (body.has("command")) {
-            throw new InvalidRequest("unsupported", "command (resuming an interrupted graph) is not supported: "
-                    + "Switchboard graphs do not pause for human input");
-        }
-        if (body.has("interrupt_before") || body.has("interrupt_after")) {
-            throw new InvalidRequest("unsupported", "interrupt_before/interrupt_after are not supported");
+        Command command = body.has("command") && !body.any("command").isNull() ? Command.fromJson(body.any("command")) : null;
+        if (command != null && body.has("input") && !body.any("input").isNull()) {
+            throw new InvalidRequest("invalid_command", "give either input (a new message) or command (to resume a "
+                    + "paused thread), not both");
         }
         boolean stateless = pathThreadId == null;
         String onCompletion = body.oneOf("on_completion", "delete", Set.of("delete", "keep"));
@@ -107,7 +108,13 @@ public final class RunsApi {
             checkpointId = Body.of(checkpoint).uuid("checkpoint_id");
         }
         String assistantId = body.requiredString("assistant_id");
-        api.switchboard().assistant(assistantId);
+        Assistant assistant = api.switchboard().assistant(assistantId);
+        // interrupt_before/after from the request, else from the assistant's config.
+        Breakpoints breakpoints = new Breakpoints(
+                Breakpoints.nodes(Breakpoints.BEFORE_KEY, body.has(Breakpoints.BEFORE_KEY) ? body.any(Breakpoints.BEFORE_KEY)
+                        : assistant.config().get(Breakpoints.BEFORE_KEY)),
+                Breakpoints.nodes(Breakpoints.AFTER_KEY, body.has(Breakpoints.AFTER_KEY) ? body.any(Breakpoints.AFTER_KEY)
+                        : assistant.config().get(Breakpoints.AFTER_KEY)));
 
         UUID threadId = pathThreadId;
         // A thread made for this request (stateless, or if_not_exists=create) is removed again if the run is
@@ -175,6 +182,12 @@ public final class RunsApi {
             metadata.put("request_id", requestId);
             RunRequest request = new RunRequest(threadId, assistantId, body.any("input"), config, metadata, strategy,
                     superseded, List.copyOf(modes.modes()), checkpointId, false, extra);
+            if (command != null) {
+                request = request.withCommand(command);
+            }
+            if (!breakpoints.isEmpty()) {
+                request = request.withBreakpoints(breakpoints);
+            }
             run = api.switchboard().submit(request);
         } catch (RuntimeException e) {
             if (createdHere) {
@@ -265,7 +278,12 @@ public final class RunsApi {
             return error;
         }
         try {
-            return api.switchboard().state(threadId, null).map(c -> (JsonNode) c.values()).orElse(Json.object());
+            // A paused run's answer is its state plus LangGraph's __interrupt__ (what the client must answer).
+            return api.switchboard().state(threadId, null).map(c -> {
+                ObjectNode values = c.values().deepCopy();
+                c.pause().ifPresent(p -> values.set("__interrupt__", p.interruptsJson()));
+                return (JsonNode) values;
+            }).orElse(Json.object());
         } catch (SwitchboardException.NotFound gone) {
             return Json.object();
         }

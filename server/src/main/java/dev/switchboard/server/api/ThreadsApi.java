@@ -34,7 +34,7 @@ public final class ThreadsApi {
         r.post("/threads", this::create);
         r.post("/threads/search", this::search);
         r.post("/threads/count", this::count);
-        r.get("/threads/{thread_id}", ctx -> ctx.json(Wire.thread(api.thread(ctx, id(ctx)))));
+        r.get("/threads/{thread_id}", ctx -> ctx.json(wire(api.thread(ctx, id(ctx)))));
         r.patch("/threads/{thread_id}", this::patch);
         r.delete("/threads/{thread_id}", this::delete);
         r.post("/threads/{thread_id}/copy", this::copy);
@@ -81,7 +81,7 @@ public final class ThreadsApi {
             }
         }
         ConversationThread t = api.switchboard().createThread(threadId, metadata, "do_nothing".equals(ifExists));
-        ctx.json(Wire.thread(caller.check(t)));
+        ctx.json(wire(caller.check(t)));
     }
 
     private ThreadQuery query(Body body, Caller caller) {
@@ -122,7 +122,7 @@ public final class ThreadsApi {
             ctx.header("X-Pagination-Next", Integer.toString(q.offset() + found.size()));
         }
         ArrayNode out = Json.array();
-        found.forEach(t -> out.add(Wire.thread(t)));
+        found.forEach(t -> out.add(wire(t)));
         ctx.json(out);
     }
 
@@ -139,7 +139,7 @@ public final class ThreadsApi {
         if (!Api.caller(ctx).isAnonymous()) {
             metadata.remove("owner");
         }
-        ctx.json(Wire.thread(api.switchboard().patchThread(threadId, metadata)));
+        ctx.json(wire(api.switchboard().patchThread(threadId, metadata)));
     }
 
     private void delete(Context ctx) throws InterruptedException {
@@ -152,7 +152,7 @@ public final class ThreadsApi {
     private void copy(Context ctx) {
         UUID threadId = id(ctx);
         api.thread(ctx, threadId);
-        ctx.json(Wire.thread(api.switchboard().copyThread(threadId)));
+        ctx.json(wire(api.switchboard().copyThread(threadId)));
     }
 
     private void state(Context ctx, UUID checkpointId) {
@@ -224,5 +224,13 @@ public final class ThreadsApi {
             cursor = page.getLast().checkpointId();
         }
         ctx.json(out);
+    }
+
+    /** A thread on the wire, with its pending interrupts when it waits for a person (read only then). */
+    private ObjectNode wire(ConversationThread t) {
+        java.util.Optional<dev.switchboard.checkpoint.Pause> pause = t.status() == dev.switchboard.thread.ThreadStatus.INTERRUPTED
+                ? api.switchboard().state(t.threadId(), null).flatMap(dev.switchboard.checkpoint.Checkpoint::pause)
+                : java.util.Optional.empty();
+        return Wire.thread(t, pause);
     }
 }

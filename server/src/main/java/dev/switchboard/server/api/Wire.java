@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.assistant.Assistant;
 import dev.switchboard.checkpoint.Checkpoint;
+import dev.switchboard.checkpoint.Pause;
 import dev.switchboard.operation.Operation;
 import dev.switchboard.run.Run;
 import dev.switchboard.store.Item;
@@ -39,6 +40,13 @@ public final class Wire {
         } else {
             n.put("description", a.description());
         }
+        return n;
+    }
+
+    /** A thread; {@code interrupts} holds the pending ones by task id when it waits for a person. */
+    public static ObjectNode thread(ConversationThread t, java.util.Optional<Pause> pause) {
+        ObjectNode n = thread(t);
+        pause.ifPresent(p -> n.putObject("interrupts").set(p.taskId(), p.interruptsJson()));
         return n;
     }
 
@@ -104,25 +112,32 @@ public final class Wire {
         ArrayNode next = n.putArray("next");
         c.next().forEach(next::add);
         ArrayNode tasks = n.putArray("tasks");
+        java.util.Optional<Pause> pause = c.pause();
         for (String node : c.next()) {
             ObjectNode task = tasks.addObject();
-            task.put("id", UUID.nameUUIDFromBytes((c.checkpointId() + node).getBytes()).toString());
+            boolean paused = pause.isPresent() && pause.get().node().equals(node);
+            task.put("id", paused ? pause.get().taskId()
+                    : UUID.nameUUIDFromBytes((c.checkpointId() + node).getBytes()).toString());
             task.put("name", node);
             task.putNull("error");
-            task.set("interrupts", Json.array());
+            task.set("interrupts", paused ? pause.get().interruptsJson() : Json.array());
+            task.putArray("path").add("__pregel_pull").add(node);
             task.putNull("checkpoint");
             task.putNull("state");
             task.putNull("result");
         }
         n.set("checkpoint", checkpointRef(threadId, c.checkpointId()));
-        n.set("metadata", c.metadata());
+        ObjectNode metadata = c.metadata().deepCopy();
+        // The pause is the engine's record; clients read it as tasks and interrupts.
+        metadata.remove(Pause.METADATA_KEY);
+        n.set("metadata", metadata);
         n.put("created_at", time(c.createdAt()));
         if (c.parentId() == null) {
             n.putNull("parent_checkpoint");
         } else {
             n.set("parent_checkpoint", checkpointRef(threadId, c.parentId()));
         }
-        n.set("interrupts", Json.array());
+        n.set("interrupts", pause.map(Pause::interruptsJson).orElse(Json.array()));
         return n;
     }
 
