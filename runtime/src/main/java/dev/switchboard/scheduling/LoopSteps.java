@@ -91,6 +91,12 @@ final class LoopSteps {
         }
     }
 
+    /** A main-lane context for {@code call} that cannot pause (an approval's description reads through it). */
+    static ToolContext context(Run run, ToolCall call, ObjectNode configurable, List<String> namespace, EventLog log) {
+        return new InlineToolContext(run, call, configurable, namespace, log, Lane.SECONDARY, List.of(),
+                new java.util.concurrent.atomic.AtomicInteger());
+    }
+
     static void publishStep(EventLog log, Run run, AgentGraph graph, String node, int step,
             List<? extends Message> written, ConversationState state) {
         ObjectNode meta = nodeMetadata(run, graph, node, step);

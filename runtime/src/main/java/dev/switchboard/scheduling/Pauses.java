@@ -91,7 +91,8 @@ final class Pauses {
     }
 
     /** An approval pause for {@code calls}: one interrupt in LangChain's human-in-the-loop request shape. */
-    static Pause approvalPause(List<ToolCall> calls, AgentGraph graph, ObjectNode configurable) {
+    static Pause approvalPause(List<ToolCall> calls, AgentGraph graph, ObjectNode configurable,
+            java.util.function.Function<ToolCall, dev.switchboard.tool.ToolContext> contexts) {
         JsonNode interruptOn = configurable.get(ApprovalPolicy.CONFIG_KEY);
         ObjectNode request = Json.object();
         ArrayNode actions = request.putArray("action_requests");
@@ -102,7 +103,7 @@ final class Pauses {
             ObjectNode action = actions.addObject();
             action.put("name", call.name());
             action.set("args", call.args());
-            action.put("description", policy.describe(call.name(), call.args()));
+            action.put("description", policy.describe(call.name(), call.args(), contexts.apply(call)));
             ObjectNode review = reviews.addObject();
             review.put("action_name", call.name());
             ArrayNode allowed = review.putArray("allowed_decisions");

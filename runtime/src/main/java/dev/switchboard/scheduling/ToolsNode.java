@@ -54,7 +54,8 @@ final class ToolsNode {
             Pauses.Resumption resumption) throws Exception {
         List<ToolCall> waiting = Pauses.awaitingApproval(ai, graph, configurable, resumption);
         if (!waiting.isEmpty()) {
-            return new Paused(Pauses.approvalPause(waiting, graph, configurable));
+            return new Paused(Pauses.approvalPause(waiting, graph, configurable,
+                    call -> LoopSteps.context(run, call, configurable, namespace, log)));
         }
         List<Message> results = new ArrayList<>();
         List<Operation> ended = new ArrayList<>();

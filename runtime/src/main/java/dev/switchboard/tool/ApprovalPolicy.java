@@ -7,7 +7,6 @@ import dev.switchboard.SwitchboardException;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -21,8 +20,16 @@ import java.util.function.Predicate;
  * @param allowed     the decisions a person may take
  * @param description the human-readable request for a call (its arguments), e.g. stating a fee
  */
-public record ApprovalPolicy(Predicate<ObjectNode> rule, Set<Decision.Type> allowed,
-        Function<ObjectNode, String> description) {
+public record ApprovalPolicy(Predicate<ObjectNode> rule, Set<Decision.Type> allowed, Description description) {
+
+    /**
+     * Writes what the person is asked for a call; it sees the call's context (whose account, which thread), so it
+     * can state what the action will cost.
+     */
+    @FunctionalInterface
+    public interface Description {
+        String describe(ObjectNode arguments, ToolContext context) throws Exception;
+    }
     /** The {@code configurable} key that overrides tools' policies. */
     public static final String CONFIG_KEY = "interrupt_on";
 
@@ -36,13 +43,13 @@ public record ApprovalPolicy(Predicate<ObjectNode> rule, Set<Decision.Type> allo
         allowed = Set.copyOf(allowed);
     }
 
-    /** Every call waits for approval; any decision allowed. */
-    public static ApprovalPolicy always(Function<ObjectNode, String> description) {
+    /** Every call waits for approval; any decision allowed; null description: the default text. */
+    public static ApprovalPolicy always(Description description) {
         return new ApprovalPolicy(args -> true, EnumSet.allOf(Decision.Type.class), description);
     }
 
     /** Calls whose arguments match {@code rule} wait for approval. */
-    public static ApprovalPolicy when(Predicate<ObjectNode> rule, Function<ObjectNode, String> description) {
+    public static ApprovalPolicy when(Predicate<ObjectNode> rule, Description description) {
         return new ApprovalPolicy(rule, EnumSet.allOf(Decision.Type.class), description);
     }
 
@@ -54,9 +61,20 @@ public record ApprovalPolicy(Predicate<ObjectNode> rule, Set<Decision.Type> allo
         return rule.test(arguments == null ? Json.object() : arguments);
     }
 
-    /** What the person is asked, for a call of {@code toolName} with {@code arguments}. */
-    public String describe(String toolName, ObjectNode arguments) {
-        String text = description == null ? null : description.apply(arguments);
+    /**
+     * What the person is asked, for a call of {@code toolName} with {@code arguments}; the default text when there
+     * is no description or it fails (the request must still reach the person).
+     */
+    public String describe(String toolName, ObjectNode arguments, ToolContext context) {
+        String text = null;
+        try {
+            text = description == null ? null : description.describe(arguments, context);
+        } catch (InterruptedException e) {
+            java.lang.Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            java.util.logging.Logger.getLogger(ApprovalPolicy.class.getName()).log(java.util.logging.Level.WARNING,
+                    "the approval description of " + toolName + " failed", e);
+        }
         return text != null && !text.isBlank() ? text
                 : "Tool execution requires approval\n\nTool: " + toolName + "\nArgs: " + Json.write(arguments);
     }
@@ -93,7 +111,7 @@ public record ApprovalPolicy(Predicate<ObjectNode> rule, Set<Decision.Type> allo
             allowed.addAll(EnumSet.allOf(Decision.Type.class));
         }
         JsonNode text = entry.get("description");
-        Function<ObjectNode, String> description = text != null && text.isTextual() ? args -> text.asText()
+        Description description = text != null && text.isTextual() ? (args, context) -> text.asText()
                 : declared.description;
         return new ApprovalPolicy(args -> true, allowed, description);
     }

@@ -205,6 +205,13 @@ class TelcoFlowsTest {
         assertThat(lastAnswer(thread)).endsWith("You also asked me to close your contract — shall I do that now?");
 
         finished(send(thread, "yes please"));
+        // Closing waits for the customer's approval, which states the fee; a plain yes gives it.
+        assertThat(switchboard.thread(thread).status()).isEqualTo(dev.switchboard.thread.ThreadStatus.INTERRUPTED);
+        assertThat(backend.contract("demo").isActive()).isTrue();
+        assertThat(switchboard.state(thread, null).flatMap(dev.switchboard.checkpoint.Checkpoint::pause).orElseThrow()
+                .interrupts().getFirst().value().at("/action_requests/0/description").asText())
+                .contains("early termination fee of £");
+        finished(send(thread, "yes"));
 
         assertThat(backend.contract("demo").isActive()).isFalse();
         assertThat(lastAnswer(thread)).startsWith("Your contract is now closed");

@@ -107,7 +107,7 @@ class PauseTest {
         }
 
         public ApprovalPolicy approval() {
-            return ApprovalPolicy.always(a -> "Refund " + a.path("amount").asInt() + " EUR");
+            return ApprovalPolicy.always((a, c) -> "Refund " + a.path("amount").asInt() + " EUR");
         }
     }
 
@@ -162,7 +162,7 @@ class PauseTest {
             }
 
             public ApprovalPolicy approval() {
-                return ApprovalPolicy.always(a -> "Close the contract (early termination fee 50 EUR)");
+                return ApprovalPolicy.always((a, c) -> "Close the contract (early termination fee 50 EUR)");
             }
         };
     }

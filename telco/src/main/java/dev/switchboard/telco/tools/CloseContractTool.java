@@ -1,5 +1,8 @@
 package dev.switchboard.telco.tools;
 
+import dev.switchboard.telco.backend.Money;
+import dev.switchboard.tool.ApprovalPolicy;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.telco.TelcoSettings;
 import dev.switchboard.telco.backend.Change;
@@ -26,6 +29,26 @@ final class CloseContractTool extends LongRunningTool {
                         + "is being closed.",
                 Schemas.object(Schemas.Property.optional("reason", "why the customer is leaving, if they said", List.of())),
                 true, PROCEDURE);
+    }
+
+    /**
+     * Closing a contract is the customer's decision to confirm: the request states what it costs today (the early
+     * termination fee inside the minimum term), read from their contract when the call is made.
+     */
+    @Override
+    public ApprovalPolicy approval() {
+        return ApprovalPolicy.always((arguments, context) -> {
+            String customerId = Customers.resolve(context, backend);
+            Contract contract = backend.contract(customerId);
+            if (!contract.isActive()) {
+                return "Close your contract? (It was already closed on " + Views.day(contract.closedOn()) + ".)";
+            }
+            Money fee = contract.feeIfClosedOn(backend.today());
+            return fee.isZero()
+                    ? "Close your contract " + contract.contractId() + "? Your minimum term has ended, so there is no fee."
+                    : "Close your contract " + contract.contractId() + "? An early termination fee of " + fee.format()
+                            + " applies (minimum term until " + Views.day(contract.minimumTermEnds()) + ").";
+        });
     }
 
     @Override

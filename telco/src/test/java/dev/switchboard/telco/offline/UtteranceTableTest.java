@@ -54,8 +54,8 @@ class UtteranceTableTest {
             how much did I pay last month                         | get_billing_summary     | {}                                      | -
             close my contract                                     | close_contract          | {}                                      | -
             close my account please                               | close_contract          | {}                                      | -
-            close it                                              | -                       | -                                       | Do you want me to close your contract?
-            i wanna leave                                         | -                       | -                                       | Do you want me to close your contract?
+            close it                                              | close_contract          | {}                                      | -
+            i wanna leave                                         | close_contract          | {}                                      | -
             cancel my roaming pass                                | -                       | -                                       | can't add or remove add-ons, or cancel a roaming pass
             I'm off to Portugal on Friday                         | get_roaming_info        | {"country":"Portugal"}                  | -
             can you buy me a day pass for Tokyo                   | purchase_roaming_pass   | {"country":"Japan","pass":"day"}        | -
