@@ -168,6 +168,28 @@ class MultiInstanceFaultsTest {
         assertThat(backend.appliedCount()).isZero();
     }
 
+    @Test
+    void operationCancel_whoseExecutingInstanceDoesNotAnswer_isUnknownWithinTheBoundAndRecorded() throws Exception {
+        Instance b = new Instance("node-b", Duration.ofSeconds(10));
+        UUID thread = b.switchboard.createThread(null, null, false).threadId();
+        Run run = b.switchboard.submit(say(thread, "hello there", 0));
+        b.switchboard.await(run.runId(), WAIT);
+        Database observer = db.open(Clock.systemUTC());
+        var now = java.time.Instant.now();
+        Operation silent = observer.operations().create(new Operation(UUID.randomUUID(), thread, run.runId(), "call-1",
+                CHANGE, Json.object(), "key-" + UUID.randomUUID(), List.of("threads", thread.toString()),
+                OperationStatus.RUNNING, 20, "reserving", null, null, false, false, "node-stalled",
+                now.plus(Duration.ofMinutes(5)), now, now, null));
+
+        long started = System.nanoTime();
+        CancelOutcome outcome = b.switchboard.cancelOperation(silent.operationId());
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(outcome.result()).isEqualTo(CancelOutcome.Result.UNKNOWN);
+        assertThat(observer.operations().get(silent.operationId()).orElseThrow().cancelRequested())
+                .as("recorded for whoever recovers it").isTrue();
+    }
+
     private static RunRequest say(UUID thread, String text, int delayMs) {
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", text);
