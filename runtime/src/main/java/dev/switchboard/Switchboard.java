@@ -100,6 +100,7 @@ public final class Switchboard implements AutoCloseable {
         // Crash recovery, then pending runs, then the heartbeat (RunScheduler#start).
         this.cluster = b.clusterFactory == null ? dev.switchboard.cluster.Cluster.LOCAL : b.clusterFactory.apply(instanceId);
         scheduler.joinCluster(cluster);
+        operationRunner.joinCluster(cluster);
         scheduler.start();
     }
 

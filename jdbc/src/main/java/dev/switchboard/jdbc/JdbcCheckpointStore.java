@@ -48,6 +48,36 @@ final class JdbcCheckpointStore implements CheckpointStore {
         });
     }
 
+    /**
+     * The insert selects its row only while the run's {@code owner} is {@code leaseOwner}, so the lease check and
+     * the write are one statement: a take-over committed before it makes it insert nothing. (Checkpoint ids are
+     * new for every write, so there is no conflict to resolve.)
+     */
+    @Override
+    public boolean putIfHeld(Checkpoint cp, String leaseOwner) {
+        if (cp.runId() == null) {
+            throw new IllegalArgumentException("a fenced checkpoint names its run");
+        }
+        return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO checkpoints (" + COLUMNS
+                    + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND owner = ?)")) {
+                Columns.setUuid(st, 1, cp.threadId());
+                Columns.setUuid(st, 2, cp.checkpointId());
+                Columns.setUuid(st, 3, cp.parentId());
+                Columns.setUuid(st, 4, cp.runId());
+                st.setInt(5, cp.step());
+                st.setString(6, cp.source().wireName());
+                Columns.setJson(st, 7, cp.values());
+                Columns.setStrings(st, 8, cp.next());
+                Columns.setJson(st, 9, cp.metadata());
+                Columns.setInstant(st, 10, cp.createdAt());
+                Columns.setUuid(st, 11, cp.runId());
+                st.setString(12, leaseOwner);
+                return st.executeUpdate();
+            }
+        }) == 1;
+    }
+
     @Override
     public Optional<Checkpoint> get(UUID threadId, UUID checkpointId) {
         return tx.read(c -> {

@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -27,7 +26,7 @@ public final class PostgresCluster implements Cluster {
     private final DataSource pool;
     private final String url;
     private final String instanceId;
-    private final AtomicReference<Listener> listener = new AtomicReference<>();
+    private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile Connection listening;
     private Thread worker;
@@ -46,6 +45,21 @@ public final class PostgresCluster implements Cluster {
     @Override
     public void wake(UUID threadId) {
         notify("wake " + threadId);
+    }
+
+    @Override
+    public void ended(UUID runId) {
+        notify("ended " + runId);
+    }
+
+    @Override
+    public void cancelOperation(UUID requestId, UUID operationId) {
+        notify("opcancel " + requestId + " " + operationId);
+    }
+
+    @Override
+    public void answerCancel(UUID requestId, String result) {
+        notify("opanswer " + requestId + " " + result);
     }
 
     @Override
@@ -91,8 +105,9 @@ public final class PostgresCluster implements Cluster {
 
     /** Returns once the LISTEN is in place (or after 10 s), so no signal sent after it is missed. */
     @Override
-    public void listen(Listener l) {
-        if (listener.getAndSet(l) == null) {
+    public synchronized void listen(Listener l) {
+        listeners.add(l);
+        if (worker == null) {
             worker = Thread.ofVirtual().name("switchboard-cluster-listen").start(this::receive);
             try {
                 if (!subscribed.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -140,30 +155,38 @@ public final class PostgresCluster implements Cluster {
         if (parts.length < 3 || parts[0].equals(instanceId)) {
             return;
         }
-        Listener l = listener.get();
         try {
-            switch (parts[1]) {
-                case "cancel" -> l.cancel(UUID.fromString(parts[2]), UUID.fromString(parts[3]),
-                        CancelAction.fromWire(parts[4]), parts[5].equals("-") ? null : UUID.fromString(parts[5]));
-                case "wake" -> l.wake(UUID.fromString(parts[2]));
-                case "follow" -> l.follow(UUID.fromString(parts[2]));
-                case "event" -> {
-                    // instance, "event", run, sequence, i/n, then the (part of the) event, which has spaces
-                    String[] head = payload.split(" ", 6);
-                    String[] ofN = head[4].split("/");
-                    String key = head[2] + ":" + head[3];
-                    String body = head[5];
-                    if (!ofN[1].equals("1")) {
-                        StringBuilder sb = partial.computeIfAbsent(key, k -> new StringBuilder());
-                        sb.append(body);
-                        if (!ofN[0].equals(ofN[1])) {
-                            return;
-                        }
-                        body = partial.remove(key).toString();
+            if (parts[1].equals("event")) {
+                // instance, "event", run, sequence, i/n, then the (part of the) event, which has spaces; the parts
+                // are joined once, before any listener sees the event
+                String[] head = payload.split(" ", 6);
+                String[] ofN = head[4].split("/");
+                String key = head[2] + ":" + head[3];
+                String body = head[5];
+                if (!ofN[1].equals("1")) {
+                    StringBuilder sb = partial.computeIfAbsent(key, k -> new StringBuilder());
+                    sb.append(body);
+                    if (!ofN[0].equals(ofN[1])) {
+                        return;
                     }
+                    body = partial.remove(key).toString();
+                }
+                for (Listener l : listeners) {
                     l.relayed(UUID.fromString(head[2]), Long.parseLong(head[3]), body);
                 }
-                default -> LOG.fine("unknown cluster signal " + payload);
+                return;
+            }
+            for (Listener l : listeners) {
+                switch (parts[1]) {
+                    case "cancel" -> l.cancel(UUID.fromString(parts[2]), UUID.fromString(parts[3]),
+                            CancelAction.fromWire(parts[4]), parts[5].equals("-") ? null : UUID.fromString(parts[5]));
+                    case "wake" -> l.wake(UUID.fromString(parts[2]));
+                    case "follow" -> l.follow(UUID.fromString(parts[2]));
+                    case "ended" -> l.ended(UUID.fromString(parts[2]));
+                    case "opcancel" -> l.cancelOperation(UUID.fromString(parts[2]), UUID.fromString(parts[3]));
+                    case "opanswer" -> l.cancelAnswered(UUID.fromString(parts[2]), parts[3]);
+                    default -> LOG.fine("unknown cluster signal " + payload);
+                }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "bad cluster signal " + payload, e);

@@ -79,6 +79,35 @@ class ProcessCrashTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("killCases")
     void killedDuringAnOperation_restartedChild_appliesAtMostOnceEndsItAndAnswers(KillCase kill) throws Exception {
+        killAndRecover(kill, dir);
+    }
+
+    /**
+     * R1 of the fault suite (docs/reliability.md): trials drawn from a seed over every kill point and restart
+     * kind above, each in a fresh directory; 3 trials in CI, 100 with {@code -Dswitchboard.faults.full=true}.
+     */
+    @org.junit.jupiter.api.Tag("faults")
+    @Test
+    void r1_killedAtRandomPointsOfSideEffectingOperations_appliesAtMostOnceAndAnswersEveryThread() throws Exception {
+        long seed = Long.getLong("switchboard.faults.seed", System.nanoTime());
+        int trials = Boolean.getBoolean("switchboard.faults.full") ? 100 : 3;
+        java.util.Random random = new java.util.Random(seed);
+        List<KillCase> cases = killCases().toList();
+        java.util.Map<String, Integer> perCase = new java.util.TreeMap<>();
+        for (int trial = 0; trial < trials; trial++) {
+            KillCase kill = cases.get(random.nextInt(cases.size()));
+            Path trialDir = java.nio.file.Files.createDirectories(dir.resolve("trial-" + trial));
+            try {
+                killAndRecover(kill, trialDir);
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError("R1 seed " + seed + ", trial " + trial + " (" + kill + ") failed", e);
+            }
+            perCase.merge(kill.toString(), 1, Integer::sum);
+        }
+        System.out.println("R1 seed " + seed + ": " + trials + " trials " + perCase);
+    }
+
+    private void killAndRecover(KillCase kill, Path dir) throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("switchboard.db");
         String backendFile = dir.resolve("backend.db").toString();
         // A restart under the same id recovers at once; another instance waits out the dead one's lease.

@@ -12,6 +12,17 @@ public interface CheckpointStore {
 
     void put(Checkpoint checkpoint);
 
+    /**
+     * A run's checkpoint, written only if the run is still held by {@code leaseOwner}: the owner check and the
+     * write are one statement, so a write that stalled (a pause, a slow network) past another instance's
+     * take-over of the run never lands on the new owner's history. False when the run is not {@code leaseOwner}'s
+     * (nothing was written). A store only one process uses has no one to be fenced from: it just writes.
+     */
+    default boolean putIfHeld(Checkpoint checkpoint, String leaseOwner) {
+        put(checkpoint);
+        return true;
+    }
+
     Optional<Checkpoint> get(UUID threadId, UUID checkpointId);
 
     Optional<Checkpoint> latest(UUID threadId);

@@ -23,7 +23,25 @@ public interface Cluster extends AutoCloseable {
     /** Relays one event of a run executing here; {@code event} is {@link dev.switchboard.event.RunEventCodec} JSON. */
     void relay(UUID runId, long sequence, String event);
 
-    /** Starts delivering other instances' signals to {@code listener}. */
+    /**
+     * Tells every instance that {@code runId} ended here (or was deleted), so a {@code /wait} or {@code /join} on
+     * another instance returns as soon as it does, pushed rather than polled.
+     */
+    default void ended(UUID runId) {
+    }
+
+    /**
+     * Asks whichever instance executes {@code operationId} to cancel it and answer {@link #answerCancel} with
+     * {@code requestId}: only that instance knows whether the operation passed its point of no return.
+     */
+    default void cancelOperation(UUID requestId, UUID operationId) {
+    }
+
+    /** The executing instance's answer to {@link #cancelOperation}: a {@code CancelOutcome.Result} wire name. */
+    default void answerCancel(UUID requestId, String result) {
+    }
+
+    /** Starts delivering other instances' signals to {@code listener} (every listener gets every signal). */
     void listen(Listener listener);
 
     @Override
@@ -31,9 +49,11 @@ public interface Cluster extends AutoCloseable {
 
     /** Receives signals on the cluster's own thread; must hand off quickly. */
     interface Listener {
-        void cancel(UUID threadId, UUID runId, CancelAction action, UUID supersededBy);
+        default void cancel(UUID threadId, UUID runId, CancelAction action, UUID supersededBy) {
+        }
 
-        void wake(UUID threadId);
+        default void wake(UUID threadId) {
+        }
 
         /** Another instance wants the events of {@code runId}, if it executes here. */
         default void follow(UUID runId) {
@@ -41,6 +61,18 @@ public interface Cluster extends AutoCloseable {
 
         /** One relayed event of a run executing on another instance. */
         default void relayed(UUID runId, long sequence, String event) {
+        }
+
+        /** A run ended on another instance. */
+        default void ended(UUID runId) {
+        }
+
+        /** Another instance asks whoever executes {@code operationId} to cancel it and answer. */
+        default void cancelOperation(UUID requestId, UUID operationId) {
+        }
+
+        /** The answer to a {@link Cluster#cancelOperation} this instance (or another) asked. */
+        default void cancelAnswered(UUID requestId, String result) {
         }
     }
 

@@ -3,6 +3,7 @@ package dev.switchboard.operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
+import dev.switchboard.cluster.Cluster;
 import dev.switchboard.store.ItemStore;
 import dev.switchboard.store.Namespace;
 import dev.switchboard.tool.Tool;
@@ -68,6 +69,11 @@ public final class OperationRunner implements AutoCloseable {
     private final Duration lease;
     private final Map<UUID, Execution> executing = new ConcurrentHashMap<>();
     private volatile boolean closing;
+    /** How long a cancel waits for the instance executing the operation to answer. */
+    private static final Duration REMOTE_CANCEL_WAIT = Duration.ofSeconds(3);
+    private volatile Cluster cluster = Cluster.LOCAL;
+    /** Cancels this instance asked another to answer, by request id. */
+    private final Map<UUID, CompletableFuture<String>> askedCancels = new ConcurrentHashMap<>();
 
     /**
      * @param owner this server instance's id, written as the owner of every operation it executes
@@ -372,8 +378,35 @@ public final class OperationRunner implements AutoCloseable {
     }
 
     /**
+     * Joins the other instances of a deployment: a cancel of an operation one of them executes is answered by
+     * that instance, which alone knows whether it passed its point of no return.
+     */
+    public void joinCluster(Cluster signals) {
+        this.cluster = signals;
+        signals.listen(new Cluster.Listener() {
+            @Override
+            public void cancelOperation(UUID requestId, UUID operationId) {
+                if (executing.containsKey(operationId)) {
+                    // Off the signal thread: the cancel takes the execution's lock and writes the store.
+                    Thread.ofVirtual().name("remote-cancel-" + operationId).start(() ->
+                            signals.answerCancel(requestId, OperationRunner.this.cancel(operationId).result().wireName()));
+                }
+            }
+
+            @Override
+            public void cancelAnswered(UUID requestId, String result) {
+                CompletableFuture<String> asked = askedCancels.get(requestId);
+                if (asked != null) {
+                    asked.complete(result);
+                }
+            }
+        });
+    }
+
+    /**
      * Asks a running operation to stop. Accepted only before its point of no return; the operation then ends
-     * {@code cancelled} at its next step.
+     * {@code cancelled} at its next step. One executing on another live instance is asked there, and answered
+     * with that instance's truth, or {@code unknown} if it does not answer within a bounded wait.
      */
     public CancelOutcome cancel(UUID operationId) {
         Execution ex = executing.get(operationId);
@@ -383,6 +416,10 @@ public final class OperationRunner implements AutoCloseable {
             if (op.status().isTerminal()) {
                 return new CancelOutcome(CancelOutcome.Result.ALREADY_FINISHED, op,
                         "the operation already ended: " + op.status().wireName());
+            }
+            if (cluster != Cluster.LOCAL && op.owner() != null && !owner.equals(op.owner())
+                    && op.leaseUntil() != null && op.leaseUntil().isAfter(clock.instant())) {
+                return askOwner(op);
             }
             // Running in another process or awaiting recovery: record the request; its executor honours it.
             Operation marked = operations.update(operationId, o -> o.status().isTerminal() ? o
@@ -410,6 +447,48 @@ public final class OperationRunner implements AutoCloseable {
                     "the operation will stop before it changes anything");
         } finally {
             ex.lock.unlock();
+        }
+    }
+
+    /**
+     * The operation executes on another live instance: that instance applies the cancel and says what it did.
+     * No answer within {@link #REMOTE_CANCEL_WAIT} (the instance is stalled or cut off) is "unknown": the request
+     * is recorded in the store, where a recoverer honours it if the operation had not passed its point of no return.
+     */
+    private CancelOutcome askOwner(Operation op) {
+        UUID requestId = UUID.randomUUID();
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        askedCancels.put(requestId, answer);
+        try {
+            cluster.cancelOperation(requestId, op.operationId());
+            CancelOutcome.Result result = CancelOutcome.Result.fromWire(
+                    answer.get(REMOTE_CANCEL_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            Operation now = operations.get(op.operationId()).orElse(op);
+            return new CancelOutcome(result, now, switch (result) {
+                case ACCEPTED -> "the operation will stop before it changes anything";
+                case REFUSED_POINT_OF_NO_RETURN -> "the operation is past its point of no return (" + now.percent()
+                        + "%, " + now.message() + ") and will complete";
+                case ALREADY_FINISHED -> "the operation already ended: " + now.status().wireName();
+                case UNKNOWN -> "the instance executing it could not tell";
+            });
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
+                | InterruptedException | IllegalArgumentException noAnswer) {
+            if (noAnswer instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Operation now = operations.get(op.operationId()).orElse(op);
+            if (now.status().isTerminal()) {
+                return new CancelOutcome(CancelOutcome.Result.ALREADY_FINISHED, now,
+                        "the operation already ended: " + now.status().wireName());
+            }
+            Operation marked = operations.update(op.operationId(), o -> o.status().isTerminal() ? o
+                    : o.withCancelRequested(clock.instant())).orElse(now);
+            return new CancelOutcome(CancelOutcome.Result.UNKNOWN, marked, "instance " + op.owner()
+                    + ", which executes it, did not answer within " + REMOTE_CANCEL_WAIT.toSeconds()
+                    + " s; the request is recorded and honoured only if the operation has not passed its point of no"
+                    + " return");
+        } finally {
+            askedCancels.remove(requestId);
         }
     }
 

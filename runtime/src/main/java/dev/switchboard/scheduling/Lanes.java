@@ -35,18 +35,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * A secondary run becomes the processing run when the scheduler claims it, not when its code first runs, so
  * a lane that starts closing can never miss a run that was already started. A conversation is forgotten once it
  * is closed with nothing processing, so the map holds only live conversations.
- * The in-process state lives here; the store keys of {@link CoordinationKeys} mirror it for clients that
- * watch the store (the seed's) and say the same thing. Methods ending in {@code Locked} need the
- * conversation's lock.
+ * The in-process state lives here, on the instance executing the awaiting main run; the store keys of
+ * {@link CoordinationKeys} mirror it for clients that watch the store (the seed's) and say the same thing.
+ * Several instances share one database (DESIGN.md §5): while a lane is open its {@link #LANE_KEY} item names
+ * the awaiting run and the instance, so a message that reaches another instance is routed the same way
+ * ({@link #route}), and its secondary run is left to the lane's instance ({@link #openElsewhere}), which alone
+ * knows what its lane is processing. Methods ending in {@code Locked} need the conversation's lock.
  */
 final class Lanes {
+    /** The open lane of a conversation, as every instance reads it: thread, awaiting run, operation, instance. */
+    static final String LANE_KEY = "switchboard_open_lane";
+
     private final ConcurrentHashMap<String, Conversation> conversations = new ConcurrentHashMap<>();
     private final ItemStore store;
     private final Clock clock;
+    private final String instance;
 
-    Lanes(ItemStore store, Clock clock) {
+    Lanes(ItemStore store, Clock clock, String instance) {
         this.store = store;
         this.clock = clock;
+        this.instance = instance;
     }
 
     static final class Conversation {
@@ -80,7 +88,9 @@ final class Lanes {
         }
         Conversation c = conversations.get(key(namespace));
         if (c == null) {
-            return Lane.MAIN;
+            boolean open = openElsewhere(namespace, threadId).isPresent();
+            LaneLog.step("route", "thread", threadId, "lane", open ? "secondary" : "main", "lane_instance", "other");
+            return open ? Lane.SECONDARY : Lane.MAIN;
         }
         c.lock.lock();
         try {
@@ -89,6 +99,81 @@ final class Lanes {
             return open ? Lane.SECONDARY : Lane.MAIN;
         } finally {
             c.lock.unlock();
+        }
+    }
+
+    /**
+     * The instance on which {@code threadId}'s lane in {@code namespace} is open, if that is another instance (as
+     * the shared store says). Empty when it is closed, or open here (this instance's memory is the truth then), or
+     * left over from an earlier life of this instance.
+     */
+    Optional<String> openElsewhere(List<String> namespace, UUID threadId) {
+        Conversation c = conversations.get(key(namespace));
+        if (c != null) {
+            c.lock.lock();
+            try {
+                if (c.awaitingRunId != null || c.closingRunId != null) {
+                    return Optional.empty();
+                }
+            } finally {
+                c.lock.unlock();
+            }
+        }
+        Optional<dev.switchboard.store.Item> item;
+        try {
+            item = store.get(new Namespace(namespace), LANE_KEY);
+        } catch (RuntimeException unreachable) {
+            return Optional.empty(); // routed as one instance would route it
+        }
+        return item.map(found -> found.value())
+                .filter(v -> threadId.toString().equals(v.path("thread_id").asText()))
+                .map(v -> v.path("instance").asText())
+                .filter(owner -> !owner.isEmpty() && !owner.equals(instance));
+    }
+
+    /** True while {@code threadId}'s lane in {@code namespace} is open on this instance. */
+    boolean isOpenHere(List<String> namespace, UUID threadId) {
+        Conversation c = conversations.get(key(namespace));
+        if (c == null) {
+            return false;
+        }
+        c.lock.lock();
+        try {
+            return c.awaitingRunId != null && c.closingRunId == null && threadId.equals(c.mainThreadId);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private void publishOpen(Conversation c) {
+        ObjectNode value = Json.object();
+        value.put("thread_id", c.mainThreadId.toString());
+        value.put("run_id", c.awaitingRunId.toString());
+        value.put("operation_id", c.operationId == null ? null : c.operationId.toString());
+        value.put("instance", instance);
+        try {
+            store.put(new Namespace(c.namespace), LANE_KEY, value, null);
+        } catch (RuntimeException unreachable) {
+            // Only other instances read it: they route this lane's messages to the main lane meanwhile, as
+            // before lanes were shared. The operation must not fail for it.
+            LaneLog.step("lane-publish-failed", "run", c.awaitingRunId, "error", unreachable.getMessage());
+        }
+    }
+
+    /** The lane {@code runId} opened is no longer open to new messages (closing, abandoned, or its run ended). */
+    private void unpublishOpen(List<String> namespace, UUID runId) {
+        Namespace ns = new Namespace(namespace);
+        try {
+            boolean ours = store.get(ns, LANE_KEY)
+                    .map(item -> runId == null || runId.toString().equals(item.value().path("run_id").asText()))
+                    .orElse(false);
+            if (ours) {
+                store.delete(ns, LANE_KEY);
+            }
+        } catch (RuntimeException unreachable) {
+            // A stale item only delays another instance's secondary message: the lane's instance, woken, finds
+            // its lane closed and the run is started by the stranded-run sweep (RunStarter).
+            LaneLog.step("lane-unpublish-failed", "run", runId, "error", unreachable.getMessage());
         }
     }
 
@@ -114,6 +199,7 @@ final class Lanes {
             c.awaitingRunId = runId;
             c.closingRunId = null;
             c.operationId = operationId;
+            publishOpen(c);
             LaneLog.step("lane-open", "thread", threadId, "run", runId, "operation", operationId);
             return c;
         } finally {
@@ -129,6 +215,7 @@ final class Lanes {
                 return false;
             }
             c.awaitingRunId = null;
+            unpublishOpen(c.namespace, runId);
             LaneLog.step("lane-abandoned", "run", runId, "operation", c.operationId);
             forgetIfIdleLocked(c);
             return true;
@@ -156,6 +243,7 @@ final class Lanes {
             if (runId.equals(c.awaitingRunId)) {
                 c.awaitingRunId = null;
                 c.closingRunId = runId;
+                unpublishOpen(c.namespace, runId);
             }
             return awaitProcessingLocked(c, runId, wait);
         } finally {
@@ -173,6 +261,7 @@ final class Lanes {
         try {
             c.awaitingRunId = null;
             c.closingRunId = runId;
+            unpublishOpen(namespace, null);
             return awaitProcessingLocked(c, runId, wait);
         } finally {
             c.lock.unlock();
@@ -299,6 +388,8 @@ final class Lanes {
 
     /** A main run ended: a lane it left closing is closed (its synthesis was written, or never will be). */
     void mainEnded(List<String> namespace, UUID runId) {
+        // Also where the run is recovered on another instance than the one it opened its lane on.
+        unpublishOpen(namespace, runId);
         Conversation c = conversations.get(key(namespace));
         if (c == null) {
             return;

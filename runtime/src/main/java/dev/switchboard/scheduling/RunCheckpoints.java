@@ -49,11 +49,13 @@ final class RunCheckpoints {
     private final OperationStore operations;
     private final OperationTools operationTools;
     private final Leases leases;
+    private final String owner;
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
     RunCheckpoints(CheckpointStore checkpoints, OperationStore operations, OperationTools operationTools, Leases leases,
-            Clock clock) {
+            String owner, Clock clock) {
+        this.owner = owner;
         this.checkpoints = checkpoints;
         this.operations = operations;
         this.operationTools = operationTools;
@@ -320,15 +322,19 @@ final class RunCheckpoints {
 
     UUID write(Run run, UUID parent, int step, Checkpoint.Source source, ConversationState state, List<String> next,
             ObjectNode writes, dev.switchboard.checkpoint.Pause pause) {
-        // A run this instance may no longer hold writes nothing more (Leases).
+        // A run this instance may no longer hold writes nothing more: refused early by the lease as this instance
+        // last renewed it (Leases), and for certain by the store, which checks the run's owner in the same
+        // statement as the write (a write stalled past a take-over must not land on the new owner's history).
         leases.check(run.runId());
         ObjectNode metadata = metadata(run, source, step, writes);
         if (pause != null) {
             metadata.set(dev.switchboard.checkpoint.Pause.METADATA_KEY, pause.toJson());
         }
         UUID id = Ids.newId();
-        checkpoints.put(new Checkpoint(id, run.threadId(), parent, run.runId(), step, source, state.toJson(), next,
-                metadata, clock.instant()));
+        if (!checkpoints.putIfHeld(new Checkpoint(id, run.threadId(), parent, run.runId(), step, source, state.toJson(),
+                next, metadata, clock.instant()), owner)) {
+            throw new LeaseLost(run.runId());
+        }
         return id;
     }
 

@@ -69,9 +69,9 @@ public final class RunScheduler implements AutoCloseable {
             OperationTools operationTools, ItemStore store, Duration secondaryWait, String owner, Duration lease) {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(lease, "lease");
-        Lanes lanes = new Lanes(store, clock);
+        Lanes lanes = new Lanes(store, clock, owner);
         Leases leases = new Leases(clock);
-        RunCheckpoints state = new RunCheckpoints(checkpoints, operations, operationTools, leases, clock);
+        RunCheckpoints state = new RunCheckpoints(checkpoints, operations, operationTools, leases, owner, clock);
         this.s = new Scheduling(runs, events, clock, owner, lease, lanes, leases, state,
                 new OperationReports(runs, threads, operations, state, clock),
                 new ThreadRows(threads, runs, checkpoints, clock), new Completions(runs));
@@ -150,6 +150,7 @@ public final class RunScheduler implements AutoCloseable {
      */
     public void joinCluster(Cluster signals) {
         s.cluster = signals;
+        s.completions.join(signals);
         relay.join(signals);
         signals.listen(new Cluster.Listener() {
             @Override
@@ -169,6 +170,11 @@ public final class RunScheduler implements AutoCloseable {
             @Override
             public void relayed(UUID runId, long sequence, String event) {
                 relay.mirror(runId, sequence, event);
+            }
+
+            @Override
+            public void ended(UUID runId) {
+                s.completions.endedElsewhere(runId);
             }
 
             @Override

@@ -101,6 +101,21 @@ final class RunStarter {
         if (s.closed) {
             return;
         }
+        if (lane == Lane.SECONDARY) {
+            // A secondary run executes where its lane is open: only that instance knows what the lane processes
+            // and waits for it when it closes. Another instance wakes it; the lane's instance takes any origin.
+            var now = s.clock.instant();
+            Optional<Run> first = s.runs.active(threadId, lane).stream()
+                    .filter(r -> r.status() == RunStatus.PENDING && r.isDue(now)).findFirst();
+            if (first.isPresent()) {
+                List<String> namespace = LoopSteps.namespace(first.get());
+                if (s.lanes.openElsewhere(namespace, threadId).isPresent()) {
+                    s.cluster.wake(threadId);
+                    return;
+                }
+                anyOrigin = anyOrigin || s.lanes.isOpenHere(namespace, threadId);
+            }
+        }
         if (!anyOrigin) {
             var now = s.clock.instant();
             List<Run> active = s.runs.active(threadId, lane);

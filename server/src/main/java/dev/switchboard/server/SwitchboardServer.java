@@ -76,7 +76,8 @@ public final class SwitchboardServer implements AutoCloseable {
             r.exception(SwitchboardException.class, (e, ctx) -> Errors.handle(e, ctx));
             r.exception(IllegalArgumentException.class, (e, ctx) ->
                     Errors.handle(new SwitchboardException.InvalidRequest(String.valueOf(e.getMessage())), ctx));
-            r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
+            r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> discardIfTooLarge(e.getStatus(), ctx)
+                    .status(e.getStatus())
                     .contentType("application/json")
                     .result(Json.write(Errors.body(e.getMessage(), Errors.codeFor(e.getStatus())))));
             r.exception(Exception.class, (e, ctx) -> Errors.handleUnexpected(e, ctx));
@@ -101,6 +102,7 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         long declared = ctx.contentLength();
         if (declared > settings.maxBodyBytes()) {
+            discardIfTooLarge(413, ctx);
             throw new SwitchboardException.InvalidRequest("payload_too_large", "the request body is " + declared
                     + " bytes; the limit is " + settings.maxBodyBytes());
         }
@@ -109,6 +111,34 @@ public final class SwitchboardServer implements AutoCloseable {
                     ctx.header(Authenticator.VISITOR_HEADER));
             ctx.attribute(Api.CALLER, caller);
         }
+    }
+
+    /** How much of an oversized body is read and thrown away before the 413; past it the connection just closes. */
+    static final long DISCARD_BOUND = 16L << 20;
+
+    /**
+     * A client refused with 413 is usually still sending its body; if the server answered and closed at once, the
+     * unread bytes would make the client's kernel see a reset, and the client a broken pipe instead of the answer
+     * (most likely on a busy machine, where the client is slow to read). So the rest of the body is read and
+     * discarded, up to {@link #DISCARD_BOUND}, and the connection is closed after the answer.
+     */
+    private static Context discardIfTooLarge(int status, Context ctx) {
+        if (status != 413) {
+            return ctx;
+        }
+        ctx.header("Connection", "close");
+        try {
+            java.io.InputStream in = ctx.req().getInputStream();
+            byte[] sink = new byte[64 * 1024];
+            long left = DISCARD_BOUND;
+            int n;
+            while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (java.io.IOException | RuntimeException clientGone) {
+            // the client stopped sending; the answer goes out if it still can
+        }
+        return ctx;
     }
 
     private static boolean isApiPath(String path) {

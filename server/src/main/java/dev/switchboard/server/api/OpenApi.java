@@ -202,7 +202,7 @@ public final class OpenApi {
 
         ok(op("get", "/threads/{thread_id}/operations", "A thread's operations", "operations"), arrayOf("Operation"));
         ok(op("get", "/operations/{operation_id}", "Get an operation", "operations"), ref("Operation"));
-        ok(op("post", "/operations/{operation_id}/cancel", "Cancel an operation before its point of no return", "operations"), ref("Operation"));
+        ok(op("post", "/operations/{operation_id}/cancel", "Cancel an operation before its point of no return (200 accepted or already finished; 409 past its point of no return; 202 unknown: the instance executing it did not answer in time, the request is recorded)", "operations"), ref("Operation"));
 
         ObjectNode agentRun = op("post", "/api/agent/run", "Run a task on the user's thread (double-texts roll back and carry over)", "agent");
         body(agentRun, ref("AgentRun"));

@@ -50,6 +50,7 @@ public final class OperationsApi {
             ctx.status(409).json(body);
             return;
         }
-        ctx.status(200).json(body);
+        // Unknown: the executing instance did not answer in time; the request is recorded, not yet accepted.
+        ctx.status(outcome.result() == CancelOutcome.Result.UNKNOWN ? 202 : 200).json(body);
     }
 }
