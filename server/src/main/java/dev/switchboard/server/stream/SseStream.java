@@ -37,6 +37,7 @@ public final class SseStream {
     private final Set<String> announced = new HashSet<>();
     private final long resumeAfter;
     private long nextId;
+    private long lastWrite;
 
     private SseStream(OutputStream out, StreamModes modes, Duration heartbeat, long resumeAfter) {
         this.out = out;
@@ -71,15 +72,29 @@ public final class SseStream {
         }
     }
 
-    /** Streams until the run's {@code end} event; returns normally then. */
+    /**
+     * Streams until the run's {@code end} event; returns normally then. A heartbeat goes out whenever nothing was
+     * written for the heartbeat interval, whatever events arrived meanwhile: the run may produce events these modes
+     * do not send (tokens under {@code values}), and a write is the only way to learn that the client left.
+     * Intervals are measured with {@link System#nanoTime()}, which wall-clock changes cannot move.
+     */
     public void pump(Subscription subscription) throws IOException, InterruptedException {
+        long interval = heartbeat.toNanos();
+        lastWrite = System.nanoTime();
         while (true) {
-            Optional<SequencedEvent> next = subscription.next(heartbeat);
-            if (next.isEmpty()) {
+            long quietFor = System.nanoTime() - lastWrite;
+            if (quietFor >= interval) {
                 if (subscription.isFinished()) {
                     return;
                 }
                 comment("heartbeat");
+                continue;
+            }
+            Optional<SequencedEvent> next = subscription.next(Duration.ofNanos(interval - quietFor));
+            if (next.isEmpty()) {
+                if (subscription.isFinished()) {
+                    return;
+                }
                 continue;
             }
             SequencedEvent e = next.get();
@@ -209,6 +224,7 @@ public final class SseStream {
         try {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
+            lastWrite = System.nanoTime();
         } catch (IOException e) {
             throw new ClientGone(e);
         }
