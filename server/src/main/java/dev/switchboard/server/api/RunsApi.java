@@ -41,6 +41,16 @@ public final class RunsApi {
             "stream_subgraphs", "stream_resumable", "on_disconnect", "multitask_strategy", "if_not_exists",
             "after_seconds", "webhook", "on_completion", "feedback_keys", "durability", "checkpoint_during",
             "langsmith_tracer", "superseded_input", "signal", "thread_id");
+    /**
+     * Fields of the Agent Server's run create that Switchboard does not implement: named in a 422 rather than
+     * accepted and ignored. ({@code signal} stays accepted: some JavaScript SDK versions serialise their abort
+     * signal into the body, an empty object that asks for nothing.)
+     */
+    static final List<String> UNSUPPORTED_CREATE_FIELDS = List.of("feedback_keys", "durability", "checkpoint_during",
+            "langsmith_tracer");
+    /** What a run list may {@code select}: the fields of a run as Switchboard answers it. */
+    static final Set<String> RUN_SELECTABLE = Set.of("run_id", "thread_id", "assistant_id", "created_at", "updated_at",
+            "status", "metadata", "kwargs", "multitask_strategy", "lane");
     private static final Duration WAIT_LIMIT = Duration.ofHours(1);
 
     private final Api api;
@@ -65,6 +75,7 @@ public final class RunsApi {
         r.get("/threads/{thread_id}/runs/{run_id}/join", this::join);
         r.get("/threads/{thread_id}/runs/{run_id}/stream", this::joinStream);
         r.get("/runs/{run_id}/stream", this::joinStatelessStream);
+        new RunsBulkApi(api, this).register(r);
     }
 
     private enum Mode { BACKGROUND, STREAM, WAIT }
@@ -79,9 +90,45 @@ public final class RunsApi {
         return api.switchboard().run(threadId, Api.pathId(ctx, "run_id"));
     }
 
+    /** What {@link #start} made: the run and what the response needs to know about it. */
+    record Started(Run run, StreamModes modes, boolean cancelOnDisconnect, boolean temporary, String webhook,
+            boolean stateless) {
+    }
+
     private void create(Context ctx, UUID pathThreadId, Mode mode) throws Exception {
-        Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
-        Caller caller = Api.caller(ctx);
+        Body body = Api.body(ctx);
+        validate(body, pathThreadId == null);
+        Started started = start(ctx, body, pathThreadId);
+        Run run = started.run();
+        boolean stateless = started.stateless();
+        UUID threadId = run.threadId();
+        boolean temporary = started.temporary();
+        String webhook = started.webhook();
+        String location = stateless ? "/runs/" + run.runId() : "/threads/" + threadId + "/runs/" + run.runId();
+        ctx.header("Content-Location", location);
+        afterRun(run, webhook, temporary && mode != Mode.WAIT);
+        switch (mode) {
+            case BACKGROUND -> ctx.json(Wire.run(run));
+            case WAIT -> {
+                Optional<Optional<Run>> ended = awaitWritingKeepAlives(ctx, run, started.cancelOnDisconnect());
+                JsonNode values = ended.map(e -> finalValues(run.threadId(), e)).orElse(null);
+                if (temporary) {
+                    api.switchboard().deleteThread(run.threadId());
+                }
+                if (values != null) {
+                    writeJson(ctx, values);
+                }
+            }
+            case STREAM -> stream(ctx, run, -1, started.modes(), started.cancelOnDisconnect());
+        }
+    }
+
+    /**
+     * Every check of a run-create body that needs nothing but the body and the hosted graphs: what
+     * {@code /runs/batch} runs over all its items before it starts any. Changes nothing.
+     */
+    void validate(Body body, boolean stateless) {
+        body.allowOnly(CREATE_FIELDS);
         if (body.has("command")) {
             throw new InvalidRequest("unsupported", "command (resuming an interrupted graph) is not supported: "
                     + "Switchboard graphs do not pause for human input");
@@ -89,6 +136,43 @@ public final class RunsApi {
         if (body.has("interrupt_before") || body.has("interrupt_after")) {
             throw new InvalidRequest("unsupported", "interrupt_before/interrupt_after are not supported");
         }
+        body.oneOf("on_completion", "delete", Set.of("delete", "keep"));
+        body.oneOf("on_disconnect", "continue", Set.of("cancel", "continue"));
+        body.oneOf("if_not_exists", "reject", Set.of("create", "reject"));
+        MultitaskStrategy.fromWire(body.string("multitask_strategy", "enqueue"));
+        SupersededInput.fromWire(body.string("superseded_input", "drop"));
+        StreamModes.of(body.strings("stream_mode"));
+        body.number("after_seconds", 0, 0, 86_400);
+        String webhook = body.string("webhook", null);
+        if (webhook != null) {
+            webhooks.policy().checkSubmitted(webhook);
+        }
+        body.uuid("checkpoint_id");
+        ObjectNode checkpoint = body.object("checkpoint");
+        if (checkpoint != null && checkpoint.hasNonNull("checkpoint_id")) {
+            Body.of(checkpoint).uuid("checkpoint_id");
+        }
+        api.switchboard().assistant(body.requiredString("assistant_id"));
+        ObjectNode rawConfig = body.object("config");
+        if (rawConfig != null && rawConfig.has("configurable") && !rawConfig.get("configurable").isObject()) {
+            throw new InvalidRequest("invalid_field", "config.configurable must be a JSON object");
+        }
+        body.object("context");
+        body.object("metadata");
+        body.bool("stream_resumable");
+        body.bool("stream_subgraphs");
+        if (stateless && body.has("thread_id")) {
+            throw new InvalidRequest("unsupported_field", "thread_id is not taken by a stateless run: "
+                    + "POST /threads/{thread_id}/runs runs on a thread");
+        }
+        for (String field : UNSUPPORTED_CREATE_FIELDS) {
+            body.refuse(field, "Switchboard does not implement it, and does not accept what it would ignore");
+        }
+    }
+
+    /** Creates the run of a body {@link #validate} passed; a thread made for it is removed again if it is refused. */
+    Started start(Context ctx, Body body, UUID pathThreadId) throws InterruptedException {
+        Caller caller = Api.caller(ctx);
         boolean stateless = pathThreadId == null;
         String onCompletion = body.oneOf("on_completion", "delete", Set.of("delete", "keep"));
         String onDisconnect = body.oneOf("on_disconnect", "continue", Set.of("cancel", "continue"));
@@ -98,16 +182,12 @@ public final class RunsApi {
         StreamModes modes = StreamModes.of(body.strings("stream_mode"));
         double afterSeconds = body.number("after_seconds", 0, 0, 86_400);
         String webhook = body.string("webhook", null);
-        if (webhook != null) {
-            webhooks.policy().checkSubmitted(webhook);
-        }
         UUID checkpointId = body.uuid("checkpoint_id");
         ObjectNode checkpoint = body.object("checkpoint");
         if (checkpointId == null && checkpoint != null && checkpoint.hasNonNull("checkpoint_id")) {
             checkpointId = Body.of(checkpoint).uuid("checkpoint_id");
         }
         String assistantId = body.requiredString("assistant_id");
-        api.switchboard().assistant(assistantId);
 
         UUID threadId = pathThreadId;
         // A thread made for this request (stateless, or if_not_exists=create) is removed again if the run is
@@ -182,24 +262,31 @@ public final class RunsApi {
             }
             throw e;
         }
-        String location = stateless ? "/runs/" + run.runId() : "/threads/" + threadId + "/runs/" + run.runId();
-        ctx.header("Content-Location", location);
         boolean temporary = stateless && "delete".equals(onCompletion);
-        afterRun(run, webhook, temporary && mode != Mode.WAIT);
-        switch (mode) {
-            case BACKGROUND -> ctx.json(Wire.run(run));
-            case WAIT -> {
-                Optional<Optional<Run>> ended = awaitWritingKeepAlives(ctx, run, "cancel".equals(onDisconnect));
-                JsonNode values = ended.map(e -> finalValues(run.threadId(), e)).orElse(null);
-                if (temporary) {
-                    api.switchboard().deleteThread(run.threadId());
-                }
-                if (values != null) {
-                    writeJson(ctx, values);
-                }
+        return new Started(run, modes, "cancel".equals(onDisconnect), temporary, webhook, stateless);
+    }
+
+    /**
+     * Undoes a started run as far as it can be undone: what {@code /runs/batch} does to the items it had started
+     * when a later one is refused. The run is rolled back (cancelled and deleted) and its stateless thread removed.
+     */
+    void undo(Started started) {
+        Run run = started.run();
+        try {
+            api.switchboard().deleteRun(run.threadId(), run.runId());
+            if (started.stateless()) {
+                api.switchboard().deleteThread(run.threadId());
             }
-            case STREAM -> stream(ctx, run, -1, modes, "cancel".equals(onDisconnect));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not undo run " + run.runId() + " of a refused batch", e);
         }
+    }
+
+    /** Starts the after-run work (webhook, temporary thread) of a run {@code /runs/batch} created. */
+    void afterBatchRun(Started started) {
+        afterRun(started.run(), started.webhook(), started.temporary());
     }
 
     private Optional<ConversationThread> existing(UUID threadId) {
@@ -311,8 +398,9 @@ public final class RunsApi {
         int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         String status = ctx.queryParam("status");
         RunQuery query = new RunQuery(status == null ? null : RunStatus.fromWire(status), limit, offset);
+        Selection selection = Selection.ofQuery(ctx.queryParams("select"), RUN_SELECTABLE);
         ArrayNode out = Json.array();
-        api.switchboard().runs(threadId, query).forEach(r -> out.add(Wire.run(r)));
+        api.switchboard().runs(threadId, query).forEach(r -> out.add(selection.apply(Wire.run(r))));
         ctx.json(out);
     }
 

@@ -24,6 +24,13 @@ public final class ThreadsApi {
     private static final Set<String> SEARCH_FIELDS = Set.of("metadata", "values", "status", "ids", "limit", "offset",
             "sort_by", "sort_order", "select", "extract");
 
+    /** What a thread search may {@code select}: the fields of a thread as Switchboard answers it. */
+    static final Set<String> SELECTABLE = Set.of("thread_id", "created_at", "updated_at", "metadata", "config",
+            "status", "values", "interrupts");
+    /** Where an {@code extract} path may start. */
+    static final Set<String> EXTRACT_ROOTS = Set.of("thread_id", "created_at", "updated_at", "metadata", "config",
+            "status", "values", "interrupts");
+
     private final Api api;
 
     public ThreadsApi(Api api) {
@@ -42,6 +49,7 @@ public final class ThreadsApi {
         r.get("/threads/{thread_id}/state/{checkpoint_id}", ctx -> state(ctx, Api.pathId(ctx, "checkpoint_id")));
         r.post("/threads/{thread_id}/state/checkpoint", this::stateAtCheckpoint);
         r.post("/threads/{thread_id}/state", this::updateState);
+        r.patch("/threads/{thread_id}/state", this::patchState);
         r.get("/threads/{thread_id}/history", this::historyGet);
         r.post("/threads/{thread_id}/history", this::historyPost);
     }
@@ -114,6 +122,7 @@ public final class ThreadsApi {
 
     private void search(Context ctx) {
         Body body = Api.body(ctx).allowOnly(SEARCH_FIELDS);
+        Selection selection = Selection.of(body, SELECTABLE, EXTRACT_ROOTS);
         ThreadQuery q = query(body, Api.caller(ctx));
         List<ConversationThread> found = api.switchboard().searchThreads(q);
         long total = api.switchboard().countThreads(q);
@@ -122,7 +131,7 @@ public final class ThreadsApi {
             ctx.header("X-Pagination-Next", Integer.toString(q.offset() + found.size()));
         }
         ArrayNode out = Json.array();
-        found.forEach(t -> out.add(Wire.thread(t)));
+        found.forEach(t -> out.add(selection.apply(Wire.thread(t))));
         ctx.json(out);
     }
 
@@ -184,6 +193,23 @@ public final class ThreadsApi {
         }
         Checkpoint written = api.switchboard().updateState(threadId, values, body.string("as_node", null), checkpointId);
         ctx.json(Wire.checkpointOnly(threadId, written));
+    }
+
+    /**
+     * {@code PATCH /threads/{id}/state}: merges {@code metadata} into the metadata of the thread's latest checkpoint
+     * (the SDKs' {@code threads.patchState}); the state's values stay as they are. A thread without a checkpoint
+     * has no state to patch: 409 {@code no_state}.
+     */
+    private void patchState(Context ctx) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        Body body = Api.body(ctx).allowOnly(Set.of("metadata"));
+        ObjectNode metadata = body.object("metadata");
+        if (metadata == null) {
+            throw new InvalidRequest("missing_field", "metadata (an object) is required");
+        }
+        api.switchboard().patchStateMetadata(threadId, metadata);
+        ctx.status(204);
     }
 
     private void historyGet(Context ctx) {
