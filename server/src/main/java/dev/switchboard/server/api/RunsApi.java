@@ -367,7 +367,8 @@ public final class RunsApi {
         Subscription subscription = api.switchboard().subscribe(run.runId(), -1);
         api.metrics().subscriberOpened();
         try (subscription) {
-            SseStream sse = SseStream.open(ctx, modes, api.settings().heartbeat(), afterSequence);
+            SseStream sse = SseStream.open(ctx, modes, api.settings().heartbeat(), afterSequence)
+                    .withGraph(graphIdOf(run), this::checkpointAt, api.switchboard().clock());
             sse.pump(subscription);
         } catch (SseStream.ClientGone gone) {
             if (cancelOnDisconnect) {
@@ -376,6 +377,24 @@ public final class RunsApi {
             }
         } finally {
             api.metrics().subscriberClosed();
+        }
+    }
+
+    private String graphIdOf(Run run) {
+        try {
+            return api.switchboard().assistant(run.assistantId().toString()).graphId();
+        } catch (SwitchboardException.NotFound gone) {
+            return null;
+        }
+    }
+
+    /** The checkpoint a run wrote at a step, among the thread's recent ones: what the {@code debug} mode names. */
+    private Optional<dev.switchboard.checkpoint.Checkpoint> checkpointAt(UUID threadId, UUID runId, int step) {
+        try {
+            return api.switchboard().history(threadId, 50, null).stream()
+                    .filter(c -> runId.equals(c.runId()) && c.step() == step).findFirst();
+        } catch (SwitchboardException.NotFound gone) {
+            return Optional.empty();
         }
     }
 

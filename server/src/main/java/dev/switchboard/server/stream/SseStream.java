@@ -39,11 +39,24 @@ public final class SseStream {
     private long nextId;
     private long lastWrite;
 
+    private GraphFrames graph;
+
     private SseStream(OutputStream out, StreamModes modes, Duration heartbeat, long resumeAfter) {
         this.out = out;
         this.modes = modes;
         this.heartbeat = heartbeat;
         this.resumeAfter = resumeAfter;
+    }
+
+    /**
+     * Tells the graph-level modes ({@code tasks}, {@code checkpoints}, {@code debug}, {@code events}) of a run of
+     * {@code graphId}; {@code lookup} finds the stored checkpoints the {@code debug} mode names.
+     */
+    public SseStream withGraph(String graphId, GraphFrames.CheckpointLookup lookup, java.time.Clock clock) {
+        if (GraphFrames.wanted(modes)) {
+            graph = new GraphFrames(modes, graphId, lookup, clock);
+        }
+        return this;
     }
 
     /** Sets the SSE headers and commits the response. */
@@ -107,6 +120,11 @@ public final class SseStream {
 
     void write(SequencedEvent sequenced) throws IOException {
         long id = sequenced.sequence();
+        if (graph != null) {
+            for (GraphFrames.Frame f : graph.on(sequenced.event())) {
+                frame(f.event(), f.data(), id);
+            }
+        }
         switch (sequenced.event()) {
             case RunEvent.Metadata m -> {
                 ObjectNode data = Json.object();

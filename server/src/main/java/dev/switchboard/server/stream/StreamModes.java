@@ -8,9 +8,10 @@ import java.util.Set;
 /** The stream modes a client asked for (AGENT-PROTOCOL.md §8.2); empty means {@code values}. */
 public record StreamModes(Set<String> modes) {
     /** The modes Switchboard streams, in the order {@code /info} lists them. */
-    public static final List<String> SUPPORTED = List.of("values", "updates", "messages", "messages-tuple", "custom");
+    public static final List<String> SUPPORTED = List.of("values", "updates", "messages", "messages-tuple", "custom",
+            "events", "debug", "tasks", "checkpoints");
     /** Modes of the Agent Server that Switchboard does not stream: refused by name rather than sent nothing. */
-    static final Set<String> UNSUPPORTED = Set.of("events", "debug", "tasks", "checkpoints", "tools");
+    static final Set<String> UNSUPPORTED = Set.of("tools");
 
     public StreamModes {
         modes = Set.copyOf(modes);
