@@ -242,4 +242,20 @@ class BulkRunsHttpTest {
                 .isEqualTo("unsupported_field");
         assertThat(alice.get("/threads/" + thread + "/runs").json()).isEmpty();
     }
+
+    @Test
+    void threadTtlAndStoreRefreshTtl_areRefusedByName_andChangeNothing() {
+        long before = threadCount(alice);
+        Http.Response create = alice.post("/threads", obj("ttl", obj("strategy", "delete", "ttl", 5)));
+        assertThat(create.code()).isEqualTo("unsupported_field");
+        assertThat(create.body()).contains("ttl");
+        assertThat(threadCount(alice)).isEqualTo(before);
+        String thread = threadOf(alice);
+        assertThat(alice.patch("/threads/" + thread, obj("ttl", 5, "metadata", obj("changed", true))).code())
+                .isEqualTo("unsupported_field");
+        assertThat(alice.get("/threads/" + thread).json().path("metadata").has("changed")).isFalse();
+        assertThat(alice.post("/store/items/search", obj("refresh_ttl", true)).code()).isEqualTo("unsupported_field");
+        assertThat(alice.post("/store/items/search", obj("refresh_ttl", false)).status()).isEqualTo(200);
+        assertThat(alice.get("/store/items?namespace=a&key=b&refresh_ttl=true").code()).isEqualTo("unsupported_field");
+    }
 }

@@ -31,6 +31,10 @@ public final class ThreadsApi {
     static final Set<String> EXTRACT_ROOTS = Set.of("thread_id", "created_at", "updated_at", "metadata", "config",
             "status", "values", "interrupts");
 
+    /** Thread expiry is not built yet; a ttl is refused rather than kept and never honoured. */
+    static final String THREAD_TTL_REFUSAL = "threads do not expire in Switchboard yet; delete them with "
+            + "DELETE /threads/{thread_id}";
+
     private final Api api;
 
     public ThreadsApi(Api api) {
@@ -60,6 +64,7 @@ public final class ThreadsApi {
 
     private void create(Context ctx) {
         Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
+        body.refuse("ttl", THREAD_TTL_REFUSAL);
         if (body.has("supersteps")) {
             throw new InvalidRequest("unsupported", "supersteps are not supported; create the thread, then POST its state");
         }
@@ -143,7 +148,7 @@ public final class ThreadsApi {
     private void patch(Context ctx) {
         UUID threadId = id(ctx);
         api.thread(ctx, threadId);
-        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "ttl"));
+        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "ttl")).refuse("ttl", THREAD_TTL_REFUSAL);
         ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
         if (!Api.caller(ctx).isAnonymous()) {
             metadata.remove("owner");
