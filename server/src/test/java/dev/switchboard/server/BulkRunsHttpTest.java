@@ -58,7 +58,8 @@ class BulkRunsHttpTest {
     void batch_startsEveryRun_andAnswersThemInOrder() {
         ArrayNode batch = Json.array();
         batch.add(scriptedRun("first", 2, 0));
-        batch.add(scriptedRun("second", 2, 0, "metadata", obj("n", 2)));
+        // As the JavaScript SDK's createBatch sends it: assistantId beside assistant_id.
+        batch.add(scriptedRun("second", 2, 0, "metadata", obj("n", 2), "assistantId", "scripted"));
         Http.Response r = alice.post("/runs/batch", batch);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json()).hasSize(2);
@@ -91,6 +92,13 @@ class BulkRunsHttpTest {
         assertThat(notFound.status()).isEqualTo(404);
         assertThat(notFound.body()).contains("runs[1]");
         assertThat(threadCount(alice)).isEqualTo(threadsBefore);
+    }
+
+    @Test
+    void batch_withAssistantIdDifferingFromAssistant_id_isRefused() {
+        ArrayNode batch = Json.array();
+        batch.add(scriptedRun("x", 1, 0, "assistantId", "lanes"));
+        assertThat(alice.post("/runs/batch", batch).code()).isEqualTo("invalid_field");
     }
 
     @Test

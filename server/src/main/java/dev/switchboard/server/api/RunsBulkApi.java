@@ -63,7 +63,16 @@ final class RunsBulkApi {
             if (!item.isObject()) {
                 throw new InvalidRequest("invalid_body", "runs[" + i + "]: each run must be a JSON object");
             }
-            Body body = Body.of((ObjectNode) item);
+            ObjectNode fields = (ObjectNode) item;
+            // The JavaScript SDK's createBatch sends each payload as given plus assistant_id, so assistantId comes
+            // along: the same value twice is one field; two different values are a mistake.
+            if (fields.has("assistantId")) {
+                if (!fields.get("assistantId").equals(fields.get("assistant_id"))) {
+                    throw new InvalidRequest("invalid_field", "runs[" + i + "]: assistantId and assistant_id differ");
+                }
+                fields.remove("assistantId");
+            }
+            Body body = Body.of(fields);
             try {
                 runs.validate(body, true);
             } catch (SwitchboardException e) {
