@@ -159,7 +159,7 @@ public final class SwitchboardServer implements AutoCloseable {
         supports.put("search_select", true);
         supports.put("thread_search_extract", true);
         supports.put("thread_ttl", false);
-        supports.put("thread_stream", false);
+        supports.put("thread_stream", true);
         supports.put("store_refresh_ttl", false);
         ObjectNode metadata = info.putObject("metadata");
         metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));

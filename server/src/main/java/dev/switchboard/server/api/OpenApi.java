@@ -186,6 +186,10 @@ public final class OpenApi {
         body(cancelMany, object("RunsCancel", "Which runs to cancel.", "thread_id", "string", "run_ids", "array",
                 "status", "string"));
         ok(cancelMany, "204", null, "");
+        ObjectNode threadStream = op("get", "/threads/{thread_id}/stream", "Every run of the thread as it runs (SSE; "
+                + "ids <run_id>_<n>, resumable with Last-Event-ID)", "threads");
+        query(threadStream, "stream_mode", "string");
+        ok(threadStream, "200", Json.object().put("type", "string"), "text/event-stream");
         ObjectNode patchState = op("patch", "/threads/{thread_id}/state", "Merge metadata into the latest "
                 + "checkpoint's metadata", "threads");
         body(patchState, object("ThreadStatePatch", "Metadata to merge.", "metadata", "object"));

@@ -54,6 +54,7 @@ public final class ThreadsApi {
         r.post("/threads/{thread_id}/state/checkpoint", this::stateAtCheckpoint);
         r.post("/threads/{thread_id}/state", this::updateState);
         r.patch("/threads/{thread_id}/state", this::patchState);
+        new ThreadStreamApi(api).register(r);
         r.get("/threads/{thread_id}/history", this::historyGet);
         r.post("/threads/{thread_id}/history", this::historyPost);
     }

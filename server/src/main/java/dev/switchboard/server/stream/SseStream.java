@@ -40,6 +40,8 @@ public final class SseStream {
     private long lastWrite;
 
     private GraphFrames graph;
+    private String idPrefix = "";
+    private boolean endFrame = true;
 
     private SseStream(OutputStream out, StreamModes modes, Duration heartbeat, long resumeAfter) {
         this.out = out;
@@ -75,6 +77,19 @@ public final class SseStream {
         OutputStream out = ctx.res().getOutputStream();
         SseStream stream = new SseStream(out, modes, heartbeat, resumeAfter);
         out.flush();
+        return stream;
+    }
+
+    /**
+     * One run's part of a thread stream ({@code GET /threads/{id}/stream}), written to {@code out} (shared with the
+     * thread's other runs, one frame per write): ids are {@code <run_id>_<n>} so that {@code Last-Event-ID} names
+     * the run too, and no {@code end} frame, as the thread stream goes on after each run.
+     */
+    public static SseStream ofThreadRun(OutputStream out, StreamModes modes, Duration heartbeat, long resumeAfter,
+            String runId) {
+        SseStream stream = new SseStream(out, modes, heartbeat, resumeAfter);
+        stream.idPrefix = runId + "_";
+        stream.endFrame = false;
         return stream;
     }
 
@@ -223,13 +238,13 @@ public final class SseStream {
 
     private void frame(String event, JsonNode data, long logSequence) throws IOException {
         long id = nextId++;
-        if (id <= resumeAfter) {
+        if (id <= resumeAfter || (!endFrame && "end".equals(event))) {
             return;
         }
         StringBuilder b = new StringBuilder(64);
         b.append("event: ").append(event).append('\n');
         b.append("data: ").append(data == null ? "null" : Json.write(data)).append('\n');
-        b.append("id: ").append(id).append('\n');
+        b.append("id: ").append(idPrefix).append(id).append('\n');
         b.append('\n');
         send(b.toString());
     }
