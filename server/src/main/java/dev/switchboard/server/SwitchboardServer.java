@@ -159,6 +159,7 @@ public final class SwitchboardServer implements AutoCloseable {
         supports.put("search_select", true);
         supports.put("thread_search_extract", true);
         supports.put("thread_ttl", false);
+        supports.put("threads_prune", "delete");
         supports.put("thread_stream", true);
         supports.put("store_refresh_ttl", false);
         ObjectNode metadata = info.putObject("metadata");

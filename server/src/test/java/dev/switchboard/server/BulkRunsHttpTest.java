@@ -266,4 +266,38 @@ class BulkRunsHttpTest {
         assertThat(alice.post("/store/items/search", obj("refresh_ttl", false)).status()).isEqualTo(200);
         assertThat(alice.get("/store/items?namespace=a&key=b&refresh_ttl=true").code()).isEqualTo("unsupported_field");
     }
+
+    @Test
+    void prune_deletesTheCallersNamedThreads_skipsOthers_andRefusesKeepLatestAndBadIds() {
+        String mine = threadOf(alice);
+        alice.post("/threads/" + mine + "/runs/wait", scriptedRun("hi", 1, 0));
+        String theirs = threadOf(bob);
+        Http.Response r = alice.post("/threads/prune", obj("thread_ids", List.of(mine, theirs,
+                "00000000-0000-4000-8000-000000000000")));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("pruned_count").asInt()).isEqualTo(1);
+        assertThat(alice.get("/threads/" + mine).status()).isEqualTo(404);
+        assertThat(bob.get("/threads/" + theirs).status()).isEqualTo(200);
+
+        assertThat(alice.post("/threads/prune", obj("thread_ids", List.of(theirs), "strategy", "keep_latest")).code())
+                .isEqualTo("unsupported_field");
+        assertThat(alice.post("/threads/prune", obj("thread_ids", List.of())).status()).isEqualTo(422);
+        assertThat(alice.post("/threads/prune", obj("thread_ids", List.of("x"))).status()).isEqualTo(422);
+        assertThat(alice.post("/threads/prune", obj("thread_ids", List.of(theirs), "strategy", "burn")).status())
+                .isEqualTo(422);
+    }
+
+    @Test
+    void prune_ofAThreadWithAnOperationInFlight_is409_andPrunesNothing() {
+        String busy = threadOf(alice);
+        String idle = threadOf(alice);
+        alice.post("/threads/" + busy + "/runs", TestServer.lanesRun("change my plan"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> alice.get("/threads/" + busy + "/operations")
+                .json().size() == 1);
+        Http.Response r = alice.post("/threads/prune", obj("thread_ids", List.of(idle, busy)));
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.code()).isEqualTo("operation_in_flight");
+        assertThat(alice.get("/threads/" + idle).status()).isEqualTo(200);
+        assertThat(alice.get("/threads/" + busy).status()).isEqualTo(200);
+    }
 }

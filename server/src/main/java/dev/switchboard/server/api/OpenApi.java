@@ -186,6 +186,10 @@ public final class OpenApi {
         body(cancelMany, object("RunsCancel", "Which runs to cancel.", "thread_id", "string", "run_ids", "array",
                 "status", "string"));
         ok(cancelMany, "204", null, "");
+        ObjectNode prune = op("post", "/threads/prune", "Delete the named threads the caller owns (strategy delete); "
+                + "409 and nothing deleted when one has an operation in flight", "threads");
+        body(prune, object("ThreadsPrune", "Threads to prune.", "thread_ids", "array", "strategy", "string"));
+        ok(prune, Json.object().put("type", "object"));
         ObjectNode threadStream = op("get", "/threads/{thread_id}/stream", "Every run of the thread as it runs (SSE; "
                 + "ids <run_id>_<n>, resumable with Last-Event-ID)", "threads");
         query(threadStream, "stream_mode", "string");

@@ -45,6 +45,7 @@ public final class ThreadsApi {
         r.post("/threads", this::create);
         r.post("/threads/search", this::search);
         r.post("/threads/count", this::count);
+        r.post("/threads/prune", this::prune);
         r.get("/threads/{thread_id}", ctx -> ctx.json(Wire.thread(api.thread(ctx, id(ctx)))));
         r.patch("/threads/{thread_id}", this::patch);
         r.delete("/threads/{thread_id}", this::delete);
@@ -139,6 +140,53 @@ public final class ThreadsApi {
         ArrayNode out = Json.array();
         found.forEach(t -> out.add(selection.apply(Wire.thread(t))));
         ctx.json(out);
+    }
+
+    /**
+     * {@code POST /threads/prune} with strategy {@code delete}: each named thread the caller owns is deleted with
+     * its runs, checkpoints and operations; ids of missing (or other users') threads are skipped, so a repeated
+     * prune is harmless. A thread with an operation in flight refuses the whole prune (409, nothing deleted): no
+     * side effect may go on without its record. {@code keep_latest} is refused by name (not built yet).
+     */
+    private void prune(Context ctx) throws InterruptedException {
+        Body body = Api.body(ctx).allowOnly(Set.of("thread_ids", "strategy"));
+        String strategy = body.oneOf("strategy", "delete", Set.of("delete", "keep_latest"));
+        if ("keep_latest".equals(strategy)) {
+            throw new InvalidRequest("unsupported_field", "strategy keep_latest is not supported; strategy delete is");
+        }
+        JsonNode raw = body.any("thread_ids");
+        if (raw == null || !raw.isArray() || raw.isEmpty() || raw.size() > 1000) {
+            throw new InvalidRequest("invalid_field", "thread_ids must be a list of 1 to 1000 thread ids");
+        }
+        Caller caller = Api.caller(ctx);
+        List<UUID> owned = new ArrayList<>();
+        for (JsonNode n : raw) {
+            UUID id = dev.switchboard.Ids.parse("thread_ids[]", n.asText());
+            try {
+                if (caller.owns(api.switchboard().thread(id)) && !owned.contains(id)) {
+                    owned.add(id);
+                }
+            } catch (dev.switchboard.SwitchboardException.NotFound missing) {
+                // nothing to prune
+            }
+        }
+        for (UUID id : owned) {
+            api.switchboard().operations(id).stream().filter(op -> !op.status().isTerminal()).findFirst()
+                    .ifPresent(op -> {
+                        throw new dev.switchboard.SwitchboardException.Conflict("operation_in_flight", "Thread " + id
+                                + " has operation " + op.operationId() + " in flight; nothing was pruned");
+                    });
+        }
+        int pruned = 0;
+        for (UUID id : owned) {
+            try {
+                api.switchboard().deleteThread(id);
+                pruned++;
+            } catch (dev.switchboard.SwitchboardException.NotFound gone) {
+                // deleted meanwhile
+            }
+        }
+        ctx.json(Json.object().put("pruned_count", pruned));
     }
 
     private void count(Context ctx) {
