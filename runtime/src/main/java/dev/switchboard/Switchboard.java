@@ -470,6 +470,23 @@ public final class Switchboard implements AutoCloseable {
     // ---- runs ---------------------------------------------------------------------------------------
 
     /** Creates a run on a thread under its multitask strategy; see {@link RunScheduler#admit}. */
+    /**
+     * Merges {@code metadata} into the metadata of the thread's latest checkpoint (the Agent Server's
+     * {@code PATCH /threads/{id}/state}); values and lineage are untouched. A thread without a checkpoint is a
+     * {@code Conflict} ({@code no_state}).
+     */
+    public Checkpoint patchStateMetadata(UUID threadId, ObjectNode metadata) {
+        thread(threadId);
+        Checkpoint latest = checkpoints.latest(threadId).orElseThrow(() -> new SwitchboardException.Conflict("no_state",
+                "thread " + threadId + " has no state yet to patch; run it or POST its state first"));
+        ObjectNode merged = latest.metadata().deepCopy();
+        merged.setAll(metadata);
+        Checkpoint patched = new Checkpoint(latest.checkpointId(), latest.threadId(), latest.parentId(), latest.runId(),
+                latest.step(), latest.source(), latest.values(), latest.next(), merged, latest.createdAt());
+        checkpoints.put(patched);
+        return patched;
+    }
+
     public Run submit(RunRequest request) {
         if (request.threadId() == null) {
             throw new SwitchboardException.InvalidRequest("thread_id is required for a run on a thread");
@@ -600,6 +617,19 @@ public final class Switchboard implements AutoCloseable {
     public Run run(UUID threadId, UUID runId) {
         return runs.get(runId).filter(r -> r.threadId().equals(threadId))
                 .orElseThrow(() -> SwitchboardException.NotFound.of("Run", runId));
+    }
+
+    /** A run by its id alone, whatever thread it is on; empty when there is none. */
+    public Optional<Run> findRun(UUID runId) {
+        return runs.get(runId);
+    }
+
+    /** Every pending and running run of every thread, oldest first: what a cancel by status looks at. */
+    public List<Run> activeRuns() {
+        List<Run> all = new java.util.ArrayList<>(runs.running());
+        all.addAll(runs.pending());
+        all.sort(java.util.Comparator.comparing(Run::createdAt));
+        return all;
     }
 
     public List<Run> runs(UUID threadId, RunQuery query) {

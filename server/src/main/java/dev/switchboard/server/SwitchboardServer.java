@@ -179,6 +179,19 @@ public final class SwitchboardServer implements AutoCloseable {
         flags.put("crons", false);
         flags.put("langsmith", false);
         flags.put("auth", settings.authEnabled());
+        // What this server implements of the Agent Server's API beyond the core: a client can ask rather than probe.
+        ObjectNode supports = info.putObject("supports");
+        var modes = supports.putArray("stream_modes");
+        dev.switchboard.server.stream.StreamModes.SUPPORTED.forEach(modes::add);
+        supports.put("runs_batch", true);
+        supports.put("runs_cancel_many", true);
+        supports.put("thread_state_patch", true);
+        supports.put("search_select", true);
+        supports.put("thread_search_extract", true);
+        supports.put("thread_ttl", false);
+        supports.put("threads_prune", "delete");
+        supports.put("thread_stream", true);
+        supports.put("store_refresh_ttl", false);
         ObjectNode metadata = info.putObject("metadata");
         metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));
         ctx.json(info);

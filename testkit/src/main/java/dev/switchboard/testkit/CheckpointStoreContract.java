@@ -91,6 +91,22 @@ public abstract class CheckpointStoreContract {
         assertThat(store.list(thread, 10, null)).containsExactly(checkpoint);
     }
 
+    /** What {@code PATCH /threads/{id}/state} rests on: a put with a stored id replaces that checkpoint. */
+    @Test
+    void put_withAStoredId_replacesThatCheckpoint_andLeavesItLatest() {
+        Checkpoint original = checkpoint(thread, Ids.newId(), 0);
+        store.put(original);
+        Checkpoint patched = new Checkpoint(original.checkpointId(), thread, original.parentId(), original.runId(),
+                original.step(), original.source(), original.values(), original.next(),
+                json("{\"source\":\"loop\",\"reviewed\":true}"), original.createdAt());
+
+        store.put(patched);
+
+        assertThat(store.get(thread, original.checkpointId())).contains(patched);
+        assertThat(store.latest(thread)).contains(patched);
+        assertThat(store.list(thread, 10, null)).containsExactly(patched);
+    }
+
     @Test
     void put_minimalRecord_keepsNullParentAndRunAndEmptyNext() {
         Checkpoint checkpoint = new Checkpoint(Ids.newId(), thread, null, null, -1, Source.INPUT, null, null, null,

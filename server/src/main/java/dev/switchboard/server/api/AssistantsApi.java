@@ -16,6 +16,9 @@ import java.util.Set;
  * with {@code --scripted-assistant}): they are neither listed nor readable, as nothing here could run them.
  */
 public final class AssistantsApi {
+    /** What an assistant search may {@code select}: the fields of an assistant as Switchboard answers it. */
+    static final Set<String> ASSISTANT_SELECTABLE = Set.of("assistant_id", "graph_id", "name", "description", "config",
+            "context", "created_at", "updated_at", "metadata", "version");
     private final Api api;
 
     public AssistantsApi(Api api) {
@@ -38,11 +41,12 @@ public final class AssistantsApi {
     private void search(Context ctx) {
         Body body = Api.body(ctx).allowOnly(Set.of("graph_id", "metadata", "name", "limit", "offset", "sort_by",
                 "sort_order", "select"));
+        Selection selection = Selection.of(body, ASSISTANT_SELECTABLE, Set.of());
         AssistantQuery q = query(body);
         List<Assistant> matching = matching(q);
         ctx.header("X-Pagination-Total", Integer.toString(matching.size()));
         ArrayNode out = Json.array();
-        matching.stream().skip(q.offset()).limit(q.limit()).forEach(a -> out.add(Wire.assistant(a)));
+        matching.stream().skip(q.offset()).limit(q.limit()).forEach(a -> out.add(selection.apply(Wire.assistant(a))));
         ctx.json(out);
     }
 

@@ -46,6 +46,17 @@ public final class Body {
         return v != null && !v.isNull();
     }
 
+    /**
+     * Refuses a field of the Agent Server's API that Switchboard does not implement, when it is present and not
+     * null: a 422 naming it, never a value accepted and ignored.
+     */
+    public Body refuse(String field, String why) {
+        if (has(field)) {
+            throw new InvalidRequest("unsupported_field", field + " is not supported: " + why);
+        }
+        return this;
+    }
+
     public Body allowOnly(Set<String> fields) {
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {

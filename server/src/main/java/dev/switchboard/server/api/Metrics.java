@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Metrics implements RunListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final ThreadRunFeed threadRuns = new ThreadRunFeed();
 
     public Metrics(Switchboard switchboard) {
         Gauge.builder("switchboard_sse_subscribers", subscribers, AtomicInteger::get)
@@ -32,8 +33,14 @@ public final class Metrics implements RunListener {
         switchboard.listen(this);
     }
 
+    /** The runs admitted per thread, for thread streams: this class holds the runtime's one run listener. */
+    public ThreadRunFeed threadRuns() {
+        return threadRuns;
+    }
+
     @Override
     public void admitted(Run run, List<Run> superseded) {
+        threadRuns.admitted(run);
         // Prometheus reserves the _created suffix (and strips it, with _total), so "runs created" would be
         // exported as switchboard_runs_total; "admitted" survives as switchboard_runs_admitted_total.
         Counter.builder("switchboard_runs_admitted").description("runs created (admitted by the scheduler)")

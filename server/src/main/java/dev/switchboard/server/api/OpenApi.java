@@ -78,7 +78,7 @@ public final class OpenApi {
                 "metadata", "object", "config", "object", "context", "object", "checkpoint_id", "string",
                 "stream_mode", "array", "stream_resumable", "boolean", "on_disconnect", "string",
                 "multitask_strategy", "string", "if_not_exists", "string", "after_seconds", "number", "webhook",
-                "string", "on_completion", "string", "superseded_input", "string");
+                "string", "on_completion", "string", "superseded_input", "string", "stream_subgraphs", "boolean");
         create.putArray("required").add("assistant_id");
         ObjectNode strategy = (ObjectNode) create.get("properties").get("multitask_strategy");
         strategy.putArray("enum").add("reject").add("enqueue").add("interrupt").add("rollback");
@@ -146,7 +146,8 @@ public final class OpenApi {
         ObjectNode create = op("post", "/threads", "Create a thread (if_exists raise|do_nothing)", "threads");
         body(create, Json.object().put("type", "object"));
         ok(create, ref("Thread"));
-        ok(op("post", "/threads/search", "Search threads", "threads"), arrayOf("Thread"));
+        ok(op("post", "/threads/search", "Search threads (select: fields to return; extract: "
+                + "name → path such as values.messages[-1].content, answered under extracted)", "threads"), arrayOf("Thread"));
         ok(op("post", "/threads/count", "Count threads", "threads"), Json.object().put("type", "integer"));
         ok(op("get", "/threads/{thread_id}", "Get a thread", "threads"), ref("Thread"));
         ok(op("patch", "/threads/{thread_id}", "Merge thread metadata", "threads"), ref("Thread"));
@@ -173,10 +174,35 @@ public final class OpenApi {
             body(wait, ref("RunCreate"));
             ok(wait, Json.object().put("type", "object"));
         }
+        ObjectNode batch = op("post", "/runs/batch", "Create several stateless runs; every item is checked first, "
+                + "a refused item is named by index (runs[i]) and nothing is started", "runs");
+        ObjectNode batchBody = Json.object().put("type", "array");
+        batchBody.set("items", ref("RunCreate"));
+        body(batch, batchBody);
+        ok(batch, arrayOf("Run"));
+        ObjectNode cancelMany = op("post", "/runs/cancel", "Cancel runs by run_ids (with thread_id), by thread_id, or "
+                + "by status (pending, running, all)", "runs");
+        query(cancelMany, "action", "string");
+        body(cancelMany, object("RunsCancel", "Which runs to cancel.", "thread_id", "string", "run_ids", "array",
+                "status", "string"));
+        ok(cancelMany, "204", null, "");
+        ObjectNode prune = op("post", "/threads/prune", "Delete the named threads the caller owns (strategy delete); "
+                + "409 and nothing deleted when one has an operation in flight", "threads");
+        body(prune, object("ThreadsPrune", "Threads to prune.", "thread_ids", "array", "strategy", "string"));
+        ok(prune, Json.object().put("type", "object"));
+        ObjectNode threadStream = op("get", "/threads/{thread_id}/stream", "Every run of the thread as it runs (SSE; "
+                + "ids <run_id>_<n>, resumable with Last-Event-ID)", "threads");
+        query(threadStream, "stream_mode", "string");
+        ok(threadStream, "200", Json.object().put("type", "string"), "text/event-stream");
+        ObjectNode patchState = op("patch", "/threads/{thread_id}/state", "Merge metadata into the latest "
+                + "checkpoint's metadata", "threads");
+        body(patchState, object("ThreadStatePatch", "Metadata to merge.", "metadata", "object"));
+        ok(patchState, "204", null, "");
         ObjectNode list = op("get", "/threads/{thread_id}/runs", "List runs, newest first", "runs");
         query(list, "limit", "integer");
         query(list, "offset", "integer");
         query(list, "status", "string");
+        query(list, "select", "string");
         ok(list, arrayOf("Run"));
         ok(op("get", "/threads/{thread_id}/runs/{run_id}", "Get a run", "runs"), ref("Run"));
         ok(op("delete", "/threads/{thread_id}/runs/{run_id}", "Delete a run and its checkpoints", "runs"), "204", null, "");

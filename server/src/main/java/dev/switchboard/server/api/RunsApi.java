@@ -44,6 +44,16 @@ public final class RunsApi {
             "stream_subgraphs", "stream_resumable", "on_disconnect", "multitask_strategy", "if_not_exists",
             "after_seconds", "webhook", "on_completion", "feedback_keys", "durability", "checkpoint_during",
             "langsmith_tracer", "superseded_input", "signal", "thread_id");
+    /**
+     * Fields of the Agent Server's run create that Switchboard does not implement: named in a 422 rather than
+     * accepted and ignored. ({@code signal} stays accepted: some JavaScript SDK versions serialise their abort
+     * signal into the body, an empty object that asks for nothing.)
+     */
+    static final List<String> UNSUPPORTED_CREATE_FIELDS = List.of("feedback_keys", "durability", "checkpoint_during",
+            "langsmith_tracer");
+    /** What a run list may {@code select}: the fields of a run as Switchboard answers it. */
+    static final Set<String> RUN_SELECTABLE = Set.of("run_id", "thread_id", "assistant_id", "created_at", "updated_at",
+            "status", "metadata", "kwargs", "multitask_strategy", "lane");
     private static final Duration WAIT_LIMIT = Duration.ofHours(1);
 
     private final Api api;
@@ -68,6 +78,7 @@ public final class RunsApi {
         r.get("/threads/{thread_id}/runs/{run_id}/join", this::join);
         r.get("/threads/{thread_id}/runs/{run_id}/stream", this::joinStream);
         r.get("/runs/{run_id}/stream", this::joinStatelessStream);
+        new RunsBulkApi(api, this).register(r);
     }
 
     private enum Mode { BACKGROUND, STREAM, WAIT }
@@ -82,14 +93,94 @@ public final class RunsApi {
         return api.switchboard().run(threadId, Api.pathId(ctx, "run_id"));
     }
 
+    /** What {@link #start} made: the run and what the response needs to know about it. */
+    record Started(Run run, StreamModes modes, boolean cancelOnDisconnect, boolean temporary, String webhook,
+            boolean stateless) {
+    }
+
     private void create(Context ctx, UUID pathThreadId, Mode mode) throws Exception {
-        Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
-        Caller caller = Api.caller(ctx);
-        Command command = body.has("command") && !body.any("command").isNull() ? Command.fromJson(body.any("command")) : null;
+        Body body = Api.body(ctx);
+        validate(body, pathThreadId == null);
+        Started started = start(ctx, body, pathThreadId);
+        Run run = started.run();
+        boolean stateless = started.stateless();
+        UUID threadId = run.threadId();
+        boolean temporary = started.temporary();
+        String webhook = started.webhook();
+        String location = stateless ? "/runs/" + run.runId() : "/threads/" + threadId + "/runs/" + run.runId();
+        ctx.header("Content-Location", location);
+        afterRun(run, webhook, temporary && mode != Mode.WAIT);
+        switch (mode) {
+            case BACKGROUND -> ctx.json(Wire.run(run));
+            case WAIT -> {
+                Optional<Optional<Run>> ended = awaitWritingKeepAlives(ctx, run, started.cancelOnDisconnect());
+                JsonNode values = ended.map(e -> finalValues(run.threadId(), e)).orElse(null);
+                if (temporary) {
+                    api.switchboard().deleteThread(run.threadId());
+                }
+                if (values != null) {
+                    writeJson(ctx, values);
+                }
+            }
+            case STREAM -> stream(ctx, run, -1, started.modes(), started.cancelOnDisconnect());
+        }
+    }
+
+    /**
+     * Every check of a run-create body that needs nothing but the body and the hosted graphs: what
+     * {@code /runs/batch} runs over all its items before it starts any. Changes nothing.
+     */
+    void validate(Body body, boolean stateless) {
+        body.allowOnly(CREATE_FIELDS);
+        Command command = command(body);
         if (command != null && body.has("input") && !body.any("input").isNull()) {
             throw new InvalidRequest("invalid_command", "give either input (a new message) or command (to resume a "
                     + "paused thread), not both");
         }
+        Breakpoints.nodes(Breakpoints.BEFORE_KEY, body.any(Breakpoints.BEFORE_KEY));
+        Breakpoints.nodes(Breakpoints.AFTER_KEY, body.any(Breakpoints.AFTER_KEY));
+        body.oneOf("on_completion", "delete", Set.of("delete", "keep"));
+        body.oneOf("on_disconnect", "continue", Set.of("cancel", "continue"));
+        body.oneOf("if_not_exists", "reject", Set.of("create", "reject"));
+        MultitaskStrategy.fromWire(body.string("multitask_strategy", "enqueue"));
+        SupersededInput.fromWire(body.string("superseded_input", "drop"));
+        StreamModes.of(body.strings("stream_mode"));
+        body.number("after_seconds", 0, 0, 86_400);
+        String webhook = body.string("webhook", null);
+        if (webhook != null) {
+            webhooks.policy().checkSubmitted(webhook);
+        }
+        body.uuid("checkpoint_id");
+        ObjectNode checkpoint = body.object("checkpoint");
+        if (checkpoint != null && checkpoint.hasNonNull("checkpoint_id")) {
+            Body.of(checkpoint).uuid("checkpoint_id");
+        }
+        api.switchboard().assistant(body.requiredString("assistant_id"));
+        ObjectNode rawConfig = body.object("config");
+        if (rawConfig != null && rawConfig.has("configurable") && !rawConfig.get("configurable").isObject()) {
+            throw new InvalidRequest("invalid_field", "config.configurable must be a JSON object");
+        }
+        body.object("context");
+        body.object("metadata");
+        body.bool("stream_resumable");
+        body.bool("stream_subgraphs");
+        if (stateless && body.has("thread_id")) {
+            throw new InvalidRequest("unsupported_field", "thread_id is not taken by a stateless run: "
+                    + "POST /threads/{thread_id}/runs runs on a thread");
+        }
+        for (String field : UNSUPPORTED_CREATE_FIELDS) {
+            body.refuse(field, "Switchboard does not implement it, and does not accept what it would ignore");
+        }
+    }
+
+    /** The body's {@code command}, null when it has none. */
+    private static Command command(Body body) {
+        return body.has("command") && !body.any("command").isNull() ? Command.fromJson(body.any("command")) : null;
+    }
+
+    /** Creates the run of a body {@link #validate} passed; a thread made for it is removed again if it is refused. */
+    Started start(Context ctx, Body body, UUID pathThreadId) throws InterruptedException {
+        Caller caller = Api.caller(ctx);
         boolean stateless = pathThreadId == null;
         String onCompletion = body.oneOf("on_completion", "delete", Set.of("delete", "keep"));
         String onDisconnect = body.oneOf("on_disconnect", "continue", Set.of("cancel", "continue"));
@@ -99,15 +190,13 @@ public final class RunsApi {
         StreamModes modes = StreamModes.of(body.strings("stream_mode"));
         double afterSeconds = body.number("after_seconds", 0, 0, 86_400);
         String webhook = body.string("webhook", null);
-        if (webhook != null) {
-            webhooks.policy().checkSubmitted(webhook);
-        }
         UUID checkpointId = body.uuid("checkpoint_id");
         ObjectNode checkpoint = body.object("checkpoint");
         if (checkpointId == null && checkpoint != null && checkpoint.hasNonNull("checkpoint_id")) {
             checkpointId = Body.of(checkpoint).uuid("checkpoint_id");
         }
         String assistantId = body.requiredString("assistant_id");
+        Command command = command(body);
         Assistant assistant = api.switchboard().assistant(assistantId);
         // interrupt_before/after from the request, else from the assistant's config.
         Breakpoints breakpoints = new Breakpoints(
@@ -195,24 +284,31 @@ public final class RunsApi {
             }
             throw e;
         }
-        String location = stateless ? "/runs/" + run.runId() : "/threads/" + threadId + "/runs/" + run.runId();
-        ctx.header("Content-Location", location);
         boolean temporary = stateless && "delete".equals(onCompletion);
-        afterRun(run, webhook, temporary && mode != Mode.WAIT);
-        switch (mode) {
-            case BACKGROUND -> ctx.json(Wire.run(run));
-            case WAIT -> {
-                Optional<Optional<Run>> ended = awaitWritingKeepAlives(ctx, run, "cancel".equals(onDisconnect));
-                JsonNode values = ended.map(e -> finalValues(run.threadId(), e)).orElse(null);
-                if (temporary) {
-                    api.switchboard().deleteThread(run.threadId());
-                }
-                if (values != null) {
-                    writeJson(ctx, values);
-                }
+        return new Started(run, modes, "cancel".equals(onDisconnect), temporary, webhook, stateless);
+    }
+
+    /**
+     * Undoes a started run as far as it can be undone: what {@code /runs/batch} does to the items it had started
+     * when a later one is refused. The run is rolled back (cancelled and deleted) and its stateless thread removed.
+     */
+    void undo(Started started) {
+        Run run = started.run();
+        try {
+            api.switchboard().deleteRun(run.threadId(), run.runId());
+            if (started.stateless()) {
+                api.switchboard().deleteThread(run.threadId());
             }
-            case STREAM -> stream(ctx, run, -1, modes, "cancel".equals(onDisconnect));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not undo run " + run.runId() + " of a refused batch", e);
         }
+    }
+
+    /** Starts the after-run work (webhook, temporary thread) of a run {@code /runs/batch} created. */
+    void afterBatchRun(Started started) {
+        afterRun(started.run(), started.webhook(), started.temporary());
     }
 
     private Optional<ConversationThread> existing(UUID threadId) {
@@ -298,7 +394,8 @@ public final class RunsApi {
         Subscription subscription = api.switchboard().subscribe(run.runId(), -1);
         api.metrics().subscriberOpened();
         try (subscription) {
-            SseStream sse = SseStream.open(ctx, modes, api.settings().heartbeat(), afterSequence);
+            SseStream sse = SseStream.open(ctx, modes, api.settings().heartbeat(), afterSequence)
+                    .withGraph(graphIdOf(run), this::checkpointAt, api.switchboard().clock());
             sse.pump(subscription);
         } catch (SseStream.ClientGone gone) {
             if (cancelOnDisconnect) {
@@ -307,6 +404,24 @@ public final class RunsApi {
             }
         } finally {
             api.metrics().subscriberClosed();
+        }
+    }
+
+    private String graphIdOf(Run run) {
+        try {
+            return api.switchboard().assistant(run.assistantId().toString()).graphId();
+        } catch (SwitchboardException.NotFound gone) {
+            return null;
+        }
+    }
+
+    /** The checkpoint a run wrote at a step, among the thread's recent ones: what the {@code debug} mode names. */
+    private Optional<dev.switchboard.checkpoint.Checkpoint> checkpointAt(UUID threadId, UUID runId, int step) {
+        try {
+            return api.switchboard().history(threadId, 50, null).stream()
+                    .filter(c -> runId.equals(c.runId()) && c.step() == step).findFirst();
+        } catch (SwitchboardException.NotFound gone) {
+            return Optional.empty();
         }
     }
 
@@ -329,8 +444,9 @@ public final class RunsApi {
         int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         String status = ctx.queryParam("status");
         RunQuery query = new RunQuery(status == null ? null : RunStatus.fromWire(status), limit, offset);
+        Selection selection = Selection.ofQuery(ctx.queryParams("select"), RUN_SELECTABLE);
         ArrayNode out = Json.array();
-        api.switchboard().runs(threadId, query).forEach(r -> out.add(Wire.run(r)));
+        api.switchboard().runs(threadId, query).forEach(r -> out.add(selection.apply(Wire.run(r))));
         ctx.json(out);
     }
 

@@ -79,6 +79,7 @@ public final class StoreApi {
         if (dotted == null || dotted.isBlank() || key == null || key.isBlank()) {
             throw new InvalidRequest("missing_field", "namespace and key query parameters are required");
         }
+        refuseRefresh(RunsApi.boolParam(ctx, "refresh_ttl"));
         Namespace visible = Namespace.parseDotted(dotted);
         Namespace stored = new Namespace(caller.storeNamespace(visible.labels()));
         api.switchboard().store().get(stored, key).ifPresentOrElse(
@@ -96,6 +97,7 @@ public final class StoreApi {
 
     private void search(Context ctx) {
         Body body = Api.body(ctx).allowOnly(Set.of("namespace_prefix", "filter", "limit", "offset", "query", "refresh_ttl"));
+        refuseRefresh(Boolean.TRUE.equals(body.bool("refresh_ttl")));
         Caller caller = Api.caller(ctx);
         List<String> prefix = caller.storeNamespace(labels(body.any("namespace_prefix"), "namespace_prefix", true));
         SearchQuery q = new SearchQuery(prefix, body.object("filter"), body.integer("limit", 10, 1, 1000),
@@ -106,6 +108,17 @@ public final class StoreApi {
             items.add(Wire.item(item, caller.visibleNamespace(item.namespace().labels())));
         }
         ctx.json(out);
+    }
+
+    /**
+     * An item's expiry counts from its last write; a read that would push it back ({@code refresh_ttl: true}) is
+     * refused by name rather than answered as if it had. {@code false} asks for nothing and is accepted.
+     */
+    private static void refuseRefresh(boolean refresh) {
+        if (refresh) {
+            throw new InvalidRequest("unsupported_field", "refresh_ttl is not supported: an item's ttl counts from "
+                    + "its last put; put it again to extend it");
+        }
     }
 
     private void namespaces(Context ctx) {

@@ -24,6 +24,17 @@ public final class ThreadsApi {
     private static final Set<String> SEARCH_FIELDS = Set.of("metadata", "values", "status", "ids", "limit", "offset",
             "sort_by", "sort_order", "select", "extract");
 
+    /** What a thread search may {@code select}: the fields of a thread as Switchboard answers it. */
+    static final Set<String> SELECTABLE = Set.of("thread_id", "created_at", "updated_at", "metadata", "config",
+            "status", "values", "interrupts");
+    /** Where an {@code extract} path may start. */
+    static final Set<String> EXTRACT_ROOTS = Set.of("thread_id", "created_at", "updated_at", "metadata", "config",
+            "status", "values", "interrupts");
+
+    /** Thread expiry is not built yet; a ttl is refused rather than kept and never honoured. */
+    static final String THREAD_TTL_REFUSAL = "threads do not expire in Switchboard yet; delete them with "
+            + "DELETE /threads/{thread_id}";
+
     private final Api api;
 
     public ThreadsApi(Api api) {
@@ -34,6 +45,7 @@ public final class ThreadsApi {
         r.post("/threads", this::create);
         r.post("/threads/search", this::search);
         r.post("/threads/count", this::count);
+        r.post("/threads/prune", this::prune);
         r.get("/threads/{thread_id}", ctx -> ctx.json(wire(api.thread(ctx, id(ctx)))));
         r.patch("/threads/{thread_id}", this::patch);
         r.delete("/threads/{thread_id}", this::delete);
@@ -42,6 +54,8 @@ public final class ThreadsApi {
         r.get("/threads/{thread_id}/state/{checkpoint_id}", ctx -> state(ctx, Api.pathId(ctx, "checkpoint_id")));
         r.post("/threads/{thread_id}/state/checkpoint", this::stateAtCheckpoint);
         r.post("/threads/{thread_id}/state", this::updateState);
+        r.patch("/threads/{thread_id}/state", this::patchState);
+        new ThreadStreamApi(api).register(r);
         r.get("/threads/{thread_id}/history", this::historyGet);
         r.post("/threads/{thread_id}/history", this::historyPost);
     }
@@ -52,6 +66,7 @@ public final class ThreadsApi {
 
     private void create(Context ctx) {
         Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
+        body.refuse("ttl", THREAD_TTL_REFUSAL);
         if (body.has("supersteps")) {
             throw new InvalidRequest("unsupported", "supersteps are not supported; create the thread, then POST its state");
         }
@@ -114,6 +129,7 @@ public final class ThreadsApi {
 
     private void search(Context ctx) {
         Body body = Api.body(ctx).allowOnly(SEARCH_FIELDS);
+        Selection selection = Selection.of(body, SELECTABLE, EXTRACT_ROOTS);
         ThreadQuery q = query(body, Api.caller(ctx));
         List<ConversationThread> found = api.switchboard().searchThreads(q);
         long total = api.switchboard().countThreads(q);
@@ -122,8 +138,55 @@ public final class ThreadsApi {
             ctx.header("X-Pagination-Next", Integer.toString(q.offset() + found.size()));
         }
         ArrayNode out = Json.array();
-        found.forEach(t -> out.add(wire(t)));
+        found.forEach(t -> out.add(selection.apply(wire(t))));
         ctx.json(out);
+    }
+
+    /**
+     * {@code POST /threads/prune} with strategy {@code delete}: each named thread the caller owns is deleted with
+     * its runs, checkpoints and operations; ids of missing (or other users') threads are skipped, so a repeated
+     * prune is harmless. A thread with an operation in flight refuses the whole prune (409, nothing deleted): no
+     * side effect may go on without its record. {@code keep_latest} is refused by name (not built yet).
+     */
+    private void prune(Context ctx) throws InterruptedException {
+        Body body = Api.body(ctx).allowOnly(Set.of("thread_ids", "strategy"));
+        String strategy = body.oneOf("strategy", "delete", Set.of("delete", "keep_latest"));
+        if ("keep_latest".equals(strategy)) {
+            throw new InvalidRequest("unsupported_field", "strategy keep_latest is not supported; strategy delete is");
+        }
+        JsonNode raw = body.any("thread_ids");
+        if (raw == null || !raw.isArray() || raw.isEmpty() || raw.size() > 1000) {
+            throw new InvalidRequest("invalid_field", "thread_ids must be a list of 1 to 1000 thread ids");
+        }
+        Caller caller = Api.caller(ctx);
+        List<UUID> owned = new ArrayList<>();
+        for (JsonNode n : raw) {
+            UUID id = dev.switchboard.Ids.parse("thread_ids[]", n.asText());
+            try {
+                if (caller.owns(api.switchboard().thread(id)) && !owned.contains(id)) {
+                    owned.add(id);
+                }
+            } catch (dev.switchboard.SwitchboardException.NotFound missing) {
+                // nothing to prune
+            }
+        }
+        for (UUID id : owned) {
+            api.switchboard().operations(id).stream().filter(op -> !op.status().isTerminal()).findFirst()
+                    .ifPresent(op -> {
+                        throw new dev.switchboard.SwitchboardException.Conflict("operation_in_flight", "Thread " + id
+                                + " has operation " + op.operationId() + " in flight; nothing was pruned");
+                    });
+        }
+        int pruned = 0;
+        for (UUID id : owned) {
+            try {
+                api.switchboard().deleteThread(id);
+                pruned++;
+            } catch (dev.switchboard.SwitchboardException.NotFound gone) {
+                // deleted meanwhile
+            }
+        }
+        ctx.json(Json.object().put("pruned_count", pruned));
     }
 
     private void count(Context ctx) {
@@ -134,7 +197,7 @@ public final class ThreadsApi {
     private void patch(Context ctx) {
         UUID threadId = id(ctx);
         api.thread(ctx, threadId);
-        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "ttl"));
+        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "ttl")).refuse("ttl", THREAD_TTL_REFUSAL);
         ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
         if (!Api.caller(ctx).isAnonymous()) {
             metadata.remove("owner");
@@ -184,6 +247,23 @@ public final class ThreadsApi {
         }
         Checkpoint written = api.switchboard().updateState(threadId, values, body.string("as_node", null), checkpointId);
         ctx.json(Wire.checkpointOnly(threadId, written));
+    }
+
+    /**
+     * {@code PATCH /threads/{id}/state}: merges {@code metadata} into the metadata of the thread's latest checkpoint
+     * (the SDKs' {@code threads.patchState}); the state's values stay as they are. A thread without a checkpoint
+     * has no state to patch: 409 {@code no_state}.
+     */
+    private void patchState(Context ctx) {
+        UUID threadId = id(ctx);
+        api.thread(ctx, threadId);
+        Body body = Api.body(ctx).allowOnly(Set.of("metadata"));
+        ObjectNode metadata = body.object("metadata");
+        if (metadata == null) {
+            throw new InvalidRequest("missing_field", "metadata (an object) is required");
+        }
+        api.switchboard().patchStateMetadata(threadId, metadata);
+        ctx.status(204);
     }
 
     private void historyGet(Context ctx) {

@@ -37,12 +37,28 @@ public final class SseStream {
     private final Set<String> announced = new HashSet<>();
     private final long resumeAfter;
     private long nextId;
+    private long lastWrite;
+
+    private GraphFrames graph;
+    private String idPrefix = "";
+    private boolean endFrame = true;
 
     private SseStream(OutputStream out, StreamModes modes, Duration heartbeat, long resumeAfter) {
         this.out = out;
         this.modes = modes;
         this.heartbeat = heartbeat;
         this.resumeAfter = resumeAfter;
+    }
+
+    /**
+     * Tells the graph-level modes ({@code tasks}, {@code checkpoints}, {@code debug}, {@code events}) of a run of
+     * {@code graphId}; {@code lookup} finds the stored checkpoints the {@code debug} mode names.
+     */
+    public SseStream withGraph(String graphId, GraphFrames.CheckpointLookup lookup, java.time.Clock clock) {
+        if (GraphFrames.wanted(modes)) {
+            graph = new GraphFrames(modes, graphId, lookup, clock);
+        }
+        return this;
     }
 
     /** Sets the SSE headers and commits the response. */
@@ -64,6 +80,19 @@ public final class SseStream {
         return stream;
     }
 
+    /**
+     * One run's part of a thread stream ({@code GET /threads/{id}/stream}), written to {@code out} (shared with the
+     * thread's other runs, one frame per write): ids are {@code <run_id>_<n>} so that {@code Last-Event-ID} names
+     * the run too, and no {@code end} frame, as the thread stream goes on after each run.
+     */
+    public static SseStream ofThreadRun(OutputStream out, StreamModes modes, Duration heartbeat, long resumeAfter,
+            String runId) {
+        SseStream stream = new SseStream(out, modes, heartbeat, resumeAfter);
+        stream.idPrefix = runId + "_";
+        stream.endFrame = false;
+        return stream;
+    }
+
     /** Thrown when the client went away. */
     public static final class ClientGone extends IOException {
         ClientGone(IOException cause) {
@@ -71,15 +100,29 @@ public final class SseStream {
         }
     }
 
-    /** Streams until the run's {@code end} event; returns normally then. */
+    /**
+     * Streams until the run's {@code end} event; returns normally then. A heartbeat goes out whenever nothing was
+     * written for the heartbeat interval, whatever events arrived meanwhile: the run may produce events these modes
+     * do not send (tokens under {@code values}), and a write is the only way to learn that the client left.
+     * Intervals are measured with {@link System#nanoTime()}, which wall-clock changes cannot move.
+     */
     public void pump(Subscription subscription) throws IOException, InterruptedException {
+        long interval = heartbeat.toNanos();
+        lastWrite = System.nanoTime();
         while (true) {
-            Optional<SequencedEvent> next = subscription.next(heartbeat);
-            if (next.isEmpty()) {
+            long quietFor = System.nanoTime() - lastWrite;
+            if (quietFor >= interval) {
                 if (subscription.isFinished()) {
                     return;
                 }
                 comment("heartbeat");
+                continue;
+            }
+            Optional<SequencedEvent> next = subscription.next(Duration.ofNanos(interval - quietFor));
+            if (next.isEmpty()) {
+                if (subscription.isFinished()) {
+                    return;
+                }
                 continue;
             }
             SequencedEvent e = next.get();
@@ -92,6 +135,11 @@ public final class SseStream {
 
     void write(SequencedEvent sequenced) throws IOException {
         long id = sequenced.sequence();
+        if (graph != null) {
+            for (GraphFrames.Frame f : graph.on(sequenced.event())) {
+                frame(f.event(), f.data(), id);
+            }
+        }
         switch (sequenced.event()) {
             case RunEvent.Metadata m -> {
                 ObjectNode data = Json.object();
@@ -190,13 +238,13 @@ public final class SseStream {
 
     private void frame(String event, JsonNode data, long logSequence) throws IOException {
         long id = nextId++;
-        if (id <= resumeAfter) {
+        if (id <= resumeAfter || (!endFrame && "end".equals(event))) {
             return;
         }
         StringBuilder b = new StringBuilder(64);
         b.append("event: ").append(event).append('\n');
         b.append("data: ").append(data == null ? "null" : Json.write(data)).append('\n');
-        b.append("id: ").append(id).append('\n');
+        b.append("id: ").append(idPrefix).append(id).append('\n');
         b.append('\n');
         send(b.toString());
     }
@@ -209,6 +257,7 @@ public final class SseStream {
         try {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
+            lastWrite = System.nanoTime();
         } catch (IOException e) {
             throw new ClientGone(e);
         }
