@@ -743,6 +743,9 @@ public final class Switchboard implements AutoCloseable {
         if (draft.threadId() != null) {
             thread(draft.threadId());
         }
+        // What each firing will submit is checked now: a bad payload is a 4xx here, never a failed firing later.
+        validateInput(draft.payload().get("input"));
+        CronPayloads.request(draft, draft.threadId() != null ? draft.threadId() : Ids.newId());
         Cron cron = crons.create(withFirstDueTime(draft));
         wakeCrons();
         return cron;
@@ -754,6 +757,7 @@ public final class Switchboard implements AutoCloseable {
      */
     public Cron updateCron(Cron changed) {
         Cron current = cron(changed.cronId());
+        validateInput(changed.payload().get("input"));
         boolean timing = !current.schedule().equals(changed.schedule())
                 || !java.util.Objects.equals(current.timezone(), changed.timezone())
                 || !java.util.Objects.equals(current.endTime(), changed.endTime())
@@ -807,6 +811,11 @@ public final class Switchboard implements AutoCloseable {
             cronDispatcher = dispatcher;
         }
         dispatcher.start();
+    }
+
+    /** True once {@link #startCrons} was called. */
+    public boolean cronsStarted() {
+        return cronDispatcher != null;
     }
 
     /** {@link #startCrons(CronLauncher)} with the plain launcher: {@link #launchCron}, then the thread clean-up. */

@@ -67,7 +67,7 @@ public final class Hosting implements AutoCloseable {
                     .instanceId(instanceId)
                     .cluster(database::cluster)
                     .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
-                    .operationStore(database.operations()).itemStore(database.items())
+                    .operationStore(database.operations()).itemStore(database.items()).cronStore(database.crons())
                     .assistantStore(database.assistants());
             graphs.forEach(builder::graph);
             builder.defaultGraph(graphs.getFirst().graphId());

@@ -7,6 +7,7 @@ import dev.switchboard.SwitchboardException;
 import dev.switchboard.server.api.AgentRunApi;
 import dev.switchboard.server.api.Api;
 import dev.switchboard.server.api.AssistantsApi;
+import dev.switchboard.server.api.CronsApi;
 import dev.switchboard.server.api.Errors;
 import dev.switchboard.server.api.Metrics;
 import dev.switchboard.server.api.OperationsApi;
@@ -38,6 +39,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final String openapi = Json.write(dev.switchboard.server.api.OpenApi.document());
     private final Authenticator authenticator;
     private final AgentRunApi agentRuns;
+    private final CronsApi crons;
 
     public SwitchboardServer(Switchboard switchboard, ServerSettings settings, String modelDescription) {
         this.switchboard = switchboard;
@@ -47,6 +49,8 @@ public final class SwitchboardServer implements AutoCloseable {
         this.authenticator = settings.authenticator();
         Api api = new Api(switchboard, settings, metrics);
         this.agentRuns = new AgentRunApi(api);
+        RunsApi runsApi = new RunsApi(api);
+        this.crons = new CronsApi(api, runsApi);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.jsonMapper(new JavalinJackson(Json.mapper(), true));
@@ -69,7 +73,8 @@ public final class SwitchboardServer implements AutoCloseable {
             r.get("/openapi.json", this::openapi);
             new AssistantsApi(api).register(r);
             new ThreadsApi(api).register(r);
-            new RunsApi(api).register(r);
+            runsApi.register(r);
+            crons.register(r);
             new StoreApi(api).register(r);
             new OperationsApi(api).register(r);
             agentRuns.register(r);
@@ -146,7 +151,7 @@ public final class SwitchboardServer implements AutoCloseable {
         info.put("model", modelDescription);
         ObjectNode flags = info.putObject("flags");
         flags.put("assistants", true);
-        flags.put("crons", false);
+        flags.put("crons", true);
         flags.put("langsmith", false);
         flags.put("auth", settings.authEnabled());
         ObjectNode metadata = info.putObject("metadata");
@@ -160,6 +165,11 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public SwitchboardServer start() {
         app.start();
+        // Crons fire from here on, with the launcher that applies the HTTP layer's rules (owner, webhook);
+        // the first pass catches up on what fell due while no instance ran.
+        if (!switchboard.cronsStarted()) {
+            switchboard.startCrons(crons.launcher());
+        }
         return this;
     }
 
