@@ -64,6 +64,17 @@ public final class OpenApi {
 
     private void defineSchemas() {
         object("Error", "Every 4xx answer.", "detail", "string", "code", "string");
+        object("Cron", "A scheduled run. next_run_date is null once it fires no more (disabled or past end_time).",
+                "cron_id", "string", "assistant_id", "string", "thread_id", "string", "user_id", "string",
+                "schedule", "string", "timezone", "string", "end_time", "string", "next_run_date", "string",
+                "enabled", "boolean", "on_run_completed", "string", "payload", "object", "metadata", "object",
+                "created_at", "string", "updated_at", "string");
+        object("CronCreate", "Five-field cron schedule (minute hour day-of-month month day-of-week, or @daily…) in "
+                + "an IANA timezone (UTC by default), plus the run-create fields each firing submits.",
+                "schedule", "string", "timezone", "string", "end_time", "string", "enabled", "boolean",
+                "on_run_completed", "string", "assistant_id", "string", "input", "object", "config", "object",
+                "context", "object", "metadata", "object", "multitask_strategy", "string", "stream_mode", "array",
+                "webhook", "string");
         object("Assistant", "A configured agent.", "assistant_id", "string", "graph_id", "string", "config", "object",
                 "context", "object", "metadata", "object", "version", "integer", "name", "string", "description",
                 "string", "created_at", "string", "updated_at", "string");
@@ -190,6 +201,22 @@ public final class OpenApi {
         query(join, "cancel_on_disconnect", "boolean");
         ok(join, "200", Json.object().put("type", "string"), "text/event-stream");
         ok(op("get", "/runs/{run_id}/stream", "Join a stateless run's stream", "runs"), "200", Json.object().put("type", "string"), "text/event-stream");
+
+        for (String base : new String[] {"/threads/{thread_id}/runs/crons", "/runs/crons"}) {
+            ObjectNode cron = op("post", base, base.startsWith("/threads") ? "Schedule runs on a thread"
+                    : "Schedule runs, each on a new thread (on_run_completed delete|keep)", "crons");
+            body(cron, ref("CronCreate"));
+            ok(cron, ref("Cron"));
+        }
+        ObjectNode cronSearch = op("post", "/runs/crons/search", "Search your crons (sort_by, sort_order, select)", "crons");
+        body(cronSearch, Json.object().put("type", "object"));
+        ok(cronSearch, arrayOf("Cron"));
+        ok(op("post", "/runs/crons/count", "Count your crons", "crons"), Json.object().put("type", "integer"));
+        ok(op("get", "/runs/crons/{cron_id}", "Get a cron", "crons"), ref("Cron"));
+        ObjectNode cronPatch = op("patch", "/runs/crons/{cron_id}", "Update a cron (end_time null clears it)", "crons");
+        body(cronPatch, Json.object().put("type", "object"));
+        ok(cronPatch, ref("Cron"));
+        ok(op("delete", "/runs/crons/{cron_id}", "Delete a cron", "crons"), "204", null, "");
 
         ok(op("put", "/store/items", "Put an item", "store"), "204", null, "");
         ObjectNode get = op("get", "/store/items", "Get an item (namespace dot-joined)", "store");
