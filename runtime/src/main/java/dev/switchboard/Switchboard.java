@@ -84,6 +84,7 @@ public final class Switchboard implements AutoCloseable {
     private final String instanceId;
     private final dev.switchboard.cluster.Cluster cluster;
     private final CronStore crons;
+    private final dev.switchboard.store.StoreIndex storeIndex;
     private volatile CronDispatcher cronDispatcher;
 
     private Switchboard(Builder b) {
@@ -105,6 +106,7 @@ public final class Switchboard implements AutoCloseable {
         }
         this.operations = b.operations != null ? b.operations : new InMemoryOperationStore();
         this.crons = b.crons != null ? b.crons : new InMemoryCronStore();
+        this.storeIndex = b.storeIndex;
         this.instanceId = b.instanceId != null ? b.instanceId : "switchboard-" + Ids.newId();
         this.operationRunner = new OperationRunner(operations, store, clock, instanceId, b.lease);
         OperationTools operationTools = new OperationTools(operations, operationRunner, store, clock);
@@ -148,6 +150,13 @@ public final class Switchboard implements AutoCloseable {
         }
         private Duration lease = RuntimeSettings.defaults().lease();
         private CronStore crons;
+        private dev.switchboard.store.StoreIndex storeIndex;
+
+        /** The store's semantic index ({@code SWITCHBOARD_STORE_INDEX}); none by default. */
+        public Builder storeIndex(dev.switchboard.store.StoreIndex index) {
+            this.storeIndex = index;
+            return this;
+        }
 
         /** Where crons are kept (default: in memory); they fire once {@link Switchboard#startCrons} is called. */
         public Builder cronStore(CronStore s) {
@@ -719,6 +728,11 @@ public final class Switchboard implements AutoCloseable {
 
     public ItemStore store() {
         return store;
+    }
+
+    /** The store's semantic index, if one is configured. */
+    public Optional<dev.switchboard.store.StoreIndex> storeIndex() {
+        return Optional.ofNullable(storeIndex);
     }
 
     public Clock clock() {

@@ -69,6 +69,8 @@ public final class Hosting implements AutoCloseable {
                     .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
                     .operationStore(database.operations()).itemStore(database.items()).cronStore(database.crons())
                     .assistantStore(database.assistants());
+            dev.switchboard.langchain4j.StoreIndexes.fromSetting(env.get(dev.switchboard.langchain4j.StoreIndexes.VARIABLE))
+                    .ifPresent(builder::storeIndex);
             graphs.forEach(builder::graph);
             builder.defaultGraph(graphs.getFirst().graphId());
             return new Hosting(database, builder.build(), selected.description(), selected.shown());

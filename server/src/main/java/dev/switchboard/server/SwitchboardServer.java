@@ -153,6 +153,8 @@ public final class SwitchboardServer implements AutoCloseable {
         flags.put("assistants", true);
         flags.put("crons", true);
         flags.put("langsmith", false);
+        // Semantic store search (POST /store/items/search with query): on when SWITCHBOARD_STORE_INDEX is set.
+        flags.put("store_index", switchboard.storeIndex().isPresent());
         flags.put("auth", settings.authEnabled());
         ObjectNode metadata = info.putObject("metadata");
         metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));
