@@ -218,13 +218,13 @@ public final class OpenApi {
         ok(cronPatch, ref("Cron"));
         ok(op("delete", "/runs/crons/{cron_id}", "Delete a cron", "crons"), "204", null, "");
 
-        ok(op("put", "/store/items", "Put an item", "store"), "204", null, "");
+        ok(op("put", "/store/items", "Put an item (index: false or field paths, with SWITCHBOARD_STORE_INDEX)", "store"), "204", null, "");
         ObjectNode get = op("get", "/store/items", "Get an item (namespace dot-joined)", "store");
         query(get, "namespace", "string");
         query(get, "key", "string");
         ok(get, ref("Item"));
         ok(op("delete", "/store/items", "Delete an item", "store"), "204", null, "");
-        ok(op("post", "/store/items/search", "Search items by namespace prefix and value filter", "store"), Json.object().put("type", "object"));
+        ok(op("post", "/store/items/search", "Search items by namespace prefix and filter ($eq $ne $gt $gte $lt $lte); with query, by meaning, with scores", "store"), Json.object().put("type", "object"));
         ok(op("post", "/store/namespaces", "List namespaces", "store"), Json.object().put("type", "object"));
 
         ok(op("get", "/threads/{thread_id}/operations", "A thread's operations", "operations"), arrayOf("Operation"));
