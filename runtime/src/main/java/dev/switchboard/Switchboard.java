@@ -631,6 +631,11 @@ public final class Switchboard implements AutoCloseable {
                 .orElseThrow(() -> SwitchboardException.NotFound.of("Run", runId));
     }
 
+    /** A run by its id alone (A2A's tasks/get names only the task); the caller checks whose thread it is on. */
+    public Optional<Run> findRun(UUID runId) {
+        return runs.get(runId);
+    }
+
     public List<Run> runs(UUID threadId, RunQuery query) {
         thread(threadId);
         return runs.list(threadId, query);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardException;
+import dev.switchboard.server.api.A2aApi;
 import dev.switchboard.server.api.AgentRunApi;
 import dev.switchboard.server.api.Api;
 import dev.switchboard.server.api.AssistantsApi;
@@ -75,6 +76,7 @@ public final class SwitchboardServer implements AutoCloseable {
             new ThreadsApi(api).register(r);
             runsApi.register(r);
             crons.register(r);
+            new A2aApi(api).register(r);
             new StoreApi(api).register(r);
             new OperationsApi(api).register(r);
             agentRuns.register(r);
@@ -118,7 +120,8 @@ public final class SwitchboardServer implements AutoCloseable {
 
     private static boolean isApiPath(String path) {
         return path.startsWith("/threads") || path.startsWith("/runs") || path.startsWith("/assistants")
-                || path.startsWith("/store") || path.startsWith("/operations") || path.startsWith("/api/");
+                || path.startsWith("/store") || path.startsWith("/operations") || path.startsWith("/api/")
+                || path.startsWith("/a2a") || path.startsWith("/.well-known/agent-card.json");
     }
 
     private void cors(Context ctx) {
@@ -153,6 +156,8 @@ public final class SwitchboardServer implements AutoCloseable {
         flags.put("assistants", true);
         flags.put("crons", true);
         flags.put("langsmith", false);
+        flags.put("a2a", true);
+        flags.put("mcp", false);
         // Semantic store search (POST /store/items/search with query): on when SWITCHBOARD_STORE_INDEX is set.
         flags.put("store_index", switchboard.storeIndex().isPresent());
         flags.put("auth", settings.authEnabled());
