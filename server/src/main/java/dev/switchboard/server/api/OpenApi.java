@@ -218,6 +218,14 @@ public final class OpenApi {
         ok(cronPatch, ref("Cron"));
         ok(op("delete", "/runs/crons/{cron_id}", "Delete a cron", "crons"), "204", null, "");
 
+        ObjectNode card = op("get", "/.well-known/agent-card.json", "An assistant's A2A agent card", "a2a");
+        query(card, "assistant_id", "string");
+        ok(card, Json.object().put("type", "object"));
+        ok(op("get", "/a2a/{assistant_id}", "The assistant's A2A agent card", "a2a"), Json.object().put("type", "object"));
+        ObjectNode a2a = op("post", "/a2a/{assistant_id}", "A2A JSON-RPC 2.0: message/send, tasks/get", "a2a");
+        body(a2a, Json.object().put("type", "object"));
+        ok(a2a, Json.object().put("type", "object"));
+
         ok(op("put", "/store/items", "Put an item (index: false or field paths, with SWITCHBOARD_STORE_INDEX)", "store"), "204", null, "");
         ObjectNode get = op("get", "/store/items", "Get an item (namespace dot-joined)", "store");
         query(get, "namespace", "string");
