@@ -10,6 +10,7 @@ import dev.switchboard.server.api.Api;
 import dev.switchboard.server.api.AssistantsApi;
 import dev.switchboard.server.api.CronsApi;
 import dev.switchboard.server.api.Errors;
+import dev.switchboard.server.api.McpApi;
 import dev.switchboard.server.api.Metrics;
 import dev.switchboard.server.api.OperationsApi;
 import dev.switchboard.server.api.RequestIds;
@@ -59,6 +60,10 @@ public final class SwitchboardServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.startup.showJavalinBanner = false;
+            // MCP is the SDK's servlet, beside Javalin's; an exact mapping wins over Javalin's "/*".
+            jakarta.servlet.http.HttpServlet mcp = new McpApi(api, authenticator).servlet();
+            config.jetty.modifyServletContextHandler(handler -> handler.addServlet(
+                    new org.eclipse.jetty.ee10.servlet.ServletHolder("mcp", mcp), "/mcp"));
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/web";
@@ -157,7 +162,7 @@ public final class SwitchboardServer implements AutoCloseable {
         flags.put("crons", true);
         flags.put("langsmith", false);
         flags.put("a2a", true);
-        flags.put("mcp", false);
+        flags.put("mcp", true);
         // Semantic store search (POST /store/items/search with query): on when SWITCHBOARD_STORE_INDEX is set.
         flags.put("store_index", switchboard.storeIndex().isPresent());
         flags.put("auth", settings.authEnabled());
