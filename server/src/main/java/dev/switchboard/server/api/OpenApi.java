@@ -218,6 +218,9 @@ public final class OpenApi {
         ok(cronPatch, ref("Cron"));
         ok(op("delete", "/runs/crons/{cron_id}", "Delete a cron", "crons"), "204", null, "");
 
+        ObjectNode mcp = op("post", "/mcp", "MCP (streamable HTTP, stateless): every assistant as a tool", "mcp");
+        body(mcp, Json.object().put("type", "object"));
+        ok(mcp, Json.object().put("type", "object"));
         ObjectNode card = op("get", "/.well-known/agent-card.json", "An assistant's A2A agent card", "a2a");
         query(card, "assistant_id", "string");
         ok(card, Json.object().put("type", "object"));
