@@ -80,6 +80,32 @@ class A2aHttpTest {
     }
 
     @Test
+    void messageStream_sendsTheTaskStatusUpdatesAndTheAnswerInChunks() {
+        Response r = alice.post("/a2a/scripted", rpc("message/stream", Map.of("message", message("stream me", null))));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<JsonNode> events = r.body().lines().filter(l -> l.startsWith("data: "))
+                .map(l -> Json.parse(l.substring(6)).path("result")).toList();
+        assertThat(events.getFirst().path("kind").asText()).isEqualTo("task");
+        assertThat(events.getFirst().path("status").path("state").asText()).isEqualTo("submitted");
+        assertThat(events.get(1).path("status").path("state").asText()).isEqualTo("working");
+        StringBuilder answer = new StringBuilder();
+        events.stream().filter(e -> e.path("kind").asText().equals("artifact-update"))
+                .forEach(e -> answer.append(e.path("artifact").path("parts").get(0).path("text").asText()));
+        assertThat(events.stream().filter(e -> e.path("kind").asText().equals("artifact-update")).count())
+                .as("one update per token").isGreaterThan(1);
+        JsonNode last = events.getLast();
+        assertThat(last.path("kind").asText()).isEqualTo("status-update");
+        assertThat(last.path("final").asBoolean()).isTrue();
+        assertThat(last.path("status").path("state").asText()).isEqualTo("completed");
+        String context = events.getFirst().path("contextId").asText();
+        JsonNode messages = alice.get("/threads/" + context + "/state").json().path("values").path("messages");
+        assertThat(answer.toString()).isEqualTo(messages.get(messages.size() - 1).path("content").asText());
+        assertThat(alice.get("/.well-known/agent-card.json?assistant_id=scripted").json().path("capabilities")
+                .path("streaming").asBoolean()).isTrue();
+    }
+
+    @Test
     void anotherUsersContextOrTask_isNotFound_andNothingRuns() {
         JsonNode task = alice.post("/a2a/scripted", rpc("message/send", Map.of("message", message("mine", null))))
                 .json().path("result");
@@ -108,7 +134,9 @@ class A2aHttpTest {
                 .path("code").asInt()).isEqualTo(-32001);
         assertThat(alice.post("/a2a/nobody", rpc("tasks/get", Map.of("id", "x"))).json().path("error").path("data")
                 .path("code").asText()).isEqualTo("not_found");
-        assertThat(Json.write(alice.post("/a2a/scripted", rpc("message/stream", Map.of())).json()))
-                .contains("unsupported");
+        assertThat(alice.post("/a2a/scripted", rpc("message/stream", Map.of())).json().path("error").path("data")
+                .path("code").asText()).isEqualTo("invalid_params");
+        assertThat(alice.post("/a2a/scripted", rpc("tasks/cancel", Map.of("id", "x"))).json().path("error")
+                .path("code").asInt()).isEqualTo(-32002);
     }
 }

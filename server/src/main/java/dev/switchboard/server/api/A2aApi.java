@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * A2A (Agent2Agent) for each assistant, as the LangGraph Agent Server documents it: the agent card at
  * {@code GET /.well-known/agent-card.json?assistant_id=…} (and {@code GET /a2a/{assistant_id}}), and JSON-RPC 2.0 at
- * {@code POST /a2a/{assistant_id}} with {@code message/send} and {@code tasks/get}. A message's {@code contextId}
+ * {@code POST /a2a/{assistant_id}} with {@code message/send}, {@code message/stream} and {@code tasks/get}. A message's {@code contextId}
  * is a thread id (a new thread, owned by the caller, when absent); a task is a run. Text parts become the human
  * message; data parts are added as their JSON. Sign-in applies as everywhere: another user's context or task is
  * "not found".
@@ -71,7 +71,7 @@ public final class A2aApi {
         card.put("preferredTransport", "JSONRPC");
         card.put("version", a.version() + "");
         ObjectNode caps = card.putObject("capabilities");
-        caps.put("streaming", false);
+        caps.put("streaming", true);
         caps.put("pushNotifications", false);
         caps.put("stateTransitionHistory", false);
         card.putArray("defaultInputModes").add("text/plain").add("application/json");
@@ -131,15 +131,20 @@ public final class A2aApi {
             ObjectNode result = switch (request.get("method").asText()) {
                 case "message/send" -> send(ctx, assistant, params);
                 case "tasks/get" -> get(ctx, params);
-                case "message/stream" -> throw new RpcError(-32004, "unsupported",
-                        "message/stream is not supported here yet; use message/send");
+                case "message/stream" -> {
+                    Run run = start(ctx, assistant, params);
+                    stream(ctx, id, run);
+                    yield null;
+                }
                 case "tasks/cancel" -> throw new RpcError(-32002, "unsupported", "tasks/cancel is not supported");
                 default -> throw new RpcError(-32601, "method_not_found", "unknown method '"
-                        + request.get("method").asText() + "'; supported: message/send, tasks/get");
+                        + request.get("method").asText() + "'; supported: message/send, message/stream, tasks/get");
             };
-            ObjectNode response = envelope(id);
-            response.set("result", result);
-            ctx.json(response);
+            if (result != null) {
+                ObjectNode response = envelope(id);
+                response.set("result", result);
+                ctx.json(response);
+            }
         } catch (RpcError e) {
             ctx.json(error(id, e.rpcCode, e.code, e.getMessage()));
         } catch (SwitchboardException e) {
@@ -166,6 +171,113 @@ public final class A2aApi {
     }
 
     private ObjectNode send(Context ctx, Assistant assistant, JsonNode params) throws InterruptedException {
+        Run run = start(ctx, assistant, params);
+        try {
+            Optional<Run> ended = api.switchboard().await(run.runId(), SEND_LIMIT);
+            return task(ended.orElse(run), ended.isEmpty());
+        } catch (TimeoutException stillRunning) {
+            return task(api.switchboard().findRun(run.runId()).orElse(run), false);
+        }
+    }
+
+    /**
+     * {@code message/stream}: Server-Sent Events, each a JSON-RPC response whose result is the Task (submitted),
+     * then a status update (working), the answer as artifact updates (one per model token, appended), and a final
+     * status update. A client that leaves stops the stream, not the run.
+     */
+    private void stream(Context ctx, JsonNode id, Run run) throws InterruptedException {
+        ctx.status(200).contentType("text/event-stream");
+        ctx.header("Cache-Control", "no-cache");
+        String taskId = run.runId().toString();
+        String contextId = run.threadId().toString();
+        String artifactId = Ids.nameBased(Ids.ASSISTANT_NAMESPACE, "a2a:" + run.runId()).toString();
+        try (dev.switchboard.event.Subscription sub = api.switchboard().subscribe(run.runId(), -1)) {
+            ObjectNode submitted = task(run, false);
+            ((ObjectNode) submitted.get("status")).put("state", "submitted");
+            if (!write(ctx, id, submitted) || !write(ctx, id, statusUpdate(taskId, contextId, "working", false))) {
+                return;
+            }
+            boolean streamed = false;
+            while (!sub.isFinished()) {
+                Optional<dev.switchboard.event.SequencedEvent> next = sub.next(SEND_LIMIT);
+                if (next.isEmpty()) {
+                    break;
+                }
+                if (next.get().event() instanceof dev.switchboard.event.RunEvent.MessageChunk chunk
+                        && chunk.chunk().path("content").isTextual() && !chunk.chunk().path("content").asText().isEmpty()
+                        && !"secondary".equals(chunk.metadata().path("lane").asText())) {
+                    if (!write(ctx, id, artifactUpdate(taskId, contextId, artifactId,
+                            chunk.chunk().get("content").asText(), streamed, false))) {
+                        return;
+                    }
+                    streamed = true;
+                }
+            }
+            // The stream's end is published before the run's end is recorded: wait for the record.
+            Optional<Run> recorded;
+            try {
+                recorded = api.switchboard().await(run.runId(), Duration.ofSeconds(30));
+            } catch (TimeoutException e) {
+                recorded = api.switchboard().findRun(run.runId());
+            }
+            if (recorded.isEmpty()) {
+                write(ctx, id, statusUpdate(taskId, contextId, "canceled", true));
+                return;
+            }
+            Run ended = recorded.get();
+            if (!streamed && ended.status() == RunStatus.SUCCESS) {
+                Optional<String> answer = answer(ended.threadId());
+                if (answer.isPresent() && !write(ctx, id, artifactUpdate(taskId, contextId, artifactId, answer.get(),
+                        false, true))) {
+                    return;
+                }
+            }
+            write(ctx, id, statusUpdate(taskId, contextId, ended.status().isTerminal() ? state(ended.status())
+                    : "working", true));
+        }
+    }
+
+    private static ObjectNode statusUpdate(String taskId, String contextId, String state, boolean last) {
+        ObjectNode n = Json.object();
+        n.put("kind", "status-update");
+        n.put("taskId", taskId);
+        n.put("contextId", contextId);
+        n.putObject("status").put("state", state);
+        n.put("final", last);
+        return n;
+    }
+
+    private static ObjectNode artifactUpdate(String taskId, String contextId, String artifactId, String text,
+            boolean append, boolean lastChunk) {
+        ObjectNode n = Json.object();
+        n.put("kind", "artifact-update");
+        n.put("taskId", taskId);
+        n.put("contextId", contextId);
+        ObjectNode artifact = n.putObject("artifact");
+        artifact.put("artifactId", artifactId);
+        artifact.put("name", "Assistant Response");
+        artifact.putArray("parts").addObject().put("kind", "text").put("text", text);
+        n.put("append", append);
+        n.put("lastChunk", lastChunk);
+        return n;
+    }
+
+    /** One SSE event; false when the client has gone. */
+    private static boolean write(Context ctx, JsonNode id, ObjectNode result) {
+        ObjectNode envelope = envelope(id);
+        envelope.set("result", result);
+        try {
+            var out = ctx.res().getOutputStream();
+            out.write(("data: " + Json.write(envelope) + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            return true;
+        } catch (java.io.IOException gone) {
+            return false;
+        }
+    }
+
+    /** Validates the message, resolves its context and submits its run. */
+    private Run start(Context ctx, Assistant assistant, JsonNode params) {
         JsonNode message = params.path("message");
         if (!message.isObject() || !message.path("parts").isArray() || message.path("parts").isEmpty()) {
             throw new RpcError(-32602, "invalid_params", "params.message with at least one part is required");
@@ -199,14 +311,8 @@ public final class A2aApi {
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", text.toString());
         ObjectNode metadata = Json.object().put("a2a_message_id", message.path("messageId").asText(""));
-        Run run = api.switchboard().submit(new RunRequest(thread.threadId(), assistant.assistantId().toString(), input,
+        return api.switchboard().submit(new RunRequest(thread.threadId(), assistant.assistantId().toString(), input,
                 config, metadata, MultitaskStrategy.ENQUEUE, null, null, null, false, null));
-        try {
-            Optional<Run> ended = api.switchboard().await(run.runId(), SEND_LIMIT);
-            return task(ended.orElse(run), ended.isEmpty());
-        } catch (TimeoutException stillRunning) {
-            return task(api.switchboard().findRun(run.runId()).orElse(run), false);
-        }
     }
 
     private static void append(StringBuilder text, String part) {

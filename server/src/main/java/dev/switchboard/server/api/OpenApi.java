@@ -225,7 +225,7 @@ public final class OpenApi {
         query(card, "assistant_id", "string");
         ok(card, Json.object().put("type", "object"));
         ok(op("get", "/a2a/{assistant_id}", "The assistant's A2A agent card", "a2a"), Json.object().put("type", "object"));
-        ObjectNode a2a = op("post", "/a2a/{assistant_id}", "A2A JSON-RPC 2.0: message/send, tasks/get", "a2a");
+        ObjectNode a2a = op("post", "/a2a/{assistant_id}", "A2A JSON-RPC 2.0: message/send, message/stream (SSE), tasks/get", "a2a");
         body(a2a, Json.object().put("type", "object"));
         ok(a2a, Json.object().put("type", "object"));
 
