@@ -9,5 +9,6 @@ public interface Embedder {
     /** A vector of {@link #dimensions()} floats for {@code text}. */
     float[] embed(String text);
 
+    /** The vectors' size; -1 while a remote provider's is not known yet (before its first answer). */
     int dimensions();
 }

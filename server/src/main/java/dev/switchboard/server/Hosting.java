@@ -69,7 +69,7 @@ public final class Hosting implements AutoCloseable {
                     .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
                     .operationStore(database.operations()).itemStore(database.items()).cronStore(database.crons())
                     .assistantStore(database.assistants());
-            dev.switchboard.langchain4j.StoreIndexes.fromSetting(env.get(dev.switchboard.langchain4j.StoreIndexes.VARIABLE))
+            dev.switchboard.langchain4j.StoreIndexes.fromEnvironment(env)
                     .ifPresent(builder::storeIndex);
             graphs.forEach(builder::graph);
             builder.defaultGraph(graphs.getFirst().graphId());
