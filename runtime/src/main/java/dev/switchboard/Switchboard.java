@@ -63,7 +63,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Why this class is longer than ~400 lines: it is the whole public API in one place, one short method per
  * operation of the Agent Protocol (most delegate to a store or to the run engine in one line) plus its builder, so
- * that an application sees one type. The rules live elsewhere: admission, runs, lanes and recovery in
+ * that an application sees one type. Crons add a section here for the same reason; their schedule, store, claim
+ * and firing loop live in {@code dev.switchboard.cron}. The rules live elsewhere: admission, runs, lanes and recovery in
  * {@code dev.switchboard.scheduling}, which the module does not export.
  */
 public final class Switchboard implements AutoCloseable {

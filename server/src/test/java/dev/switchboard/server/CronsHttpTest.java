@@ -183,6 +183,42 @@ class CronsHttpTest {
     }
 
     @Test
+    void cronWebhook_isPostedWhenTheFiringsRunEnds_andAnInternalOneIsRefusedAtCreation() throws Exception {
+        assertThat(alice.post("/runs/crons", cronBody("0 * * * *", "webhook", "http://127.0.0.1:9/hook")).code())
+                .isEqualTo("webhook_refused");
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            received.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        ManualClock own = new ManualClock(START);
+        try (TestServer allowing = TestServer.startWithClock(s -> s.withWebhooks(
+                dev.switchboard.server.webhook.WebhookPolicy.fromEnvironment(Map.of("SWITCHBOARD_WEBHOOK_ALLOW",
+                        "127.0.0.0/8"))), own)) {
+            String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            String thread = allowing.http.post("/threads", obj()).json().path("thread_id").asText();
+            Response created = allowing.http.post("/threads/" + thread + "/runs/crons",
+                    cronBody("*/5 * * * *", "webhook", hook));
+            assertThat(created.status()).as(created.body()).isEqualTo(200);
+            own.advance(Duration.ofMinutes(5));
+            assertThat(allowing.switchboard.fireDueCrons()).isEqualTo(1);
+            String body = received.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(body).isNotNull();
+            JsonNode payload = dev.switchboard.Json.parse(body);
+            assertThat(payload.path("thread_id").asText()).isEqualTo(thread);
+            assertThat(payload.path("status").asText()).isEqualTo("success");
+            assertThat(payload.path("metadata").path("cron_id").asText())
+                    .isEqualTo(created.json().path("cron_id").asText());
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
     void search_sortsSelectsAndPages_andInfoReportsCrons() {
         String thread = thread(alice);
         for (String schedule : List.of("0 3 * * *", "0 1 * * *", "0 2 * * *")) {

@@ -35,6 +35,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Protocol errors are JSON-RPC error objects (HTTP 200), as A2A clients expect, each with the Switchboard
  * {@code code} in {@code error.data.code}; a missing or wrong credential is still the server's 401.
+ *
+ * <p>Why this class is just over ~400 lines: it is the whole protocol binding (card, envelope, three methods, the
+ * Task and event shapes) in one reading order; split, each half would only make sense beside the other.
  */
 public final class A2aApi {
     static final String PROTOCOL_VERSION = "0.3.0";
