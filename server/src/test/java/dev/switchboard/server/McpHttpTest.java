@@ -53,6 +53,8 @@ class McpHttpTest {
             assertThat(bad.isError()).isTrue();
         }
         assertThat(t.http.key("ka").post("/threads/search", Http.obj()).json()).isEmpty();
+        assertThat(t.http.get("/info").json().path("flags").path("mcp").asBoolean()).isTrue();
+        assertThat(t.http.get("/info").json().path("flags").path("a2a").asBoolean()).isTrue();
     }
 
     @Test
