@@ -6,12 +6,14 @@
 module dev.switchboard.runtime {
     requires transitive com.fasterxml.jackson.databind;
     requires java.logging;
+    requires org.quartz;
 
     exports dev.switchboard;
     exports dev.switchboard.agent;
     exports dev.switchboard.assistant;
     exports dev.switchboard.checkpoint;
     exports dev.switchboard.cluster;
+    exports dev.switchboard.cron;
     exports dev.switchboard.event;
     exports dev.switchboard.message;
     exports dev.switchboard.model;

@@ -9,6 +9,13 @@ import dev.switchboard.assistant.InMemoryAssistantStore;
 import dev.switchboard.checkpoint.Checkpoint;
 import dev.switchboard.checkpoint.CheckpointStore;
 import dev.switchboard.checkpoint.InMemoryCheckpointStore;
+import dev.switchboard.cron.Cron;
+import dev.switchboard.cron.CronDispatcher;
+import dev.switchboard.cron.CronLauncher;
+import dev.switchboard.cron.CronQuery;
+import dev.switchboard.cron.CronStore;
+import dev.switchboard.cron.InMemoryCronStore;
+import dev.switchboard.cron.OnRunCompleted;
 import dev.switchboard.event.EventBus;
 import dev.switchboard.event.EventLog;
 import dev.switchboard.event.Subscription;
@@ -40,6 +47,7 @@ import dev.switchboard.thread.ThreadStatus;
 import dev.switchboard.thread.ThreadStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,10 +63,13 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Why this class is longer than ~400 lines: it is the whole public API in one place, one short method per
  * operation of the Agent Protocol (most delegate to a store or to the run engine in one line) plus its builder, so
- * that an application sees one type. The rules live elsewhere: admission, runs, lanes and recovery in
+ * that an application sees one type. Crons add a section here for the same reason; their schedule, store, claim
+ * and firing loop live in {@code dev.switchboard.cron}. The rules live elsewhere: admission, runs, lanes and recovery in
  * {@code dev.switchboard.scheduling}, which the module does not export.
  */
 public final class Switchboard implements AutoCloseable {
+    /** The cron loop re-reads the store at least this often (a cron made on another instance does not wake it). */
+    static final Duration CRON_MAX_SLEEP = Duration.ofSeconds(30);
     private final Clock clock;
     private final ThreadStore threads;
     private final RunStore runs;
@@ -73,6 +84,9 @@ public final class Switchboard implements AutoCloseable {
     private final OperationRunner operationRunner;
     private final String instanceId;
     private final dev.switchboard.cluster.Cluster cluster;
+    private final CronStore crons;
+    private final dev.switchboard.store.StoreIndex storeIndex;
+    private volatile CronDispatcher cronDispatcher;
 
     private Switchboard(Builder b) {
         this.clock = b.clock;
@@ -92,6 +106,8 @@ public final class Switchboard implements AutoCloseable {
             registerSystemAssistant(graph);
         }
         this.operations = b.operations != null ? b.operations : new InMemoryOperationStore();
+        this.crons = b.crons != null ? b.crons : new InMemoryCronStore();
+        this.storeIndex = b.storeIndex;
         this.instanceId = b.instanceId != null ? b.instanceId : "switchboard-" + Ids.newId();
         this.operationRunner = new OperationRunner(operations, store, clock, instanceId, b.lease);
         OperationTools operationTools = new OperationTools(operations, operationRunner, store, clock);
@@ -135,6 +151,20 @@ public final class Switchboard implements AutoCloseable {
             return this;
         }
         private Duration lease = RuntimeSettings.defaults().lease();
+        private CronStore crons;
+        private dev.switchboard.store.StoreIndex storeIndex;
+
+        /** The store's semantic index ({@code SWITCHBOARD_STORE_INDEX}); none by default. */
+        public Builder storeIndex(dev.switchboard.store.StoreIndex index) {
+            this.storeIndex = index;
+            return this;
+        }
+
+        /** Where crons are kept (default: in memory); they fire once {@link Switchboard#startCrons} is called. */
+        public Builder cronStore(CronStore s) {
+            this.crons = s;
+            return this;
+        }
 
         /**
          * Every setting at once, as read at the edge ({@link RuntimeSettings#fromEnvironment}); a later call of a
@@ -372,6 +402,7 @@ public final class Switchboard implements AutoCloseable {
         runs.deleteByThread(threadId);
         checkpoints.deleteByThread(threadId);
         operations.deleteByThread(threadId);
+        crons.deleteByThread(threadId);
         threads.delete(threadId);
         scheduler.forgetThread(threadId);
     }
@@ -731,6 +762,11 @@ public final class Switchboard implements AutoCloseable {
         return store;
     }
 
+    /** The store's semantic index, if one is configured. */
+    public Optional<dev.switchboard.store.StoreIndex> storeIndex() {
+        return Optional.ofNullable(storeIndex);
+    }
+
     public Clock clock() {
         return clock;
     }
@@ -738,6 +774,165 @@ public final class Switchboard implements AutoCloseable {
     /** This server instance's id: the owner of the runs and operations it executes. */
     public String instanceId() {
         return instanceId;
+    }
+
+    // ---- crons -------------------------------------------------------------------------------------
+
+    /**
+     * Creates a cron from a draft whose {@code nextRunAt} is ignored: the assistant (and the thread, for a thread
+     * cron) must exist, the schedule and time zone must parse, and the schedule must have a due time before the
+     * cron's end; the first due time is the first after now.
+     */
+    public Cron createCron(Cron draft) {
+        assistants.get(draft.assistantId()).orElseThrow(() -> SwitchboardException.NotFound.of("Assistant",
+                draft.assistantId()));
+        if (draft.threadId() != null) {
+            thread(draft.threadId());
+        }
+        // What each firing will submit is checked now: a bad payload is a 4xx here, never a failed firing later.
+        validateInput(draft.payload().get("input"));
+        CronPayloads.request(draft, draft.threadId() != null ? draft.threadId() : Ids.newId());
+        Cron cron = crons.create(withFirstDueTime(draft));
+        wakeCrons();
+        return cron;
+    }
+
+    /**
+     * Replaces a cron's definition; the next due time is recomputed from now when the schedule, the time zone,
+     * the end time or {@code enabled} changed, and kept otherwise.
+     */
+    public Cron updateCron(Cron changed) {
+        Cron current = cron(changed.cronId());
+        validateInput(changed.payload().get("input"));
+        boolean timing = !current.schedule().equals(changed.schedule())
+                || !java.util.Objects.equals(current.timezone(), changed.timezone())
+                || !java.util.Objects.equals(current.endTime(), changed.endTime())
+                || current.enabled() != changed.enabled();
+        Cron next = timing ? withFirstDueTime(changed) : changed.withNextRunAt(current.nextRunAt());
+        Cron updated = crons.update(next);
+        wakeCrons();
+        return updated;
+    }
+
+    private Cron withFirstDueTime(Cron cron) {
+        var now = clock.instant();
+        Instant next = cron.nextAfter(now);
+        if (next == null && cron.enabled()) {
+            // parsedSchedule() has refused a bad expression already; here it is valid but never due again.
+            throw new SwitchboardException.InvalidRequest("invalid_cron", "schedule '" + cron.schedule() + "'"
+                    + (cron.endTime() != null ? " has no due time before end_time " + cron.endTime()
+                    : " has no future due time"));
+        }
+        cron.parsedSchedule();
+        return cron.withNextRunAt(next);
+    }
+
+    public Cron cron(UUID cronId) {
+        return crons.get(cronId).orElseThrow(() -> SwitchboardException.NotFound.of("Cron", cronId));
+    }
+
+    public boolean deleteCron(UUID cronId) {
+        return crons.delete(cronId);
+    }
+
+    public List<Cron> searchCrons(CronQuery query) {
+        return crons.search(query);
+    }
+
+    public long countCrons(CronQuery query) {
+        return crons.count(query);
+    }
+
+    /**
+     * Starts firing crons with {@code launcher} (the server's adds webhooks and sign-in ownership); once per
+     * runtime. Not started by {@link Builder#build} so that a server can install its launcher before anything
+     * fires, catch-up runs included.
+     */
+    public void startCrons(CronLauncher launcher) {
+        CronDispatcher dispatcher = new CronDispatcher(crons, clock, launcher, CRON_MAX_SLEEP);
+        synchronized (this) {
+            if (cronDispatcher != null) {
+                throw new IllegalStateException("crons are already started");
+            }
+            cronDispatcher = dispatcher;
+        }
+        dispatcher.start();
+    }
+
+    /** True once {@link #startCrons} was called. */
+    public boolean cronsStarted() {
+        return cronDispatcher != null;
+    }
+
+    /** {@link #startCrons(CronLauncher)} with the plain launcher: {@link #launchCron}, then the thread clean-up. */
+    public void startCrons() {
+        startCrons(cron -> {
+            Run run = launchCron(cron, java.util.function.UnaryOperator.identity());
+            if (cron.stateless() && cron.onRunCompleted() == OnRunCompleted.DELETE) {
+                deleteThreadAfter(run);
+            }
+            return run;
+        });
+    }
+
+    /** Fires what is due now on this instance's claim; for tests on a manual clock and for operators. */
+    public int fireDueCrons() {
+        CronDispatcher d = cronDispatcher;
+        if (d == null) {
+            throw new IllegalStateException("crons are not started");
+        }
+        return d.fireDue();
+    }
+
+    private void wakeCrons() {
+        CronDispatcher d = cronDispatcher;
+        if (d != null) {
+            d.wake();
+        }
+    }
+
+    /**
+     * One firing's run: on the cron's thread, or on a new thread owned by the cron's owner (a stateless cron),
+     * submitted through {@link #submit} like any run, after {@code adjust} (the server's sign-in rules). The new
+     * thread is removed again if the run is refused. Deleting a stateless firing's thread afterwards is the
+     * launcher's part.
+     */
+    public Run launchCron(Cron cron, java.util.function.UnaryOperator<RunRequest> adjust) {
+        UUID threadId = cron.threadId();
+        boolean created = false;
+        if (threadId == null) {
+            ObjectNode metadata = Json.object();
+            if (cron.userId() != null) {
+                metadata.put("owner", cron.userId());
+            }
+            metadata.put("cron_id", cron.cronId().toString());
+            threadId = createThread(null, metadata, false).threadId();
+            created = true;
+        }
+        try {
+            return submit(adjust.apply(CronPayloads.request(cron, threadId)));
+        } catch (RuntimeException e) {
+            if (created) {
+                try {
+                    deleteThread(threadId);
+                } catch (InterruptedException ie) {
+                    java.lang.Thread.currentThread().interrupt();
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void deleteThreadAfter(Run run) {
+        java.lang.Thread.ofVirtual().name("cron-cleanup-" + run.runId()).start(() -> {
+            try {
+                await(run.runId(), Duration.ofHours(1));
+                deleteThread(run.threadId());
+            } catch (Exception e) {
+                java.util.logging.Logger.getLogger(Switchboard.class.getName())
+                        .warning("could not delete cron thread " + run.threadId() + ": " + e);
+            }
+        });
     }
 
     // ---- the seed's API -----------------------------------------------------------------------------
@@ -803,6 +998,10 @@ public final class Switchboard implements AutoCloseable {
 
     @Override
     public void close() {
+        CronDispatcher d = cronDispatcher;
+        if (d != null) {
+            d.close();
+        }
         scheduler.close();
         cluster.close();
         operationRunner.close();

@@ -44,6 +44,7 @@ public final class Database implements AutoCloseable {
     private final OperationStore operations;
     private final ItemStore items;
     private final AssistantStore assistants;
+    private final dev.switchboard.cron.CronStore crons;
 
     private String url;
 
@@ -58,6 +59,7 @@ public final class Database implements AutoCloseable {
         this.operations = new JdbcOperationStore(transactions);
         this.items = new JdbcItemStore(transactions, clock);
         this.assistants = new JdbcAssistantStore(transactions);
+        this.crons = new JdbcCronStore(transactions);
     }
 
     /** {@link #open(String)} with the URL in {@value #URL_VARIABLE}, or the default SQLite file when it is unset. */
@@ -123,6 +125,11 @@ public final class Database implements AutoCloseable {
 
     public AssistantStore assistants() {
         return assistants;
+    }
+
+    /** Crons, with the firing claim that makes each due time fire once across instances. */
+    public dev.switchboard.cron.CronStore crons() {
+        return crons;
     }
 
     /**

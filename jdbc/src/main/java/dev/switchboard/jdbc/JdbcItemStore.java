@@ -6,7 +6,9 @@ import dev.switchboard.store.Item;
 import dev.switchboard.store.ItemStore;
 import dev.switchboard.store.Namespace;
 import dev.switchboard.store.NamespaceQuery;
+import dev.switchboard.store.ScoredItem;
 import dev.switchboard.store.SearchQuery;
+import dev.switchboard.store.StoreIndex;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,7 +46,7 @@ final class JdbcItemStore implements ItemStore {
     }
 
     @Override
-    public Item put(Namespace ns, String key, ObjectNode value, Duration ttl) {
+    public Item put(Namespace ns, String key, ObjectNode value, Duration ttl, float[] embedding) {
         ItemStore.checkPut(ns, key, value, ttl);
         return tx.write(c -> {
             // Writers of one key queue here, and read the clock only once at the front, so successive writes
@@ -57,8 +59,9 @@ final class JdbcItemStore implements ItemStore {
                         "ttl is too large: " + ttl + " (an item can expire in the year 2261 at the latest)");
             }
             try (PreparedStatement st = c.prepareStatement("INSERT INTO store_items (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, item_key) DO UPDATE SET "
+                    + ", embedding) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, item_key) DO UPDATE SET "
                     + "item_value = excluded.item_value, updated_at = excluded.updated_at, "
+                    + "embedding = excluded.embedding, "
                     + "expires_at = excluded.expires_at, "
                     // An expired item is gone: writing its key again starts a new one.
                     + "created_at = CASE WHEN store_items.expires_at IS NOT NULL AND store_items.expires_at <= ? "
@@ -69,7 +72,8 @@ final class JdbcItemStore implements ItemStore {
                 Columns.setInstant(st, 4, now);
                 Columns.setInstant(st, 5, now);
                 Columns.setInstant(st, 6, expiresAt);
-                Columns.setInstant(st, 7, now);
+                st.setString(7, encode(embedding));
+                Columns.setInstant(st, 8, now);
                 st.executeUpdate();
             }
             return find(c, ns, key, now).orElseThrow();
@@ -125,6 +129,59 @@ final class JdbcItemStore implements ItemStore {
             }
             return page.items;
         });
+    }
+
+    @Override
+    public List<ScoredItem> searchSimilar(SearchQuery q, float[] query) {
+        Objects.requireNonNull(q, "query");
+        return tx.read(c -> {
+            Prefix prefix = Prefix.of(q.namespacePrefix());
+            List<ScoredItem> hits = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + ", embedding FROM store_items WHERE "
+                    + LIVE + prefix.condition + " AND embedding IS NOT NULL")) {
+                st.setFetchSize(Transactions.FETCH_SIZE);
+                Columns.setInstant(st, 1, clock.instant());
+                prefix.bind(st, 2);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        float[] vector = decode(rs.getString("embedding"));
+                        if (vector.length != query.length) {
+                            continue;
+                        }
+                        Item item = read(rs);
+                        if (q.matches(item)) {
+                            hits.add(new ScoredItem(item, StoreIndex.cosine(vector, query)));
+                        }
+                    }
+                }
+            }
+            hits.sort(java.util.Comparator.comparingDouble(ScoredItem::score).reversed()
+                    .thenComparing(ScoredItem::item, SearchQuery.RESULT_ORDER));
+            return hits.stream().skip(q.offset()).limit(q.limit()).toList();
+        });
+    }
+
+    /** A vector as its little-endian float32 bytes in Base64; null stays null. */
+    static String encode(float[] vector) {
+        if (vector == null) {
+            return null;
+        }
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * Float.BYTES)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : vector) {
+            bytes.putFloat(f);
+        }
+        return java.util.Base64.getEncoder().encodeToString(bytes.array());
+    }
+
+    static float[] decode(String text) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(text))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] vector = new float[bytes.remaining() / Float.BYTES];
+        for (int i = 0; i < vector.length; i++) {
+            vector[i] = bytes.getFloat();
+        }
+        return vector;
     }
 
     @Override

@@ -24,35 +24,61 @@ public final class InMemoryItemStore implements ItemStore {
     private record Address(Namespace namespace, String key) {
     }
 
+    /** An item with its vector (null: not indexed), replaced together so a reader never sees one without the other. */
+    private record Stored(Item item, float[] embedding) {
+    }
+
     private final Clock clock;
-    private final ConcurrentHashMap<Address, Item> items = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Address, Stored> items = new ConcurrentHashMap<>();
 
     public InMemoryItemStore(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
-    public Item put(Namespace ns, String key, ObjectNode value, Duration ttl) {
+    public Item put(Namespace ns, String key, ObjectNode value, Duration ttl, float[] embedding) {
         ItemStore.checkPut(ns, key, value, ttl);
-        Item stored = items.compute(new Address(ns, key), (address, old) -> {
+        float[] vector = embedding == null ? null : embedding.clone();
+        Stored stored = items.compute(new Address(ns, key), (address, previous) -> {
             // Read inside the per-key update so that successive writes to one key see non-decreasing times.
             Instant now = clock.instant();
+            Item old = previous == null ? null : previous.item();
             Instant createdAt = old == null || old.isExpiredAt(now) ? now : old.createdAt();
-            return new Item(ns, key, value, createdAt, now, ItemStore.expiryFor(now, ttl));
+            return new Stored(new Item(ns, key, value, createdAt, now, ItemStore.expiryFor(now, ttl)), vector);
         });
-        return copyOf(stored);
+        return copyOf(stored.item());
     }
+
+    @Override
+    public List<ScoredItem> searchSimilar(SearchQuery q, float[] query) {
+        Objects.requireNonNull(q, "query");
+        Instant now = clock.instant();
+        return items.values().stream()
+                .filter(s -> s.embedding() != null && s.embedding().length == query.length
+                        && !s.item().isExpiredAt(now) && q.matches(s.item()))
+                .map(s -> new ScoredItem(copyOf(s.item()), StoreIndex.cosine(s.embedding(), query)))
+                .sorted(SIMILAR_ORDER)
+                .skip(q.offset())
+                .limit(q.limit())
+                .toList();
+    }
+
+    /** Most similar first, ties as {@link SearchQuery#RESULT_ORDER}. */
+    static final java.util.Comparator<ScoredItem> SIMILAR_ORDER = java.util.Comparator
+            .comparingDouble(ScoredItem::score).reversed()
+            .thenComparing(ScoredItem::item, SearchQuery.RESULT_ORDER);
 
     @Override
     public Optional<Item> get(Namespace ns, String key) {
         Address address = new Address(ItemStore.checkNamespace(ns), ItemStore.checkKey(key));
-        Item item = items.get(address);
-        if (item == null) {
+        Stored stored = items.get(address);
+        if (stored == null) {
             return Optional.empty();
         }
+        Item item = stored.item();
         if (item.isExpiredAt(clock.instant())) {
             // Two-argument remove, so a put that has just replaced it is not undone.
-            items.remove(address, item);
+            items.remove(address, stored);
             return Optional.empty();
         }
         return Optional.of(copyOf(item));
@@ -60,8 +86,8 @@ public final class InMemoryItemStore implements ItemStore {
 
     @Override
     public boolean delete(Namespace ns, String key) {
-        Item removed = items.remove(new Address(ItemStore.checkNamespace(ns), ItemStore.checkKey(key)));
-        return removed != null && !removed.isExpiredAt(clock.instant());
+        Stored removed = items.remove(new Address(ItemStore.checkNamespace(ns), ItemStore.checkKey(key)));
+        return removed != null && !removed.item().isExpiredAt(clock.instant());
     }
 
     @Override
@@ -69,6 +95,7 @@ public final class InMemoryItemStore implements ItemStore {
         Objects.requireNonNull(q, "query");
         Instant now = clock.instant();
         return items.values().stream()
+                .map(Stored::item)
                 .filter(item -> !item.isExpiredAt(now) && q.matches(item))
                 .sorted(SearchQuery.RESULT_ORDER)
                 .skip(q.offset())
@@ -82,9 +109,9 @@ public final class InMemoryItemStore implements ItemStore {
         Objects.requireNonNull(q, "query");
         Instant now = clock.instant();
         Set<Namespace> live = new HashSet<>();
-        for (Item item : items.values()) {
-            if (!item.isExpiredAt(now)) {
-                live.add(item.namespace());
+        for (Stored stored : items.values()) {
+            if (!stored.item().isExpiredAt(now)) {
+                live.add(stored.item().namespace());
             }
         }
         return q.apply(live);
@@ -94,8 +121,8 @@ public final class InMemoryItemStore implements ItemStore {
     public int purgeExpired() {
         Instant now = clock.instant();
         int purged = 0;
-        for (Map.Entry<Address, Item> entry : items.entrySet()) {
-            if (entry.getValue().isExpiredAt(now) && items.remove(entry.getKey(), entry.getValue())) {
+        for (Map.Entry<Address, Stored> entry : items.entrySet()) {
+            if (entry.getValue().item().isExpiredAt(now) && items.remove(entry.getKey(), entry.getValue())) {
                 purged++;
             }
         }

@@ -28,7 +28,23 @@ public interface ItemStore {
      * @param ttl null for an item that never expires, otherwise positive; counted from now, also on replace
      * @return the item as stored
      */
-    Item put(Namespace ns, String key, ObjectNode value, Duration ttl);
+    default Item put(Namespace ns, String key, ObjectNode value, Duration ttl) {
+        return put(ns, key, value, ttl, null);
+    }
+
+    /**
+     * {@link #put(Namespace, String, ObjectNode, Duration)} with the item's vector for semantic search
+     * ({@link #searchSimilar}); null for an item that is not indexed. The vector is replaced with the value, so
+     * a put without one leaves the item unindexed.
+     */
+    Item put(Namespace ns, String key, ObjectNode value, Duration ttl, float[] embedding);
+
+    /**
+     * Live items that match {@code q}'s prefix and filter and have a vector of {@code query}'s size, most similar
+     * first (cosine similarity; ties in {@link SearchQuery#RESULT_ORDER}), then paged. Items put without a vector
+     * are not among them. Brute force over the matching items: fine to the tens of thousands.
+     */
+    List<ScoredItem> searchSimilar(SearchQuery q, float[] query);
 
     /** The live item, or empty if there is none or it has expired. */
     Optional<Item> get(Namespace ns, String key);

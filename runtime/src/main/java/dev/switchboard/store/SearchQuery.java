@@ -1,7 +1,6 @@
 package dev.switchboard.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.Json;
 import dev.switchboard.SwitchboardException;
 
 import java.util.Comparator;
@@ -12,8 +11,9 @@ import java.util.List;
  * A page of items under a namespace prefix ({@code POST /store/items/search} without {@code query}).
  *
  * @param namespacePrefix whole leading labels an item's namespace must have; empty matches every item
- * @param filter          null for none; otherwise every field must match the item's value, scalars by
- *                        equality and objects and arrays by containment, as {@link Json#contains} defines
+ * @param filter          null for none; otherwise every field must match the item's value, as
+ *                        {@link ItemFilter} defines (values by equality or containment, or $eq, $ne, $gt, $gte,
+ *                        $lt, $lte)
  * @param limit           page size, 1 to {@value #MAX_LIMIT}
  * @param offset          items to skip, counted after filtering
  */
@@ -32,7 +32,7 @@ public record SearchQuery(List<String> namespacePrefix, ObjectNode filter, int l
 
     public SearchQuery {
         namespacePrefix = namespacePrefix == null ? List.of() : List.copyOf(Namespace.checkLabels(namespacePrefix));
-        filter = filter == null ? null : filter.deepCopy();
+        filter = filter == null ? null : ItemFilter.check(filter.deepCopy());
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new SwitchboardException.InvalidRequest("invalid_limit",
                     "limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
@@ -61,6 +61,6 @@ public record SearchQuery(List<String> namespacePrefix, ObjectNode filter, int l
 
     /** Prefix and filter only; expiry and paging are the store's business. */
     public boolean matches(Item item) {
-        return item.namespace().startsWith(namespacePrefix) && (filter == null || Json.contains(item.value(), filter));
+        return item.namespace().startsWith(namespacePrefix) && ItemFilter.matches(item.value(), filter);
     }
 }

@@ -67,8 +67,10 @@ public final class Hosting implements AutoCloseable {
                     .instanceId(instanceId)
                     .cluster(database::cluster)
                     .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
-                    .operationStore(database.operations()).itemStore(database.items())
+                    .operationStore(database.operations()).itemStore(database.items()).cronStore(database.crons())
                     .assistantStore(database.assistants());
+            dev.switchboard.langchain4j.StoreIndexes.fromEnvironment(env)
+                    .ifPresent(builder::storeIndex);
             graphs.forEach(builder::graph);
             builder.defaultGraph(graphs.getFirst().graphId());
             return new Hosting(database, builder.build(), selected.description(), selected.shown());

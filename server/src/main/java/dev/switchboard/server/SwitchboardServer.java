@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardException;
+import dev.switchboard.server.api.A2aApi;
 import dev.switchboard.server.api.AgentRunApi;
 import dev.switchboard.server.api.Api;
 import dev.switchboard.server.api.AssistantsApi;
+import dev.switchboard.server.api.CronsApi;
 import dev.switchboard.server.api.Errors;
+import dev.switchboard.server.api.McpApi;
 import dev.switchboard.server.api.Metrics;
 import dev.switchboard.server.api.OperationsApi;
 import dev.switchboard.server.api.RequestIds;
@@ -38,6 +41,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final String openapi = Json.write(dev.switchboard.server.api.OpenApi.document());
     private final Authenticator authenticator;
     private final AgentRunApi agentRuns;
+    private final CronsApi crons;
 
     public SwitchboardServer(Switchboard switchboard, ServerSettings settings, String modelDescription) {
         this.switchboard = switchboard;
@@ -47,6 +51,8 @@ public final class SwitchboardServer implements AutoCloseable {
         this.authenticator = settings.authenticator();
         Api api = new Api(switchboard, settings, metrics);
         this.agentRuns = new AgentRunApi(api);
+        RunsApi runsApi = new RunsApi(api);
+        this.crons = new CronsApi(api, runsApi);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.jsonMapper(new JavalinJackson(Json.mapper(), true));
@@ -54,6 +60,10 @@ public final class SwitchboardServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.startup.showJavalinBanner = false;
+            // MCP is the SDK's servlet, beside Javalin's; an exact mapping wins over Javalin's "/*".
+            jakarta.servlet.http.HttpServlet mcp = new McpApi(api, authenticator).servlet();
+            config.jetty.modifyServletContextHandler(handler -> handler.addServlet(
+                    new org.eclipse.jetty.ee10.servlet.ServletHolder("mcp", mcp), "/mcp"));
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/web";
@@ -69,7 +79,9 @@ public final class SwitchboardServer implements AutoCloseable {
             r.get("/openapi.json", this::openapi);
             new AssistantsApi(api).register(r);
             new ThreadsApi(api).register(r);
-            new RunsApi(api).register(r);
+            runsApi.register(r);
+            crons.register(r);
+            new A2aApi(api).register(r);
             new StoreApi(api).register(r);
             new OperationsApi(api).register(r);
             agentRuns.register(r);
@@ -143,7 +155,8 @@ public final class SwitchboardServer implements AutoCloseable {
 
     private static boolean isApiPath(String path) {
         return path.startsWith("/threads") || path.startsWith("/runs") || path.startsWith("/assistants")
-                || path.startsWith("/store") || path.startsWith("/operations") || path.startsWith("/api/");
+                || path.startsWith("/store") || path.startsWith("/operations") || path.startsWith("/api/")
+                || path.startsWith("/a2a") || path.startsWith("/.well-known/agent-card.json");
     }
 
     private void cors(Context ctx) {
@@ -176,8 +189,12 @@ public final class SwitchboardServer implements AutoCloseable {
         info.put("model", modelDescription);
         ObjectNode flags = info.putObject("flags");
         flags.put("assistants", true);
-        flags.put("crons", false);
+        flags.put("crons", true);
         flags.put("langsmith", false);
+        flags.put("a2a", true);
+        flags.put("mcp", true);
+        // Semantic store search (POST /store/items/search with query): on when SWITCHBOARD_STORE_INDEX is set.
+        flags.put("store_index", switchboard.storeIndex().isPresent());
         flags.put("auth", settings.authEnabled());
         // What this server implements of the Agent Server's API beyond the core: a client can ask rather than probe.
         ObjectNode supports = info.putObject("supports");
@@ -203,6 +220,11 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public SwitchboardServer start() {
         app.start();
+        // Crons fire from here on, with the launcher that applies the HTTP layer's rules (owner, webhook);
+        // the first pass catches up on what fell due while no instance ran.
+        if (!switchboard.cronsStarted()) {
+            switchboard.startCrons(crons.launcher());
+        }
         return this;
     }
 

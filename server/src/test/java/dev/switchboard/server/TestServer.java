@@ -45,7 +45,17 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted,
             AgentGraph extra) {
-        Switchboard.Builder builder = Switchboard.builder().graph(scripted).graph(lanesGraph())
+        this(settings, database, scripted, extra, java.time.Clock.systemUTC());
+    }
+
+    private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted,
+            AgentGraph extra, java.time.Clock clock) {
+        this(settings, database, scripted, extra, clock, null);
+    }
+
+    private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted,
+            AgentGraph extra, java.time.Clock clock, dev.switchboard.store.StoreIndex storeIndex) {
+        Switchboard.Builder builder = Switchboard.builder().clock(clock).storeIndex(storeIndex).graph(scripted).graph(lanesGraph())
                 .defaultGraph(ScriptedAgent.GRAPH_ID).secondaryWait(Duration.ofSeconds(10));
         if (extra != null) {
             builder.graph(extra);
@@ -74,6 +84,16 @@ final class TestServer implements AutoCloseable {
         OfflineTelcoModel model = new OfflineTelcoModel(Duration.ZERO);
         return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50),
                 TelcoAgent.graph(telco, model, model, TelcoSettings.ofScale(0.01)));
+    }
+
+    /** With the store's semantic index. */
+    static TestServer startWithStoreIndex(UnaryOperator<ServerSettings> settings, dev.switchboard.store.StoreIndex index) {
+        return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50), null, java.time.Clock.systemUTC(), index);
+    }
+
+    /** On {@code clock} (a manual clock, for crons). */
+    static TestServer startWithClock(UnaryOperator<ServerSettings> settings, java.time.Clock clock) {
+        return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50), null, clock);
     }
 
     static TestServer start(UnaryOperator<ServerSettings> settings, Database database) {

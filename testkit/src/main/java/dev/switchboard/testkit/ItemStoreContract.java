@@ -7,6 +7,7 @@ import dev.switchboard.store.Item;
 import dev.switchboard.store.ItemStore;
 import dev.switchboard.store.Namespace;
 import dev.switchboard.store.NamespaceQuery;
+import dev.switchboard.store.ScoredItem;
 import dev.switchboard.store.SearchQuery;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
@@ -740,6 +741,65 @@ public abstract class ItemStoreContract {
     }
 
     // --- helpers ----------------------------------------------------------------------------------
+
+    // --- filter operators and semantic search -----------------------------------------------------
+
+    @Test
+    void search_filterOperators_compareNumbersAndStrings() {
+        store.put(USERS, "a", json("{\"age\":30,\"name\":\"Ada\",\"tier\":\"gold\"}"), null);
+        store.put(USERS, "b", json("{\"age\":41,\"name\":\"Bob\",\"tier\":\"silver\"}"), null);
+        store.put(USERS, "c", json("{\"name\":\"Cy\"}"), null);
+
+        assertThat(keys(json("{\"age\":{\"$gt\":30}}"))).containsExactly("b");
+        assertThat(keys(json("{\"age\":{\"$gte\":30,\"$lt\":41}}"))).containsExactly("a");
+        assertThat(keys(json("{\"age\":{\"$lte\":41}}"))).containsExactlyInAnyOrder("a", "b");
+        assertThat(keys(json("{\"tier\":{\"$ne\":\"gold\"}}"))).containsExactlyInAnyOrder("b", "c");
+        assertThat(keys(json("{\"tier\":{\"$eq\":\"gold\"}}"))).containsExactly("a");
+        assertThat(keys(json("{\"name\":{\"$gt\":\"Bob\"}}"))).containsExactly("c");
+        assertThatThrownBy(() -> new SearchQuery(List.of(), json("{\"age\":{\"$near\":3}}"), 10, 0))
+                .isInstanceOfSatisfying(SwitchboardException.InvalidRequest.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_filter"));
+    }
+
+    private List<String> keys(ObjectNode filter) {
+        return store.search(new SearchQuery(List.of(), filter, 100, 0)).stream().map(Item::key).toList();
+    }
+
+    @Test
+    void searchSimilar_ranksByCosine_skipsUnindexedAndOtherSizes_andFilters() {
+        store.put(USERS, "east", json("{\"k\":1}"), null, new float[] {1, 0, 0});
+        store.put(USERS, "north-east", json("{\"k\":2}"), null, new float[] {1, 1, 0});
+        store.put(USERS, "north", json("{\"k\":3}"), null, new float[] {0, 1, 0});
+        store.put(USERS, "plain", json("{\"k\":4}"), null);
+        store.put(USERS, "short", json("{\"k\":5}"), null, new float[] {1, 0});
+        store.put(Namespace.of("other"), "east", json("{\"k\":6}"), null, new float[] {1, 0, 0});
+
+        List<ScoredItem> hits = store.searchSimilar(new SearchQuery(List.of("users"), null, 10, 0),
+                new float[] {2, 0, 0});
+        assertThat(hits).extracting(h -> h.item().key()).containsExactly("east", "north-east", "north");
+        assertThat(hits.get(0).score()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(hits.get(1).score()).isCloseTo(Math.sqrt(0.5), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(hits.get(2).score()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(store.searchSimilar(new SearchQuery(List.of("users"), json("{\"k\":{\"$gte\":2}}"), 1, 0),
+                new float[] {1, 0, 0})).extracting(h -> h.item().key()).containsExactly("north-east");
+        assertThat(store.searchSimilar(new SearchQuery(List.of("users"), null, 10, 1), new float[] {1, 0, 0}))
+                .extracting(h -> h.item().key()).containsExactly("north-east", "north");
+    }
+
+    @Test
+    void searchSimilar_vectorFollowsTheItem_replacedDeletedAndExpired() {
+        store.put(USERS, "a", json("{\"k\":1}"), null, new float[] {1, 0});
+        store.put(USERS, "b", json("{\"k\":2}"), Duration.ofSeconds(10), new float[] {1, 0});
+        store.put(USERS, "c", json("{\"k\":3}"), null, new float[] {1, 0});
+        store.put(USERS, "a", json("{\"k\":1}"), null);
+        store.delete(USERS, "c");
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(store.searchSimilar(new SearchQuery(List.of(), null, 10, 0), new float[] {1, 0})).isEmpty();
+        store.put(USERS, "a", json("{\"k\":1}"), null, new float[] {0, 1});
+        assertThat(store.searchSimilar(new SearchQuery(List.of(), null, 10, 0), new float[] {0, 1}))
+                .extracting(h -> h.item().key()).containsExactly("a");
+    }
 
     protected static ObjectNode json(String text) {
         return (ObjectNode) Json.parse(text);

@@ -64,6 +64,17 @@ public final class OpenApi {
 
     private void defineSchemas() {
         object("Error", "Every 4xx answer.", "detail", "string", "code", "string");
+        object("Cron", "A scheduled run. next_run_date is null once it fires no more (disabled or past end_time).",
+                "cron_id", "string", "assistant_id", "string", "thread_id", "string", "user_id", "string",
+                "schedule", "string", "timezone", "string", "end_time", "string", "next_run_date", "string",
+                "enabled", "boolean", "on_run_completed", "string", "payload", "object", "metadata", "object",
+                "created_at", "string", "updated_at", "string");
+        object("CronCreate", "Five-field cron schedule (minute hour day-of-month month day-of-week, or @daily…) in "
+                + "an IANA timezone (UTC by default), plus the run-create fields each firing submits.",
+                "schedule", "string", "timezone", "string", "end_time", "string", "enabled", "boolean",
+                "on_run_completed", "string", "assistant_id", "string", "input", "object", "config", "object",
+                "context", "object", "metadata", "object", "multitask_strategy", "string", "stream_mode", "array",
+                "webhook", "string");
         object("Assistant", "A configured agent.", "assistant_id", "string", "graph_id", "string", "config", "object",
                 "context", "object", "metadata", "object", "version", "integer", "name", "string", "description",
                 "string", "created_at", "string", "updated_at", "string");
@@ -217,13 +228,40 @@ public final class OpenApi {
         ok(join, "200", Json.object().put("type", "string"), "text/event-stream");
         ok(op("get", "/runs/{run_id}/stream", "Join a stateless run's stream", "runs"), "200", Json.object().put("type", "string"), "text/event-stream");
 
-        ok(op("put", "/store/items", "Put an item", "store"), "204", null, "");
+        for (String base : new String[] {"/threads/{thread_id}/runs/crons", "/runs/crons"}) {
+            ObjectNode cron = op("post", base, base.startsWith("/threads") ? "Schedule runs on a thread"
+                    : "Schedule runs, each on a new thread (on_run_completed delete|keep)", "crons");
+            body(cron, ref("CronCreate"));
+            ok(cron, ref("Cron"));
+        }
+        ObjectNode cronSearch = op("post", "/runs/crons/search", "Search your crons (sort_by, sort_order, select)", "crons");
+        body(cronSearch, Json.object().put("type", "object"));
+        ok(cronSearch, arrayOf("Cron"));
+        ok(op("post", "/runs/crons/count", "Count your crons", "crons"), Json.object().put("type", "integer"));
+        ok(op("get", "/runs/crons/{cron_id}", "Get a cron", "crons"), ref("Cron"));
+        ObjectNode cronPatch = op("patch", "/runs/crons/{cron_id}", "Update a cron (end_time null clears it)", "crons");
+        body(cronPatch, Json.object().put("type", "object"));
+        ok(cronPatch, ref("Cron"));
+        ok(op("delete", "/runs/crons/{cron_id}", "Delete a cron", "crons"), "204", null, "");
+
+        ObjectNode mcp = op("post", "/mcp", "MCP (streamable HTTP, stateless): every assistant as a tool", "mcp");
+        body(mcp, Json.object().put("type", "object"));
+        ok(mcp, Json.object().put("type", "object"));
+        ObjectNode card = op("get", "/.well-known/agent-card.json", "An assistant's A2A agent card", "a2a");
+        query(card, "assistant_id", "string");
+        ok(card, Json.object().put("type", "object"));
+        ok(op("get", "/a2a/{assistant_id}", "The assistant's A2A agent card", "a2a"), Json.object().put("type", "object"));
+        ObjectNode a2a = op("post", "/a2a/{assistant_id}", "A2A JSON-RPC 2.0: message/send, message/stream (SSE), tasks/get", "a2a");
+        body(a2a, Json.object().put("type", "object"));
+        ok(a2a, Json.object().put("type", "object"));
+
+        ok(op("put", "/store/items", "Put an item (index: false or field paths, with SWITCHBOARD_STORE_INDEX)", "store"), "204", null, "");
         ObjectNode get = op("get", "/store/items", "Get an item (namespace dot-joined)", "store");
         query(get, "namespace", "string");
         query(get, "key", "string");
         ok(get, ref("Item"));
         ok(op("delete", "/store/items", "Delete an item", "store"), "204", null, "");
-        ok(op("post", "/store/items/search", "Search items by namespace prefix and value filter", "store"), Json.object().put("type", "object"));
+        ok(op("post", "/store/items/search", "Search items by namespace prefix and filter ($eq $ne $gt $gte $lt $lte); with query, by meaning, with scores", "store"), Json.object().put("type", "object"));
         ok(op("post", "/store/namespaces", "List namespaces", "store"), Json.object().put("type", "object"));
 
         ok(op("get", "/threads/{thread_id}/operations", "A thread's operations", "operations"), arrayOf("Operation"));

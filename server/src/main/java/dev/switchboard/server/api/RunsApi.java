@@ -64,6 +64,11 @@ public final class RunsApi {
         this.webhooks = new WebhookSender(api.settings().webhooks());
     }
 
+    /** Which webhook URLs a request may give (crons check theirs with it too). */
+    dev.switchboard.server.webhook.WebhookPolicy webhookPolicy() {
+        return webhooks.policy();
+    }
+
     public void register(RoutesConfig r) {
         r.post("/threads/{thread_id}/runs", ctx -> create(ctx, threadIdOf(ctx), Mode.BACKGROUND));
         r.post("/threads/{thread_id}/runs/stream", ctx -> create(ctx, threadIdOf(ctx), Mode.STREAM));
@@ -331,7 +336,7 @@ public final class RunsApi {
     }
 
     /** Webhook and temporary-thread clean-up happen on a virtual thread that waits for the run to end. */
-    private void afterRun(Run run, String webhook, boolean deleteThread) {
+    void afterRun(Run run, String webhook, boolean deleteThread) {
         if (webhook == null && !deleteThread) {
             return;
         }

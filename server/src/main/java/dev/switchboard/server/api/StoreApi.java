@@ -9,7 +9,10 @@ import dev.switchboard.server.auth.Caller;
 import dev.switchboard.store.Item;
 import dev.switchboard.store.Namespace;
 import dev.switchboard.store.NamespaceQuery;
+import dev.switchboard.store.ScoredItem;
 import dev.switchboard.store.SearchQuery;
+import dev.switchboard.store.StoreIndex;
+import java.util.Optional;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -67,9 +70,48 @@ public final class StoreApi {
             throw new InvalidRequest("invalid_value", "value must be a JSON object");
         }
         double ttlMinutes = body.number("ttl", 0, 0, 525_600);
+        float[] embedding = embedding(body.any("index"), value);
         api.switchboard().store().put(new Namespace(caller.storeNamespace(ns)), key, value,
-                ttlMinutes > 0 ? Duration.ofMillis((long) (ttlMinutes * 60_000)) : null);
+                ttlMinutes > 0 ? Duration.ofMillis((long) (ttlMinutes * 60_000)) : null, embedding);
         ctx.status(204);
+    }
+
+    /**
+     * The item's vector under the store's index: {@code index} absent or null, the configured fields; a list of
+     * field paths, those; {@code false}, none (kept, not searchable by meaning). Naming fields with no index
+     * configured is refused rather than ignored.
+     */
+    private float[] embedding(JsonNode index, ObjectNode value) {
+        if (index != null && index.isBoolean() && !index.asBoolean()) {
+            return null;
+        }
+        List<String> paths = null;
+        if (index != null && !index.isNull()) {
+            if (!index.isArray() || index.isEmpty()) {
+                throw new InvalidRequest("invalid_index", "index must be false or a non-empty list of field paths");
+            }
+            paths = new ArrayList<>();
+            for (JsonNode p : index) {
+                if (!p.isTextual()) {
+                    throw new InvalidRequest("invalid_index", "index must list field paths as strings");
+                }
+                paths.add(p.asText());
+            }
+            StoreIndex.checkPaths(paths);
+        }
+        Optional<StoreIndex> configured = api.switchboard().storeIndex();
+        if (configured.isEmpty()) {
+            if (paths != null) {
+                throw notIndexed("index");
+            }
+            return null;
+        }
+        return configured.get().embed(value, paths);
+    }
+
+    private static InvalidRequest notIndexed(String field) {
+        return new InvalidRequest("store_not_indexed", field + " needs the store's semantic index, which is off; "
+                + "start the server with SWITCHBOARD_STORE_INDEX=local (see docs/semantic-store.md)");
     }
 
     private void get(Context ctx) {
@@ -102,8 +144,21 @@ public final class StoreApi {
         List<String> prefix = caller.storeNamespace(labels(body.any("namespace_prefix"), "namespace_prefix", true));
         SearchQuery q = new SearchQuery(prefix, body.object("filter"), body.integer("limit", 10, 1, 1000),
                 body.integer("offset", 0, 0, Integer.MAX_VALUE));
+        String query = body.string("query", null);
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
+        if (query != null) {
+            if (query.isBlank()) {
+                throw new InvalidRequest("invalid_field", "query must not be blank; leave it out to list by recency");
+            }
+            StoreIndex index = api.switchboard().storeIndex().orElseThrow(() -> notIndexed("query"));
+            for (ScoredItem hit : api.switchboard().store().searchSimilar(q, index.embedder().embed(query))) {
+                items.add(Wire.item(hit.item(), caller.visibleNamespace(hit.item().namespace().labels()))
+                        .put("score", hit.score()));
+            }
+            ctx.json(out);
+            return;
+        }
         for (Item item : api.switchboard().store().search(q)) {
             items.add(Wire.item(item, caller.visibleNamespace(item.namespace().labels())));
         }

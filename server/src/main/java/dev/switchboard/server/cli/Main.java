@@ -167,6 +167,8 @@ public final class Main implements Runnable {
             lines.add("switchboard: model " + hosting.modelDescription());
             lines.add("switchboard: database " + hosting.databaseDescription());
             lines.add("switchboard: assistants " + String.join(", ", server.switchboard().graphs().keySet()));
+            server.switchboard().storeIndex().ifPresent(index -> lines.add("switchboard: store index "
+                    + index.embedder() + " over " + String.join(", ", index.fields())));
             int keys = settings.apiKeys().size();
             lines.add(settings.authEnabled()
                     ? "switchboard: auth on (" + (keys > 0 ? keys + (keys == 1 ? " API key; " : " API keys; ") : "")

@@ -1,0 +1,17 @@
+package dev.switchboard.jdbc;
+
+import dev.switchboard.cron.CronStore;
+import dev.switchboard.testkit.CronStoreContract;
+import java.time.Clock;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SqliteCronStoreTest extends CronStoreContract {
+
+    @RegisterExtension
+    final TestDatabase database = TestDatabase.sqlite();
+
+    @Override
+    protected CronStore newStore(Clock clock) {
+        return database.open(clock).crons();
+    }
+}
