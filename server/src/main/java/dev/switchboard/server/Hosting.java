@@ -13,12 +13,14 @@ import dev.switchboard.telco.backend.JdbcTelcoBackend;
 import dev.switchboard.telco.backend.TelcoBackend;
 import dev.switchboard.telco.offline.OfflineTelcoModel;
 import dev.switchboard.scripted.ScriptedAgent;
+import dev.switchboard.server.manifest.Manifest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a server hosts: the runtime on its database, with the {@code telco} assistant (the default) and, only when
+ * What a server hosts: the runtime on its database, with the agents of a manifest ({@code switchboard.json}) or,
+ * without one, the {@code telco} assistant (the default) and, only when
  * asked, the test-only {@code scripted} one (the protocol conformance run and the benchmarks use it; a production
  * server must not offer it). The database is SQLite at {@code ./data/switchboard.db} unless a URL says otherwise.
  */
@@ -27,8 +29,11 @@ public final class Hosting implements AutoCloseable {
     private final Switchboard switchboard;
     private final String modelDescription;
     private final String modelName;
+    private final Manifest manifest;
 
-    private Hosting(Database database, Switchboard switchboard, String modelDescription, String modelName) {
+    private Hosting(Database database, Switchboard switchboard, String modelDescription, String modelName,
+            Manifest manifest) {
+        this.manifest = manifest;
         this.database = database;
         this.switchboard = switchboard;
         this.modelDescription = modelDescription;
@@ -54,10 +59,20 @@ public final class Hosting implements AutoCloseable {
      * @throws ModelProblem when the model setting is wrong; other exceptions concern the database
      */
     public static Hosting open(String databaseUrl, Map<String, String> env, String model, boolean scripted) {
+        return open(databaseUrl, env, model, scripted, null);
+    }
+
+    /**
+     * As {@link #open(String, Map, String, boolean)}, serving the agents of {@code manifest} instead of telco when
+     * there is one (each agent brings its own model, so {@code model} is not used then).
+     */
+    public static Hosting open(String databaseUrl, Map<String, String> env, String model, boolean scripted,
+            Manifest manifest) {
         Database database = Database.open(databaseUrl);
         try {
             List<AgentGraph> graphs = new ArrayList<>();
-            Graphs.Selected selected = Graphs.all(database, env, model, scripted);
+            Graphs.Selected selected = manifest != null ? Graphs.fromManifest(manifest, scripted)
+                    : Graphs.all(database, env, model, scripted);
             graphs.addAll(selected.graphs());
             // SQLite serves one process: a stable id lets a restart recover its own unfinished work at once.
             String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
@@ -69,9 +84,13 @@ public final class Hosting implements AutoCloseable {
                     .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
                     .operationStore(database.operations()).itemStore(database.items())
                     .assistantStore(database.assistants());
-            graphs.forEach(builder::graph);
-            builder.defaultGraph(graphs.getFirst().graphId());
-            return new Hosting(database, builder.build(), selected.description(), selected.shown());
+            for (AgentGraph graph : graphs) {
+                builder.graph(graph, manifest == null ? null : manifest.agents().stream()
+                        .filter(a -> a.id().equals(graph.graphId()) && a.config() != null).map(Manifest.Agent::config)
+                        .findFirst().orElse(null));
+            }
+            builder.defaultGraph(manifest != null ? manifest.defaultAgent() : graphs.getFirst().graphId());
+            return new Hosting(database, builder.build(), selected.description(), selected.shown(), manifest);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -100,12 +119,28 @@ public final class Hosting implements AutoCloseable {
     public void close() {
         switchboard.close();
         database.close();
+        if (manifest != null) {
+            manifest.close();
+        }
     }
 
     /** The graphs a server hosts: {@code telco} (the default) on the chosen model, and {@code scripted} if asked. */
     static final class Graphs {
         /** {@code description} says why each model was chosen (for the operator); {@code shown} only which. */
         record Selected(List<AgentGraph> graphs, String description, String shown) {
+        }
+
+        /** The manifest's agents, each on the model its factory chose. */
+        static Selected fromManifest(Manifest manifest, boolean scripted) {
+            List<AgentGraph> graphs = new ArrayList<>(manifest.agents().stream().map(Manifest.Agent::graph).toList());
+            if (scripted) {
+                if (graphs.stream().anyMatch(g -> g.graphId().equals(ScriptedAgent.GRAPH_ID))) {
+                    throw new IllegalArgumentException("the manifest defines an agent named " + ScriptedAgent.GRAPH_ID
+                            + ", which --scripted-assistant also adds; rename the agent");
+                }
+                graphs.add(ScriptedAgent.graph());
+            }
+            return new Selected(graphs, "defined by each agent (" + manifest.file() + ")", "per agent");
         }
 
         static Selected all(Database database, Map<String, String> env, String model, boolean scripted) {
