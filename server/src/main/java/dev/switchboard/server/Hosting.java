@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Switchboard;
 import dev.switchboard.agent.AgentGraph;
 import dev.switchboard.jdbc.Database;
@@ -70,31 +71,63 @@ public final class Hosting implements AutoCloseable {
             Manifest manifest) {
         Database database = Database.open(databaseUrl);
         try {
-            List<AgentGraph> graphs = new ArrayList<>();
             Graphs.Selected selected = manifest != null ? Graphs.fromManifest(manifest, scripted)
                     : Graphs.all(database, env, model, scripted);
-            graphs.addAll(selected.graphs());
-            // SQLite serves one process: a stable id lets a restart recover its own unfinished work at once.
-            String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
-                    database.toString().startsWith("SQLite") ? "local" : java.util.UUID.randomUUID().toString());
-            Switchboard.Builder builder = Switchboard.builder()
-                    .settings(dev.switchboard.RuntimeSettings.fromEnvironment(env))
-                    .instanceId(instanceId)
-                    .cluster(database::cluster)
-                    .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
-                    .operationStore(database.operations()).itemStore(database.items())
-                    .assistantStore(database.assistants());
-            for (AgentGraph graph : graphs) {
-                builder.graph(graph, manifest == null ? null : manifest.agents().stream()
-                        .filter(a -> a.id().equals(graph.graphId()) && a.config() != null).map(Manifest.Agent::config)
-                        .findFirst().orElse(null));
+            Map<String, ObjectNode> configs = new java.util.HashMap<>();
+            if (manifest != null) {
+                manifest.agents().stream().filter(a -> a.config() != null)
+                        .forEach(a -> configs.put(a.id(), a.config()));
             }
-            builder.defaultGraph(manifest != null ? manifest.defaultAgent() : graphs.getFirst().graphId());
-            return new Hosting(database, builder.build(), selected.description(), selected.shown(), manifest);
+            String defaultAgent = manifest != null ? manifest.defaultAgent() : selected.graphs().getFirst().graphId();
+            return build(database, env, selected, configs, defaultAgent, manifest);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * Serves {@code agents} (an application's own, see {@link EmbeddedServer}) on the database at {@code databaseUrl}
+     * (SQLite {@code ./data/switchboard.db} when null). {@code configs} holds config defaults by agent id;
+     * {@code defaultAgent} (the first agent when null) answers callers that name none.
+     */
+    public static Hosting serving(String databaseUrl, Map<String, String> env, List<AgentGraph> agents,
+            Map<String, ObjectNode> configs, String defaultAgent) {
+        if (agents.isEmpty()) {
+            throw new IllegalArgumentException("no agent to serve; add one with agent(…)");
+        }
+        if (defaultAgent != null && agents.stream().noneMatch(a -> a.graphId().equals(defaultAgent))) {
+            throw new IllegalArgumentException("the default agent " + defaultAgent + " is not one of "
+                    + agents.stream().map(AgentGraph::graphId).toList());
+        }
+        Database database = Database.open(databaseUrl);
+        try {
+            Graphs.Selected selected = new Graphs.Selected(agents, "defined by each agent", "per agent");
+            return build(database, env, selected, configs, defaultAgent != null ? defaultAgent
+                    : agents.getFirst().graphId(), null);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static Hosting build(Database database, Map<String, String> env, Graphs.Selected selected,
+            Map<String, ObjectNode> configs, String defaultAgent, Manifest manifest) {
+        // SQLite serves one process: a stable id lets a restart recover its own unfinished work at once.
+        String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
+                database.toString().startsWith("SQLite") ? "local" : java.util.UUID.randomUUID().toString());
+        Switchboard.Builder builder = Switchboard.builder()
+                .settings(dev.switchboard.RuntimeSettings.fromEnvironment(env))
+                .instanceId(instanceId)
+                .cluster(database::cluster)
+                .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
+                .operationStore(database.operations()).itemStore(database.items())
+                .assistantStore(database.assistants());
+        for (AgentGraph graph : selected.graphs()) {
+            builder.graph(graph, configs.get(graph.graphId()));
+        }
+        builder.defaultGraph(defaultAgent);
+        return new Hosting(database, builder.build(), selected.description(), selected.shown(), manifest);
     }
 
     public Switchboard switchboard() {
