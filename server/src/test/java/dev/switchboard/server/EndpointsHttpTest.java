@@ -100,6 +100,11 @@ class EndpointsHttpTest {
         JsonNode graph = http.get("/assistants/scripted/graph").json();
         assertThat(Http.texts(graph.path("nodes"), "id")).contains("__start__", "agent", "tools", "__end__");
         assertThat(graph.path("edges").size()).isPositive();
+        assertThat(graph.toString()).as("the real tools, with how they run").contains("\"name\":\"slow_tool\"");
+        assertThat(schemas.path("state_schema").path("properties").has("interim_messages")).isTrue();
+        assertThat(schemas.path("config_schema").path("properties").has("namespace_for_memory")).isTrue();
+        assertThat(http.get("/assistants/scripted/subgraphs").json().toString()).isEqualTo("{}");
+        assertThat(http.get("/assistants/nosuchgraph/subgraphs").status()).isEqualTo(404);
 
         assertThat(http.get("/assistants/" + UUID.randomUUID()).status()).isEqualTo(404);
         assertThat(http.get("/assistants/nosuchgraph/schemas").status()).isEqualTo(404);

@@ -28,6 +28,8 @@ public final class AssistantsApi {
         r.get("/assistants/{assistant_id}", ctx -> ctx.json(Wire.assistant(hosted(ctx.pathParam("assistant_id")))));
         r.get("/assistants/{assistant_id}/schemas", this::schemas);
         r.get("/assistants/{assistant_id}/graph", this::graph);
+        r.get("/assistants/{assistant_id}/subgraphs", this::subgraphs);
+        r.get("/assistants/{assistant_id}/subgraphs/{namespace}", this::subgraphs);
     }
 
     private AssistantQuery query(Body body) {
@@ -73,33 +75,17 @@ public final class AssistantsApi {
 
     private void schemas(Context ctx) {
         Assistant a = hosted(ctx.pathParam("assistant_id"));
-        var n = Json.object();
-        n.put("graph_id", a.graphId());
-        var input = n.putObject("input_schema");
-        input.put("type", "object");
-        var props = input.putObject("properties");
-        props.putObject("messages").put("type", "array");
-        props.putObject("thread_type").put("type", "string");
-        props.putObject("interim_messages_reset").put("type", "boolean");
-        n.set("output_schema", input.deepCopy());
-        n.set("state_schema", input.deepCopy());
-        n.putObject("config_schema").put("type", "object");
-        n.putObject("context_schema").put("type", "object");
-        ctx.json(n);
+        ctx.json(GraphDrawing.schemas(api.switchboard().graph(a.graphId())));
     }
 
     private void graph(Context ctx) {
+        Assistant a = hosted(ctx.pathParam("assistant_id"));
+        ctx.json(GraphDrawing.graph(api.switchboard().graph(a.graphId())));
+    }
+
+    /** An agent has no subgraphs; LangGraph answers an empty object for such a graph, with or without a namespace. */
+    private void subgraphs(Context ctx) {
         hosted(ctx.pathParam("assistant_id"));
-        var n = Json.object();
-        var nodes = n.putArray("nodes");
-        for (String id : List.of("__start__", "agent", "tools", "__end__")) {
-            nodes.addObject().put("id", id).put("type", "runnable").putObject("data").put("name", id);
-        }
-        var edges = n.putArray("edges");
-        edges.addObject().put("source", "__start__").put("target", "agent");
-        edges.addObject().put("source", "agent").put("target", "tools").put("conditional", true);
-        edges.addObject().put("source", "agent").put("target", "__end__").put("conditional", true);
-        edges.addObject().put("source", "tools").put("target", "agent");
-        ctx.json(n);
+        ctx.json(Json.object());
     }
 }
