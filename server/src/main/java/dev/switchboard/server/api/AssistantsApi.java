@@ -1,12 +1,15 @@
 package dev.switchboard.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.SwitchboardException;
 import dev.switchboard.assistant.Assistant;
 import dev.switchboard.assistant.AssistantQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -41,11 +44,70 @@ public final class AssistantsApi {
         Body body = Api.body(ctx).allowOnly(Set.of("graph_id", "metadata", "name", "limit", "offset", "sort_by",
                 "sort_order", "select"));
         AssistantQuery q = query(body);
-        List<Assistant> matching = matching(q);
+        String sortBy = body.oneOf("sort_by", null, SORT_FIELDS);
+        boolean ascending = "asc".equals(body.oneOf("sort_order", sortBy == null ? "asc" : "desc",
+                Set.of("asc", "desc")));
+        List<String> select = select(body);
+        List<Assistant> matching = new java.util.ArrayList<>(matching(q));
+        if (sortBy != null) {
+            Comparator<Assistant> order = (x, y) -> compareKeys(x, y, sortBy);
+            matching.sort((ascending ? order : order.reversed()).thenComparing(a -> a.assistantId().toString()));
+        }
         ctx.header("X-Pagination-Total", Integer.toString(matching.size()));
         ArrayNode out = Json.array();
-        matching.stream().skip(q.offset()).limit(q.limit()).forEach(a -> out.add(Wire.assistant(a)));
+        matching.stream().skip(q.offset()).limit(q.limit()).forEach(a -> {
+            ObjectNode full = Wire.assistant(a);
+            if (select.isEmpty()) {
+                out.add(full);
+            } else {
+                ObjectNode picked = out.addObject();
+                select.forEach(field -> picked.set(field, full.get(field)));
+            }
+        });
         ctx.json(out);
+    }
+
+    private static final Set<String> SORT_FIELDS = Set.of("assistant_id", "graph_id", "name", "created_at",
+            "updated_at");
+    private static final Set<String> SELECT_FIELDS = Set.of("assistant_id", "graph_id", "name", "description",
+            "config", "context", "metadata", "version", "created_at", "updated_at");
+
+    /** A sort key that orders as the field's wire value does (timestamps as instants, not as text). */
+    private static Comparable<?> sortKey(Assistant a, String field) {
+        return switch (field) {
+            case "assistant_id" -> a.assistantId().toString();
+            case "graph_id" -> a.graphId();
+            case "name" -> a.name();
+            case "created_at" -> a.createdAt();
+            default -> a.updatedAt();
+        };
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareKeys(Assistant x, Assistant y, String field) {
+        // Both keys come from sortKey for the same field, so they are of one Comparable type.
+        return ((Comparable) sortKey(x, field)).compareTo(sortKey(y, field));
+    }
+
+    /** {@code select}: which fields each assistant carries (all when absent); an unknown field is refused. */
+    private static List<String> select(Body body) {
+        JsonNode raw = body.any("select");
+        if (raw == null || raw.isNull()) {
+            return List.of();
+        }
+        if (!raw.isArray() || raw.isEmpty()) {
+            throw new SwitchboardException.InvalidRequest("invalid_field", "select must be a non-empty list of "
+                    + "assistant fields: " + SELECT_FIELDS.stream().sorted().toList());
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode field : raw) {
+            if (!field.isTextual() || !SELECT_FIELDS.contains(field.asText())) {
+                throw new SwitchboardException.InvalidRequest("invalid_field", "select: " + field + " is not an "
+                        + "assistant field; use " + SELECT_FIELDS.stream().sorted().toList());
+            }
+            out.add(field.asText());
+        }
+        return out;
     }
 
     private void count(Context ctx) {
