@@ -213,8 +213,9 @@ public final class AnnotatedTools {
         Class<?> type = parameter.getType();
         boolean container = Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)
                 || type == Optional.class || type.isArray();
+        // Primitives, arrays and enums with constant bodies report the abstract modifier too; they have a JSON form.
         boolean abstractType = type.isInterface() || Modifier.isAbstract(type.getModifiers()) && !type.isPrimitive()
-                && !type.isArray() && !Number.class.isAssignableFrom(type);
+                && !type.isArray() && !type.isEnum() && !Number.class.isAssignableFrom(type);
         if (type == Object.class || abstractType && !container && !type.isSealed()) {
             throw new IllegalArgumentException(where + ": parameter " + name + " of type " + type.getName()
                     + " has no JSON schema; use a string, a number, a boolean, an enum, a record, a list of those, "

@@ -28,6 +28,29 @@ class AnnotatedToolsTest {
 
     enum Cabin { ECONOMY, BUSINESS }
 
+    /** An enum whose constants have bodies: its class is abstract, yet it has a JSON form. */
+    enum Meal {
+        VEGAN { @Override String label() { return "vegan"; } },
+        STANDARD { @Override String label() { return "standard"; } };
+
+        abstract String label();
+    }
+
+    public static final class Catering {
+        @Tool("Orders a meal.")
+        public String orderMeal(Meal meal) {
+            return meal.label();
+        }
+    }
+
+    @Test
+    void anEnumWithConstantBodies_isAnEnumSchema_andBinds() throws Exception {
+        dev.switchboard.tool.Tool order = AnnotatedTools.from(new Catering()).getFirst();
+        assertThat(order.spec().parameters().path("properties").path("meal").path("enum").toString())
+                .isEqualTo("[\"VEGAN\",\"STANDARD\"]");
+        assertThat(order.call((ObjectNode) Json.parse("{\"meal\":\"VEGAN\"}"), null)).isEqualTo("vegan");
+    }
+
     record Passenger(String name, int age) {
     }
 

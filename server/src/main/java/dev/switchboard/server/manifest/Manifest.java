@@ -68,7 +68,7 @@ public final class Manifest implements AutoCloseable {
      * @throws ManifestException naming the entry and what to do, for each kind of mistake
      */
     public static Manifest load(Path file, Map<String, String> processEnv) {
-        String name = file.getFileName() == null ? file.toString() : file.toString();
+        String name = file.toString();
         if (!Files.isRegularFile(file)) {
             throw new ManifestException("the manifest " + name + " does not exist",
                     "correct --config, or create it (docs/agents.md shows one)");
