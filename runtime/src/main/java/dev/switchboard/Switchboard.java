@@ -103,7 +103,7 @@ public final class Switchboard implements AutoCloseable {
         }
         this.defaultGraphId = b.defaultGraphId != null ? b.defaultGraphId : b.graphs.keySet().iterator().next();
         for (AgentGraph graph : b.graphs.values()) {
-            registerSystemAssistant(graph);
+            registerSystemAssistant(graph, b.systemConfigs.get(graph.graphId()));
         }
         this.operations = b.operations != null ? b.operations : new InMemoryOperationStore();
         this.crons = b.crons != null ? b.crons : new InMemoryCronStore();
@@ -134,6 +134,7 @@ public final class Switchboard implements AutoCloseable {
         private AssistantStore assistants;
         private EventBus events;
         private final Map<String, AgentGraph> graphs = new LinkedHashMap<>();
+        private final Map<String, ObjectNode> systemConfigs = new LinkedHashMap<>();
         private String defaultGraphId;
         private int maxHistory = RuntimeSettings.defaults().maxHistory();
         private OperationStore operations;
@@ -267,6 +268,18 @@ public final class Switchboard implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A graph whose system assistant (id uuidv5(graph id)) starts every run from {@code assistantConfig} (a
+         * manifest's per-agent config defaults); a stored system assistant whose config differs is brought in line.
+         */
+        public Builder graph(AgentGraph graph, ObjectNode assistantConfig) {
+            graph(graph);
+            if (assistantConfig != null && !assistantConfig.isEmpty()) {
+                systemConfigs.put(graph.graphId(), assistantConfig.deepCopy());
+            }
+            return this;
+        }
+
         /** The graph used when a caller names no assistant (the seed-compatible {@link #invoke}). */
         public Builder defaultGraph(String graphId) {
             this.defaultGraphId = graphId;
@@ -289,14 +302,22 @@ public final class Switchboard implements AutoCloseable {
 
     // ---- assistants ---------------------------------------------------------------------------------
 
-    private void registerSystemAssistant(AgentGraph graph) {
+    private void registerSystemAssistant(AgentGraph graph, ObjectNode config) {
         UUID id = Ids.nameBased(Ids.ASSISTANT_NAMESPACE, graph.graphId());
-        if (assistants.get(id).isEmpty()) {
+        Optional<Assistant> stored = assistants.get(id);
+        ObjectNode wanted = config == null ? Json.object() : config;
+        if (stored.isPresent() && !stored.get().config().equals(wanted)) {
+            // The manifest's defaults changed since the last start: the system assistant follows the manifest.
+            Assistant a = stored.get();
+            assistants.update(new Assistant(a.assistantId(), a.graphId(), wanted, a.context(), a.metadata(),
+                    a.version(), a.name(), a.description(), a.createdAt(), clock.instant()));
+        }
+        if (stored.isEmpty()) {
             ObjectNode metadata = Json.object();
             metadata.put("created_by", "system");
             var now = clock.instant();
             try {
-                assistants.create(new Assistant(id, graph.graphId(), null, null, metadata, 1, graph.graphId(), null,
+                assistants.create(new Assistant(id, graph.graphId(), config, null, metadata, 1, graph.graphId(), null,
                         now, now));
             } catch (SwitchboardException.Conflict raced) {
                 // another instance registered it first: same id, same content

@@ -52,6 +52,20 @@ public record AgentGraph(
         return new AgentGraph(graphId, systemPrompt, model, tools, null, null, null);
     }
 
+    /**
+     * Starts a definition: {@code AgentGraph.builder("support").model(m).systemPrompt("…").tools(t).build()}.
+     * Only the model is required; the secondary lane uses the main model and prompt unless told otherwise.
+     */
+    public static Builder builder(String graphId) {
+        return new Builder(graphId);
+    }
+
+    /** This definition under another id (a manifest names agents by its own ids). */
+    public AgentGraph withGraphId(String newGraphId) {
+        return new AgentGraph(newGraphId, systemPrompt, model, tools, secondarySystemPrompt, secondaryModel,
+                synthesisPrompt);
+    }
+
     public Optional<Tool> tool(String name) {
         return tools.stream().filter(t -> t.spec().name().equals(name)).findFirst();
     }
@@ -63,5 +77,80 @@ public record AgentGraph(
     /** The quick tools: the secondary lane's set (plus the runtime's own status and cancel tools). */
     public List<Tool> quickTools() {
         return tools.stream().filter(t -> t.spec().kind() == ToolKind.QUICK).toList();
+    }
+
+    /** Builds an {@link AgentGraph}; each setter replaces what was set before, except {@link #tools}, which adds. */
+    public static final class Builder {
+        private final String graphId;
+        private Function<ObjectNode, ChatModel> model;
+        private String systemPrompt;
+        private final List<Tool> tools = new java.util.ArrayList<>();
+        private Function<ObjectNode, ChatModel> secondaryModel;
+        private String secondaryPrompt;
+        private String synthesisPrompt;
+
+        private Builder(String graphId) {
+            this.graphId = graphId;
+        }
+
+        /** The model for every run. */
+        public Builder model(ChatModel chatModel) {
+            Objects.requireNonNull(chatModel, "model");
+            this.model = configurable -> chatModel;
+            return this;
+        }
+
+        /** A model chosen per run from its {@code config.configurable} (an assistant's model choice, say). */
+        public Builder model(Function<ObjectNode, ChatModel> perRun) {
+            this.model = Objects.requireNonNull(perRun, "model");
+            return this;
+        }
+
+        public Builder systemPrompt(String prompt) {
+            this.systemPrompt = prompt;
+            return this;
+        }
+
+        /** Adds tools, in order; names must be unique. */
+        public Builder tools(List<? extends Tool> more) {
+            tools.addAll(more);
+            return this;
+        }
+
+        public Builder tools(Tool... more) {
+            return tools(List.of(more));
+        }
+
+        /** A (faster) model for the secondary lane, which answers while an operation runs. */
+        public Builder secondaryModel(ChatModel chatModel) {
+            Objects.requireNonNull(chatModel, "secondaryModel");
+            this.secondaryModel = configurable -> chatModel;
+            return this;
+        }
+
+        public Builder secondaryModel(Function<ObjectNode, ChatModel> perRun) {
+            this.secondaryModel = perRun;
+            return this;
+        }
+
+        /** The secondary lane's system prompt; defaults to the main one. */
+        public Builder secondaryPrompt(String prompt) {
+            this.secondaryPrompt = prompt;
+            return this;
+        }
+
+        /** What the model is told when an operation has ended; defaults to {@link #DEFAULT_SYNTHESIS_PROMPT}. */
+        public Builder synthesisPrompt(String prompt) {
+            this.synthesisPrompt = prompt;
+            return this;
+        }
+
+        public AgentGraph build() {
+            if (model == null) {
+                throw new IllegalArgumentException("agent " + graphId + " has no model; call model(…)");
+            }
+            return new AgentGraph(graphId, systemPrompt, model, tools, secondaryPrompt, secondaryModel,
+                    synthesisPrompt);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Switchboard;
 import dev.switchboard.agent.AgentGraph;
 import dev.switchboard.jdbc.Database;
@@ -13,12 +14,14 @@ import dev.switchboard.telco.backend.JdbcTelcoBackend;
 import dev.switchboard.telco.backend.TelcoBackend;
 import dev.switchboard.telco.offline.OfflineTelcoModel;
 import dev.switchboard.scripted.ScriptedAgent;
+import dev.switchboard.server.manifest.Manifest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a server hosts: the runtime on its database, with the {@code telco} assistant (the default) and, only when
+ * What a server hosts: the runtime on its database, with the agents of a manifest ({@code switchboard.json}) or,
+ * without one, the {@code telco} assistant (the default) and, only when
  * asked, the test-only {@code scripted} one (the protocol conformance run and the benchmarks use it; a production
  * server must not offer it). The database is SQLite at {@code ./data/switchboard.db} unless a URL says otherwise.
  */
@@ -27,8 +30,11 @@ public final class Hosting implements AutoCloseable {
     private final Switchboard switchboard;
     private final String modelDescription;
     private final String modelName;
+    private final Manifest manifest;
 
-    private Hosting(Database database, Switchboard switchboard, String modelDescription, String modelName) {
+    private Hosting(Database database, Switchboard switchboard, String modelDescription, String modelName,
+            Manifest manifest) {
+        this.manifest = manifest;
         this.database = database;
         this.switchboard = switchboard;
         this.modelDescription = modelDescription;
@@ -54,30 +60,75 @@ public final class Hosting implements AutoCloseable {
      * @throws ModelProblem when the model setting is wrong; other exceptions concern the database
      */
     public static Hosting open(String databaseUrl, Map<String, String> env, String model, boolean scripted) {
+        return open(databaseUrl, env, model, scripted, null);
+    }
+
+    /**
+     * As {@link #open(String, Map, String, boolean)}, serving the agents of {@code manifest} instead of telco when
+     * there is one (each agent brings its own model, so {@code model} is not used then).
+     */
+    public static Hosting open(String databaseUrl, Map<String, String> env, String model, boolean scripted,
+            Manifest manifest) {
         Database database = Database.open(databaseUrl);
         try {
-            List<AgentGraph> graphs = new ArrayList<>();
-            Graphs.Selected selected = Graphs.all(database, env, model, scripted);
-            graphs.addAll(selected.graphs());
-            // SQLite serves one process: a stable id lets a restart recover its own unfinished work at once.
-            String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
-                    database.toString().startsWith("SQLite") ? "local" : java.util.UUID.randomUUID().toString());
-            Switchboard.Builder builder = Switchboard.builder()
-                    .settings(dev.switchboard.RuntimeSettings.fromEnvironment(env))
-                    .instanceId(instanceId)
-                    .cluster(database::cluster)
-                    .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
-                    .operationStore(database.operations()).itemStore(database.items()).cronStore(database.crons())
-                    .assistantStore(database.assistants());
-            dev.switchboard.langchain4j.StoreIndexes.fromEnvironment(env)
-                    .ifPresent(builder::storeIndex);
-            graphs.forEach(builder::graph);
-            builder.defaultGraph(graphs.getFirst().graphId());
-            return new Hosting(database, builder.build(), selected.description(), selected.shown());
+            Graphs.Selected selected = manifest != null ? Graphs.fromManifest(manifest, scripted)
+                    : Graphs.all(database, env, model, scripted);
+            Map<String, ObjectNode> configs = new java.util.HashMap<>();
+            if (manifest != null) {
+                manifest.agents().stream().filter(a -> a.config() != null)
+                        .forEach(a -> configs.put(a.id(), a.config()));
+            }
+            String defaultAgent = manifest != null ? manifest.defaultAgent() : selected.graphs().getFirst().graphId();
+            return build(database, env, selected, configs, defaultAgent, manifest);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * Serves {@code agents} (an application's own, see {@link EmbeddedServer}) on the database at {@code databaseUrl}
+     * (SQLite {@code ./data/switchboard.db} when null). {@code configs} holds config defaults by agent id;
+     * {@code defaultAgent} (the first agent when null) answers callers that name none.
+     */
+    public static Hosting serving(String databaseUrl, Map<String, String> env, List<AgentGraph> agents,
+            Map<String, ObjectNode> configs, String defaultAgent) {
+        if (agents.isEmpty()) {
+            throw new IllegalArgumentException("no agent to serve; add one with agent(…)");
+        }
+        if (defaultAgent != null && agents.stream().noneMatch(a -> a.graphId().equals(defaultAgent))) {
+            throw new IllegalArgumentException("the default agent " + defaultAgent + " is not one of "
+                    + agents.stream().map(AgentGraph::graphId).toList());
+        }
+        Database database = Database.open(databaseUrl);
+        try {
+            Graphs.Selected selected = new Graphs.Selected(agents, "defined by each agent", "per agent");
+            return build(database, env, selected, configs, defaultAgent != null ? defaultAgent
+                    : agents.getFirst().graphId(), null);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static Hosting build(Database database, Map<String, String> env, Graphs.Selected selected,
+            Map<String, ObjectNode> configs, String defaultAgent, Manifest manifest) {
+        // SQLite serves one process: a stable id lets a restart recover its own unfinished work at once.
+        String instanceId = env.getOrDefault("SWITCHBOARD_INSTANCE_ID",
+                database.toString().startsWith("SQLite") ? "local" : java.util.UUID.randomUUID().toString());
+        Switchboard.Builder builder = Switchboard.builder()
+                .settings(dev.switchboard.RuntimeSettings.fromEnvironment(env))
+                .instanceId(instanceId)
+                .cluster(database::cluster)
+                .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
+                .operationStore(database.operations()).itemStore(database.items()).cronStore(database.crons())
+                .assistantStore(database.assistants());
+        dev.switchboard.langchain4j.StoreIndexes.fromEnvironment(env).ifPresent(builder::storeIndex);
+        for (AgentGraph graph : selected.graphs()) {
+            builder.graph(graph, configs.get(graph.graphId()));
+        }
+        builder.defaultGraph(defaultAgent);
+        return new Hosting(database, builder.build(), selected.description(), selected.shown(), manifest);
     }
 
     public Switchboard switchboard() {
@@ -102,12 +153,28 @@ public final class Hosting implements AutoCloseable {
     public void close() {
         switchboard.close();
         database.close();
+        if (manifest != null) {
+            manifest.close();
+        }
     }
 
     /** The graphs a server hosts: {@code telco} (the default) on the chosen model, and {@code scripted} if asked. */
     static final class Graphs {
         /** {@code description} says why each model was chosen (for the operator); {@code shown} only which. */
         record Selected(List<AgentGraph> graphs, String description, String shown) {
+        }
+
+        /** The manifest's agents, each on the model its factory chose. */
+        static Selected fromManifest(Manifest manifest, boolean scripted) {
+            List<AgentGraph> graphs = new ArrayList<>(manifest.agents().stream().map(Manifest.Agent::graph).toList());
+            if (scripted) {
+                if (graphs.stream().anyMatch(g -> g.graphId().equals(ScriptedAgent.GRAPH_ID))) {
+                    throw new IllegalArgumentException("the manifest defines an agent named " + ScriptedAgent.GRAPH_ID
+                            + ", which --scripted-assistant also adds; rename the agent");
+                }
+                graphs.add(ScriptedAgent.graph());
+            }
+            return new Selected(graphs, "defined by each agent (" + manifest.file() + ")", "per agent");
         }
 
         static Selected all(Database database, Map<String, String> env, String model, boolean scripted) {

@@ -100,6 +100,24 @@ class EndpointsHttpTest {
         JsonNode graph = http.get("/assistants/scripted/graph").json();
         assertThat(Http.texts(graph.path("nodes"), "id")).contains("__start__", "agent", "tools", "__end__");
         assertThat(graph.path("edges").size()).isPositive();
+        assertThat(graph.toString()).as("the real tools, with how they run").contains("\"name\":\"slow_tool\"");
+        assertThat(schemas.path("state_schema").path("properties").has("interim_messages")).isTrue();
+        assertThat(schemas.path("config_schema").path("properties").has("namespace_for_memory")).isTrue();
+        assertThat(http.get("/assistants/scripted/subgraphs").json().toString()).isEqualTo("{}");
+        assertThat(http.get("/assistants/nosuchgraph/subgraphs").status()).isEqualTo(404);
+
+        assertThat(Http.texts(http.post("/assistants/search", obj("sort_by", "graph_id", "sort_order", "asc")).json(),
+                "graph_id")).containsExactly("lanes", "scripted");
+        assertThat(Http.texts(http.post("/assistants/search", obj("sort_by", "graph_id")).json(), "graph_id"))
+                .as("sort_order defaults to desc, as in the Agent Server").containsExactly("scripted", "lanes");
+        JsonNode selected = http.post("/assistants/search", Json.parse(
+                "{\"select\": [\"assistant_id\", \"name\"], \"graph_id\": \"lanes\"}")).json();
+        assertThat(selected).hasSize(1);
+        assertThat(Json.mapper().convertValue(selected.get(0), java.util.Map.class).keySet())
+                .containsExactlyInAnyOrder("assistant_id", "name");
+        assertThat(http.post("/assistants/search", obj("sort_by", "colour")).code()).isEqualTo("invalid_field");
+        assertThat(http.post("/assistants/search", Json.parse("{\"select\": [\"secrets\"]}")).code())
+                .isEqualTo("invalid_field");
 
         assertThat(http.get("/assistants/" + UUID.randomUUID()).status()).isEqualTo(404);
         assertThat(http.get("/assistants/nosuchgraph/schemas").status()).isEqualTo(404);

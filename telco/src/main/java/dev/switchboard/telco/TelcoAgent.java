@@ -1,12 +1,16 @@
 package dev.switchboard.telco;
 
 import dev.switchboard.agent.AgentGraph;
+import dev.switchboard.langchain4j.LangChain4jAgent;
 import dev.switchboard.model.ChatModel;
 import dev.switchboard.telco.backend.TelcoBackend;
 import dev.switchboard.telco.tools.TelcoTools;
 import java.util.Objects;
 
-/** The {@code telco} graph: the telco tools, prompts for both lanes and the synthesis, and the models. */
+/**
+ * The {@code telco} graph: the telco tools, prompts for both lanes and the synthesis, and the models. It is defined
+ * with the same public API a team uses for its own agent ({@code LangChain4jAgent} and {@code @Tool} classes).
+ */
 public final class TelcoAgent {
     public static final String GRAPH_ID = "telco";
 
@@ -63,7 +67,13 @@ public final class TelcoAgent {
         Objects.requireNonNull(mainModel, "mainModel");
         Objects.requireNonNull(secondaryModel, "secondaryModel");
         Objects.requireNonNull(settings, "settings");
-        return new AgentGraph(GRAPH_ID, SYSTEM_PROMPT, configurable -> mainModel, TelcoTools.all(backend, settings),
-                SECONDARY_PROMPT, configurable -> secondaryModel, SYNTHESIS_PROMPT);
+        return LangChain4jAgent.builder(GRAPH_ID)
+                .model(mainModel)
+                .secondaryModel(secondaryModel)
+                .systemPrompt(SYSTEM_PROMPT)
+                .secondaryPrompt(SECONDARY_PROMPT)
+                .synthesisPrompt(SYNTHESIS_PROMPT)
+                .tools(TelcoTools.objects(backend, settings).toArray())
+                .build();
     }
 }

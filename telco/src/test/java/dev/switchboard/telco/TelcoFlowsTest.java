@@ -258,7 +258,7 @@ class TelcoFlowsTest {
         assertThat(graph.systemPrompt()).contains("operation", "second lane", "ask instead of guessing");
         assertThat(graph.secondarySystemPrompt()).contains("check_status", "cancel_operation", "after the current operation finishes");
         assertThat(graph.synthesisPrompt()).contains("outcome", "every question");
-        assertThat(graph.quickTools()).extracting(t -> t.spec().name()).containsExactly("get_current_package",
+        assertThat(graph.quickTools()).extracting(t -> t.spec().name()).containsExactlyInAnyOrder("get_current_package",
                 "get_data_balance", "list_available_packages", "get_roaming_info", "list_addons");
     }
 }

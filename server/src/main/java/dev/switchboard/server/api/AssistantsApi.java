@@ -1,12 +1,15 @@
 package dev.switchboard.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Json;
 import dev.switchboard.SwitchboardException;
 import dev.switchboard.assistant.Assistant;
 import dev.switchboard.assistant.AssistantQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -31,6 +34,8 @@ public final class AssistantsApi {
         r.get("/assistants/{assistant_id}", ctx -> ctx.json(Wire.assistant(hosted(ctx.pathParam("assistant_id")))));
         r.get("/assistants/{assistant_id}/schemas", this::schemas);
         r.get("/assistants/{assistant_id}/graph", this::graph);
+        r.get("/assistants/{assistant_id}/subgraphs", this::subgraphs);
+        r.get("/assistants/{assistant_id}/subgraphs/{namespace}", this::subgraphs);
     }
 
     private AssistantQuery query(Body body) {
@@ -43,11 +48,61 @@ public final class AssistantsApi {
                 "sort_order", "select"));
         Selection selection = Selection.of(body, ASSISTANT_SELECTABLE, Set.of());
         AssistantQuery q = query(body);
-        List<Assistant> matching = matching(q);
+        String sortBy = body.oneOf("sort_by", null, SORT_FIELDS);
+        boolean ascending = "asc".equals(body.oneOf("sort_order", sortBy == null ? "asc" : "desc",
+                Set.of("asc", "desc")));
+        List<Assistant> matching = new java.util.ArrayList<>(matching(q));
+        if (sortBy != null) {
+            Comparator<Assistant> order = (x, y) -> compareKeys(x, y, sortBy);
+            matching.sort((ascending ? order : order.reversed()).thenComparing(a -> a.assistantId().toString()));
+        }
         ctx.header("X-Pagination-Total", Integer.toString(matching.size()));
         ArrayNode out = Json.array();
         matching.stream().skip(q.offset()).limit(q.limit()).forEach(a -> out.add(selection.apply(Wire.assistant(a))));
         ctx.json(out);
+    }
+
+    private static final Set<String> SORT_FIELDS = Set.of("assistant_id", "graph_id", "name", "created_at",
+            "updated_at");
+    private static final Set<String> SELECT_FIELDS = Set.of("assistant_id", "graph_id", "name", "description",
+            "config", "context", "metadata", "version", "created_at", "updated_at");
+
+    /** A sort key that orders as the field's wire value does (timestamps as instants, not as text). */
+    private static Comparable<?> sortKey(Assistant a, String field) {
+        return switch (field) {
+            case "assistant_id" -> a.assistantId().toString();
+            case "graph_id" -> a.graphId();
+            case "name" -> a.name();
+            case "created_at" -> a.createdAt();
+            default -> a.updatedAt();
+        };
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareKeys(Assistant x, Assistant y, String field) {
+        // Both keys come from sortKey for the same field, so they are of one Comparable type.
+        return ((Comparable) sortKey(x, field)).compareTo(sortKey(y, field));
+    }
+
+    /** {@code select}: which fields each assistant carries (all when absent); an unknown field is refused. */
+    private static List<String> select(Body body) {
+        JsonNode raw = body.any("select");
+        if (raw == null || raw.isNull()) {
+            return List.of();
+        }
+        if (!raw.isArray() || raw.isEmpty()) {
+            throw new SwitchboardException.InvalidRequest("invalid_field", "select must be a non-empty list of "
+                    + "assistant fields: " + SELECT_FIELDS.stream().sorted().toList());
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode field : raw) {
+            if (!field.isTextual() || !SELECT_FIELDS.contains(field.asText())) {
+                throw new SwitchboardException.InvalidRequest("invalid_field", "select: " + field + " is not an "
+                        + "assistant field; use " + SELECT_FIELDS.stream().sorted().toList());
+            }
+            out.add(field.asText());
+        }
+        return out;
     }
 
     private void count(Context ctx) {
@@ -77,33 +132,17 @@ public final class AssistantsApi {
 
     private void schemas(Context ctx) {
         Assistant a = hosted(ctx.pathParam("assistant_id"));
-        var n = Json.object();
-        n.put("graph_id", a.graphId());
-        var input = n.putObject("input_schema");
-        input.put("type", "object");
-        var props = input.putObject("properties");
-        props.putObject("messages").put("type", "array");
-        props.putObject("thread_type").put("type", "string");
-        props.putObject("interim_messages_reset").put("type", "boolean");
-        n.set("output_schema", input.deepCopy());
-        n.set("state_schema", input.deepCopy());
-        n.putObject("config_schema").put("type", "object");
-        n.putObject("context_schema").put("type", "object");
-        ctx.json(n);
+        ctx.json(GraphDrawing.schemas(api.switchboard().graph(a.graphId())));
     }
 
     private void graph(Context ctx) {
+        Assistant a = hosted(ctx.pathParam("assistant_id"));
+        ctx.json(GraphDrawing.graph(api.switchboard().graph(a.graphId())));
+    }
+
+    /** An agent has no subgraphs; LangGraph answers an empty object for such a graph, with or without a namespace. */
+    private void subgraphs(Context ctx) {
         hosted(ctx.pathParam("assistant_id"));
-        var n = Json.object();
-        var nodes = n.putArray("nodes");
-        for (String id : List.of("__start__", "agent", "tools", "__end__")) {
-            nodes.addObject().put("id", id).put("type", "runnable").putObject("data").put("name", id);
-        }
-        var edges = n.putArray("edges");
-        edges.addObject().put("source", "__start__").put("target", "agent");
-        edges.addObject().put("source", "agent").put("target", "tools").put("conditional", true);
-        edges.addObject().put("source", "agent").put("target", "__end__").put("conditional", true);
-        edges.addObject().put("source", "tools").put("target", "agent");
-        ctx.json(n);
+        ctx.json(Json.object());
     }
 }

@@ -153,6 +153,8 @@ public final class OpenApi {
         ok(op("get", "/assistants/{assistant_id}", "Get an assistant (id or graph id)", "assistants"), ref("Assistant"));
         ok(op("get", "/assistants/{assistant_id}/schemas", "Assistant schemas", "assistants"), Json.object().put("type", "object"));
         ok(op("get", "/assistants/{assistant_id}/graph", "Assistant graph", "assistants"), Json.object().put("type", "object"));
+        ok(op("get", "/assistants/{assistant_id}/subgraphs", "Assistant subgraphs (none)", "assistants"),
+                Json.object().put("type", "object"));
 
         ObjectNode create = op("post", "/threads", "Create a thread (if_exists raise|do_nothing)", "threads");
         body(create, Json.object().put("type", "object"));

@@ -4,6 +4,8 @@ import dev.switchboard.server.Hosting;
 import dev.switchboard.server.ServerSettings;
 import dev.switchboard.server.SwitchboardServer;
 import dev.switchboard.server.Version;
+import dev.switchboard.server.manifest.Manifest;
+import dev.switchboard.server.manifest.ManifestException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -31,6 +33,8 @@ public final class Main implements Runnable {
     boolean debug;
 
     Map<String, String> env = System.getenv();
+    /** Where a {@code switchboard.json} is looked for, and what a relative {@code --config} is relative to. */
+    java.nio.file.Path workingDirectory = java.nio.file.Path.of("").toAbsolutePath();
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -41,7 +45,14 @@ public final class Main implements Runnable {
 
     /** Runs one command line with the given environment and streams; returns the exit code. */
     static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return execute(args, env, java.nio.file.Path.of("").toAbsolutePath(), out, err);
+    }
+
+    /** As {@link #execute(String[], Map, PrintStream, PrintStream)}, looking for a manifest in {@code workingDirectory}. */
+    static int execute(String[] args, Map<String, String> env, java.nio.file.Path workingDirectory, PrintStream out,
+            PrintStream err) {
         Main main = new Main();
+        main.workingDirectory = workingDirectory;
         main.env = env;
         main.out = out;
         main.err = err;
@@ -74,7 +85,8 @@ public final class Main implements Runnable {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Start the HTTP server (default 127.0.0.1:8123, SQLite, the telco agent).")
+            description = "Start the HTTP server (default 127.0.0.1:8123, SQLite; the agents of switchboard.json, "
+                    + "or the telco agent without one).")
     static final class Serve implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         Main main;
@@ -88,6 +100,10 @@ public final class Main implements Runnable {
         @Option(names = "--database-url", description = "jdbc:sqlite:… or jdbc:postgresql:… (env SWITCHBOARD_DATABASE_URL; default SQLite ./data/switchboard.db)")
         String databaseUrl;
 
+        @Option(names = "--config", description = "the manifest naming the agents to serve (default: switchboard.json "
+                + "in the working directory if there is one; without a manifest, the telco agent)")
+        String config;
+
         @Option(names = "--model", description = "offline, openai:<model>, ollama:<model>, anthropic:<model> (env REACT_MODEL)")
         String model;
 
@@ -97,9 +113,10 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Map<String, String> env = main.env;
             PrintStream out = main.out;
             LogFormat.hold();
+            Manifest manifest = loadManifest();
+            Map<String, String> env = manifest == null ? main.env : manifest.environment();
             String url = databaseUrl != null ? databaseUrl : blankToNull(env.get("SWITCHBOARD_DATABASE_URL"));
             StartupProblem.Target target = new StartupProblem.Target(host != null ? host
                     : env.getOrDefault("SWITCHBOARD_HOST", "127.0.0.1"), port != null ? port : ServerSettings.DEFAULT_PORT,
@@ -124,10 +141,12 @@ public final class Main implements Runnable {
             target = new StartupProblem.Target(settings.host(), settings.port(), url);
             Hosting hosting;
             try {
-                hosting = Hosting.open(url, env, model != null ? model : env.get("REACT_MODEL"), withScripted);
+                hosting = Hosting.open(url, env, model != null ? model : env.get("REACT_MODEL"), withScripted, manifest);
             } catch (Hosting.ModelProblem e) {
+                closeQuietly(manifest);
                 throw StartupProblem.explain(StartupProblem.Stage.MODEL, e, target);
             } catch (RuntimeException e) {
+                closeQuietly(manifest);
                 throw StartupProblem.explain(StartupProblem.Stage.DATABASE, e, target);
             }
             SwitchboardServer server = new SwitchboardServer(hosting.switchboard(), settings, hosting.modelName());
@@ -158,6 +177,25 @@ public final class Main implements Runnable {
             LogFormat.release();
             stopped.await();
             return 0;
+        }
+
+        /** The manifest named by --config or found in the working directory; null when there is none. */
+        private Manifest loadManifest() {
+            java.util.Optional<java.nio.file.Path> file = Manifest.locate(config, main.workingDirectory);
+            if (file.isEmpty()) {
+                return null;
+            }
+            try {
+                return Manifest.load(file.get(), main.env);
+            } catch (ManifestException e) {
+                throw new StartupProblem(e.what(), e.todo(), e);
+            }
+        }
+
+        private static void closeQuietly(Manifest manifest) {
+            if (manifest != null) {
+                manifest.close();
+            }
         }
 
         private static List<String> banner(SwitchboardServer server, ServerSettings settings, Hosting hosting) {

@@ -2,11 +2,11 @@ package dev.switchboard.telco.tools;
 
 import dev.switchboard.telco.TelcoSettings;
 import dev.switchboard.telco.backend.TelcoBackend;
+import dev.switchboard.langchain4j.AnnotatedTools;
 import dev.switchboard.tool.Tool;
-import java.util.ArrayList;
 import java.util.List;
 
-/** The telco agent's tools over one backend. */
+/** The telco agent's tools over one backend: their names, and the objects whose {@code @Tool} methods they are. */
 public final class TelcoTools {
     public static final String CLOSE_CONTRACT = "close_contract";
 
@@ -30,14 +30,16 @@ public final class TelcoTools {
     private TelcoTools() {
     }
 
-    /** The four long-running tools, then the five quick ones. */
+    /**
+     * The tool objects a {@code LangChain4jAgent} derives the nine tools from: the long-running ones
+     * ({@link AccountChanges}) and the quick ones ({@link AccountLookups}).
+     */
+    public static List<Object> objects(TelcoBackend backend, TelcoSettings settings) {
+        return List.of(new AccountChanges(backend, settings), new AccountLookups(backend));
+    }
+
+    /** The four long-running tools, then the five quick ones (each group by name). */
     public static List<Tool> all(TelcoBackend backend, TelcoSettings settings) {
-        List<Tool> tools = new ArrayList<>(List.of(
-                new CloseContractTool(backend, settings),
-                new PurchaseRoamingPassTool(backend, settings),
-                new ChangePackageTool(backend, settings),
-                new BillingSummaryTool(backend, settings)));
-        tools.addAll(QuickTools.all(backend));
-        return List.copyOf(tools);
+        return AnnotatedTools.from(objects(backend, settings).toArray());
     }
 }
