@@ -27,6 +27,25 @@ final class Migrations {
      * independently (the telco backend's V1 is not the storage ports' V1).
      */
     static void apply(DataSource dataSource, Dialect dialect, String location, String historyTable) {
+        if (dialect != Dialect.SQLITE) {
+            migrate(dataSource, dialect, location, historyTable);
+            return;
+        }
+        // SQLite has no lock Flyway can take: instances of one process opening the same file at once each run the
+        // migrations in their own transactions, and with several migrations to apply their write locks can wait on
+        // one another past the busy timeout. One at a time in a process; the first applies, the rest find the
+        // schema current.
+        SQLITE_MIGRATIONS.lock();
+        try {
+            migrate(dataSource, dialect, location, historyTable);
+        } finally {
+            SQLITE_MIGRATIONS.unlock();
+        }
+    }
+
+    private static final java.util.concurrent.locks.ReentrantLock SQLITE_MIGRATIONS = new java.util.concurrent.locks.ReentrantLock();
+
+    private static void migrate(DataSource dataSource, Dialect dialect, String location, String historyTable) {
         Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations(location)

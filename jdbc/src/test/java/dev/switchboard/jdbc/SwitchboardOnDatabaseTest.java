@@ -81,6 +81,38 @@ class SwitchboardOnDatabaseTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void anApprovalPause_survivesARestart_andResumesOnTheNewRuntime(Engine engine) throws Exception {
+        TestDatabase database = engine == Engine.SQLITE ? sqlite : postgres;
+        UUID thread;
+        ObjectNode approvals = Json.object();
+        approvals.putObject("configurable").putObject("interrupt_on").put("slow_tool", true);
+        try (Switchboard switchboard = runtime(database.open(Clock.systemUTC()))) {
+            thread = switchboard.createThread(null, null, false).threadId();
+            RunRequest ask = request(thread, "use the tool", MultitaskStrategy.ENQUEUE);
+            ObjectNode config = ask.config().deepCopy();
+            config.with("configurable").setAll((ObjectNode) approvals.get("configurable"));
+            Run paused = switchboard.submit(ask.withConfig(config));
+            assertThat(switchboard.await(paused.runId(), WAIT)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
+            assertThat(switchboard.thread(thread).status()).isEqualTo(ThreadStatus.INTERRUPTED);
+        }
+
+        try (Switchboard restarted = runtime(database.open(Clock.systemUTC()))) {
+            assertThat(restarted.thread(thread).status()).isEqualTo(ThreadStatus.INTERRUPTED);
+            assertThat(restarted.state(thread, null).flatMap(Checkpoint::pause)).get()
+                    .extracting(p -> p.interrupts().getFirst().value().at("/action_requests/0/name").asText())
+                    .isEqualTo("slow_tool");
+            Run resumed = restarted.submit(RunRequest.of(thread, ScriptedAgent.GRAPH_ID, null)
+                    .withCommand(new dev.switchboard.run.Command(Json.parse("{\"decisions\": [{\"type\": \"approve\"}]}"), null, null)));
+            assertThat(restarted.await(resumed.runId(), WAIT)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
+            assertThat(restarted.thread(thread).status()).isEqualTo(ThreadStatus.IDLE);
+            var messages = dev.switchboard.thread.ConversationState.fromJson(restarted.state(thread, null).orElseThrow().values()).messages();
+            assertThat(dev.switchboard.message.History.violations(messages)).isEmpty();
+            assertThat(messages).anySatisfy(m -> assertThat(m.type().wireName()).isEqualTo("tool"));
+        }
+    }
+
     private static Switchboard runtime(Database db) {
         return Switchboard.builder()
                 .graph(ScriptedAgent.graph(5, 0, 0))
