@@ -29,6 +29,8 @@ const ui = {
   newThread: $('new-thread'), openSidebar: $('open-sidebar'), closeSidebar: $('close-sidebar'), scrim: $('scrim'),
   signIn: $('sign-in'), signInForm: $('sign-in-form'), signInKey: $('sign-in-key'), signInWhy: $('sign-in-why'),
   signInError: $('sign-in-error'), signOut: $('sign-out'),
+  approval: $('approval'), approvalText: $('approval-text'), approvalArgs: $('approval-args'),
+  approve: $('approve'), edit: $('edit'), reject: $('reject'),
 };
 
 const app = {
@@ -40,6 +42,7 @@ const app = {
   renderQueued: false,
   auth: false,
   signingIn: null,
+  approval: null,
 };
 
 // ---- storage: a full or disabled localStorage must never break the chat ----------------------------------
@@ -178,6 +181,7 @@ function showInAddressBar(threadId, how) {
 }
 
 async function openThread(threadId, how = 'push') {
+  showApproval(null);
   showInAddressBar(threadId, how);
   for (const controller of app.streams.values()) controller.abort();
   app.streams.clear();
@@ -212,6 +216,7 @@ async function openThread(threadId, how = 'push') {
   }
   if (conv !== app.conv) return;
   conv.setValues(state.values);
+  showApproval(state.interrupts);
   drawThreads();
   render();
   await loadOperations(conv);
@@ -313,13 +318,20 @@ async function send(text) {
     if_not_exists: 'create',
     multitask_strategy: strategy,
   };
+  showApproval(null); // a message on a paused thread is the answer to it (yes, no, or something else)
+  await startRun(conv, body, message, strategy);
+}
+
+/** Streams a new run of {@code body}; {@code message} is the human message it carries (null for a decision). */
+async function startRun(conv, body, message, strategy) {
+  const text = message ? message.content : '';
   const controller = new AbortController();
   let opened;
   try {
     opened = await openStream('POST', `/threads/${conv.threadId}/runs/stream`, body, { signal: controller.signal });
   } catch (e) {
-    conv.dropPending(message.id);
-    if (!ui.input.value.trim()) {
+    if (message) conv.dropPending(message.id);
+    if (message && !ui.input.value.trim()) {
       ui.input.value = text;
       autosize();
     }
@@ -341,7 +353,7 @@ async function send(text) {
     app.draft = false;
     store.set(KEYS.draft, null);
   }
-  conv.trackRun(runId, { userIds: [message.id], status: 'running' });
+  conv.trackRun(runId, { userIds: message ? [message.id] : [], status: 'running' });
   app.streams.set(runId, controller);
   persistRuns(conv);
   describeRun(conv, runId, strategy);
@@ -442,7 +454,12 @@ function handleEvent(conv, runId, event) {
       if (run) run.started = true;
       break;
     case 'values':
-      conv.setValues(data);
+      if (data && Array.isArray(data.__interrupt__)) {
+        // A paused run's last values event is its interrupt, not a state: the conversation stays as it is.
+        if (conv === app.conv) showApproval(data.__interrupt__);
+      } else {
+        conv.setValues(data);
+      }
       if (run) run.started = true;
       break;
     case 'custom':
@@ -477,6 +494,60 @@ function handleCustom(conv, runId, data) {
         .catch(() => {});
     }
   }
+}
+
+// ---- approvals: a paused run waits for the person's decision ----------------------------------------------
+
+/** Shows the approval a pause asks for (LangChain's action_requests), or hides the card when there is none. */
+function showApproval(interrupts) {
+  const list = Array.isArray(interrupts) ? interrupts
+    : interrupts && typeof interrupts === 'object' ? Object.values(interrupts).flat() : [];
+  const request = list.find((i) => i && i.value && Array.isArray(i.value.action_requests));
+  app.approval = request ? request.value : null;
+  ui.approval.hidden = !request;
+  ui.approvalArgs.hidden = true;
+  if (!request) return;
+  const actions = request.value.action_requests;
+  ui.approvalText.textContent = actions.map((a) => a.description || a.name).join('\n');
+  const allowed = new Set((request.value.review_configs || []).flatMap((r) => r.allowed_decisions || []));
+  ui.approve.hidden = !allowed.has('approve');
+  ui.edit.hidden = !allowed.has('edit') || actions.length !== 1;
+  ui.reject.hidden = !allowed.has('reject');
+}
+
+async function decide(type) {
+  const conv = app.conv;
+  const pending = app.approval;
+  if (!conv || !pending) return;
+  let decisions;
+  if (type === 'edit') {
+    if (ui.approvalArgs.hidden) {
+      ui.approvalArgs.value = JSON.stringify(pending.action_requests[0].args || {}, null, 2);
+      ui.approvalArgs.hidden = false;
+      ui.approvalArgs.focus();
+      return;
+    }
+    let args;
+    try {
+      args = JSON.parse(ui.approvalArgs.value);
+    } catch {
+      notice('The edited arguments are not valid JSON.');
+      return;
+    }
+    decisions = [{ type: 'edit', edited_action: { name: pending.action_requests[0].name, args } }];
+  } else {
+    decisions = pending.action_requests.map(() => (type === 'approve' ? { type: 'approve' }
+      : { type: 'reject', message: 'The customer rejected it.' }));
+  }
+  showApproval(null);
+  await startRun(conv, {
+    assistant_id: app.assistant,
+    command: { resume: { decisions } },
+    stream_mode: STREAM_MODES,
+    stream_resumable: true,
+    on_disconnect: 'continue',
+    multitask_strategy: 'enqueue',
+  }, null, 'enqueue');
 }
 
 function finishRun(conv, runId) {
@@ -678,6 +749,9 @@ function closeSidebar() {
 }
 
 function wire() {
+  ui.approve.addEventListener('click', () => decide('approve'));
+  ui.edit.addEventListener('click', () => decide('edit'));
+  ui.reject.addEventListener('click', () => decide('reject'));
   ui.composer.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = ui.input.value.trim();

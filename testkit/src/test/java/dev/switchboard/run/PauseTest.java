@@ -454,6 +454,21 @@ class PauseTest {
         h.assertHistoryValid(t);
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(MultitaskStrategy.class)
+    void aNewMessageWithAnyStrategy_onAPausedThread_isItsAnswer(MultitaskStrategy strategy) throws Exception {
+        UUID t = h.newThread();
+        ended(say(t, "refund please"));
+        ObjectNode input = Json.object();
+        input.putArray("messages").addObject().put("type", "human").put("content", "yes");
+        // A paused thread has no running run: reject admits, and no strategy cancels anything.
+        Run answer = ended(h.switchboard.submit(RunRequest.of(t, GRAPH, input).withStrategy(strategy)));
+        assertThat(answer.status()).isEqualTo(RunStatus.SUCCESS);
+        assertThat(refunds).hasValue(1);
+        assertThat(h.runs(t)).extracting(Run::status).containsOnly(RunStatus.SUCCESS);
+        h.assertHistoryValid(t);
+    }
+
     @Test
     void explicitCommand_winsOverTheWords() throws Exception {
         UUID t = h.newThread();

@@ -356,6 +356,18 @@ final class ChatSession {
     }
 
     private void values(JsonNode values) {
+        JsonNode pause = values.path("__interrupt__");
+        if (pause.isArray()) {
+            // The run paused for the person: print what it asks. A plain y/yes or n/no typed next is the answer
+            // (the server reads a new message on a paused thread as one).
+            for (JsonNode interrupt : pause) {
+                for (JsonNode action : interrupt.path("value").path("action_requests")) {
+                    printer.line("? " + action.path("description").asText(action.path("name").asText())
+                            + " [y/n]");
+                }
+            }
+            return;
+        }
         for (String field : new String[] {"messages", "interim_messages"}) {
             for (JsonNode m : values.path(field)) {
                 String id = m.path("id").asText();

@@ -130,4 +130,37 @@ class TelcoConversationBrowserTest {
             phone.close();
         }
     }
+
+    @Test
+    void closeMyContract_showsTheApprovalCardWithTheFee_andApproveClosesIt() {
+        tab = chromium.open(server.url() + "/", 1280, 900);
+        ChatPage chat = new ChatPage(tab.page);
+        chat.send("Close my contract");
+
+        Locator card = chat.page.locator("#approval");
+        assertThat(card).isVisible();
+        assertThat(card).containsText("early termination fee of £");
+        GATE.release(10_000);
+        card.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Approve")).click();
+
+        assertThat(card).isHidden();
+        assertThat(chat.page.locator("#items")).containsText("Your contract is now closed",
+                new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(20_000));
+    }
+
+    @Test
+    void aPausedConversation_reloaded_showsTheCardAgain_andAPlainNoDeclines() {
+        tab = chromium.open(server.url() + "/", 1280, 900);
+        ChatPage chat = new ChatPage(tab.page);
+        chat.send("Close my contract");
+        assertThat(chat.page.locator("#approval")).isVisible();
+
+        tab.page.reload();
+        Locator card = chat.page.locator("#approval");
+        assertThat(card).isVisible();
+        assertThat(card).containsText("Close your contract");
+        chat.send("no, wait");
+        assertThat(card).isHidden();
+        assertThat(chat.page.locator("#items")).containsText("no, wait");
+    }
 }
