@@ -70,6 +70,12 @@ final class LangChain4jBlockingModel implements ChatModel {
         return future.get();
     }
 
+    /** The model itself reads the reply, through one small call (ApprovalQuestion). */
+    @Override
+    public dev.switchboard.model.ApprovalReply approvalReply(String request, String reply) throws InterruptedException {
+        return ApprovalQuestion.ask(this, request, reply);
+    }
+
     @Override
     public String toString() {
         return name;

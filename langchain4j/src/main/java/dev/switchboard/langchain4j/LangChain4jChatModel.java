@@ -86,6 +86,12 @@ public final class LangChain4jChatModel implements ChatModel {
         }
     }
 
+    /** The model itself reads the reply, through one small call (ApprovalQuestion). */
+    @Override
+    public dev.switchboard.model.ApprovalReply approvalReply(String request, String reply) throws InterruptedException {
+        return ApprovalQuestion.ask(this, request, reply);
+    }
+
     @Override
     public String toString() {
         return name;

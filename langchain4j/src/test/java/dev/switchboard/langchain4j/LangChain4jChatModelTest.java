@@ -190,6 +190,32 @@ class LangChain4jChatModelTest {
         }
     }
 
+    @Test
+    void aReplyToAnApproval_isReadByTheModelItself_inOneSmallCall() throws Exception {
+        FakeStreamingModel fake = new FakeStreamingModel();
+        ChatModel model = new LangChain4jChatModel(fake, "openai:gpt-4o");
+        fake.onChat = handler -> handler.onCompleteResponse(ChatResponse.builder()
+                .aiMessage(dev.langchain4j.data.message.AiMessage.from("REJECT.")).build());
+
+        // "fine, but not today" has a yes-word; the model reads the condition.
+        assertThat(model.approvalReply("Close your contract?", "fine, but not today"))
+                .isEqualTo(dev.switchboard.model.ApprovalReply.REJECT);
+    }
+
+    @Test
+    void aModelThatCannotAnswerTheApprovalQuestion_leavesItToTheWords() throws Exception {
+        FakeStreamingModel fake = new FakeStreamingModel();
+        ChatModel model = new LangChain4jChatModel(fake, "openai:gpt-4o");
+        fake.onChat = handler -> handler.onCompleteResponse(ChatResponse.builder()
+                .aiMessage(dev.langchain4j.data.message.AiMessage.from("I think the customer might agree")).build());
+        assertThat(model.approvalReply("Close your contract?", "yes please"))
+                .isEqualTo(dev.switchboard.model.ApprovalReply.APPROVE);
+
+        fake.onChat = handler -> handler.onError(new RuntimeException("provider down"));
+        assertThat(model.approvalReply("Close your contract?", "what does it cost?"))
+                .isEqualTo(dev.switchboard.model.ApprovalReply.OTHER);
+    }
+
     private static ChatResponse toolCallResponse(String id, String name, String arguments) {
         return ChatResponse.builder()
                 .aiMessage(dev.langchain4j.data.message.AiMessage.from(
