@@ -58,6 +58,11 @@ import static dev.switchboard.scheduling.LoopSteps.*;
  *       rollback) has ended; the report run writes a {@code check_status} call with the outcome as its
  *       result, the interim exchange, and a synthesis answer. So an operation is never silently abandoned.</li>
  * </ul>
+ *
+ * <p>Why it is a little over 400 lines: the main lane is one state machine over the loop's nodes (where a run
+ * starts — new input, an answer to a pause, a resume — then agent and tools until it answers or pauses), kept in
+ * one method so its transitions read in one place; the tools node, the pause rules and the secondary lane are
+ * classes of their own.
  */
 final class AgentLoop {
     static final String AGENT_NODE = RunCheckpoints.AGENT_NODE;
@@ -153,9 +158,9 @@ final class AgentLoop {
             log.publish(new RunEvent.Values(state.toJson()));
             Command c = command.orElse(null);
             if (c != null && c.update() != null) {
-                state = applyUpdate(state, c.update());
+                state = Pauses.applyUpdate(state, c.update());
                 RunCheckpoints.Written w = checkpoints.pauseAt(run, parent, step, state, Checkpoint.Source.UPDATE, pause,
-                        updateWrites(c.update()));
+                        Pauses.updateWrites(c.update()));
                 parent = w.id();
                 state = w.state();
                 log.publish(new RunEvent.Values(state.toJson()));
@@ -352,25 +357,6 @@ final class AgentLoop {
         ObjectNode values = Json.object();
         values.set(Pauses.INTERRUPT, pause.interruptsJson());
         log.publish(new RunEvent.Values(values));
-    }
-
-    /** {@code command.update}: messages through the add-messages reducer, other keys set. */
-    private static ConversationState applyUpdate(ConversationState state, ObjectNode update) {
-        ConversationState next = state;
-        JsonNode messages = update.get(ConversationState.MESSAGES);
-        if (messages != null && !messages.isNull()) {
-            next = next.addMessages(MessageJson.fromJsonList(messages));
-        }
-        ObjectNode other = update.deepCopy();
-        other.remove(ConversationState.MESSAGES);
-        other.remove(ConversationState.INTERIM_MESSAGES);
-        return next.withExtra(other);
-    }
-
-    private static ObjectNode updateWrites(ObjectNode update) {
-        ObjectNode writes = Json.object();
-        writes.set("__update__", update.deepCopy());
-        return writes;
     }
 
     private static ObjectNode reportArgs(UUID operationId) {

@@ -334,4 +334,25 @@ final class Pauses {
         out.add(AiMessage.ofToolCalls("", again).withAdditionalKwarg("approved_by_reply", Json.mapper().getNodeFactory().textNode(said)));
         return approved;
     }
+
+    // ---- command.update ------------------------------------------------------------------------------------
+
+    /** {@code command.update}: messages through the add-messages reducer, other keys set. */
+    static ConversationState applyUpdate(ConversationState state, ObjectNode update) {
+        ConversationState next = state;
+        JsonNode messages = update.get(ConversationState.MESSAGES);
+        if (messages != null && !messages.isNull()) {
+            next = next.addMessages(MessageJson.fromJsonList(messages));
+        }
+        ObjectNode other = update.deepCopy();
+        other.remove(ConversationState.MESSAGES);
+        other.remove(ConversationState.INTERIM_MESSAGES);
+        return next.withExtra(other);
+    }
+
+    static ObjectNode updateWrites(ObjectNode update) {
+        ObjectNode writes = Json.object();
+        writes.set("__update__", update.deepCopy());
+        return writes;
+    }
 }

@@ -117,7 +117,7 @@ class EndpointsHttpTest {
                 .containsExactlyInAnyOrder("assistant_id", "name");
         assertThat(http.post("/assistants/search", obj("sort_by", "colour")).code()).isEqualTo("invalid_field");
         assertThat(http.post("/assistants/search", Json.parse("{\"select\": [\"secrets\"]}")).code())
-                .isEqualTo("invalid_field");
+                .isEqualTo("invalid_select");
 
         assertThat(http.get("/assistants/" + UUID.randomUUID()).status()).isEqualTo(404);
         assertThat(http.get("/assistants/nosuchgraph/schemas").status()).isEqualTo(404);
