@@ -229,6 +229,17 @@ class PauseTest {
     }
 
     @Test
+    void whenTheStreamEnds_theThreadAlreadyShowsThePause() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            UUID t = h.newThread();
+            Run run = say(t, "refund please");
+            h.awaitEvent(run.runId(), e -> e instanceof RunEvent.End);
+            assertThat(status(t)).as("attempt " + i).isEqualTo(ThreadStatus.INTERRUPTED);
+            assertThat(h.switchboard.run(t, run.runId()).status()).isEqualTo(RunStatus.SUCCESS);
+        }
+    }
+
+    @Test
     void approve_runsTheCall_andTheAgentAnswers() throws Exception {
         UUID t = h.newThread();
         ended(say(t, "refund please"));
