@@ -75,6 +75,12 @@ final class RunFinisher {
                     s.reports.afterEnd(run, outcome == Outcome.FAILED && action == null).forEach(admitReport);
                 }
             }
+            // The stream ends only now: a client that reads the thread when its stream ends (as the SDKs' chat
+            // hooks do) finds the run's status and the thread's (idle, interrupted, error) already written. The
+            // lock is still held, so a join that sees the run finished finds this end in the log at once.
+            if (!ex.log.isClosed()) {
+                ex.log.close();
+            }
             startNextLocked.run();
             // Last, so that whoever awaits this run sees the thread as the run left it.
             s.completions.complete(run.runId(), result);
@@ -117,8 +123,7 @@ final class RunFinisher {
             return s.runs.finish(run.runId(), s.owner, RunStatus.INTERRUPTED);
         }
         if (outcome == Outcome.COMPLETED) {
-            // The stream ends before the status turns terminal: whoever sees a finished run sees an ended stream.
-            ex.log.close();
+            // The stream ends in finish(), once the run's status and its thread's row are written.
             return s.runs.finish(run.runId(), s.owner, RunStatus.SUCCESS);
         }
         LOG.log(Level.WARNING, "run " + run.runId() + " failed", failure);
@@ -128,7 +133,6 @@ final class RunFinisher {
         String name = failure instanceof RecursionLimitException r ? r.errorName()
                 : failure.getClass().getSimpleName();
         ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
-        ex.log.close();
         return s.runs.finish(run.runId(), s.owner, RunStatus.ERROR);
     }
 
