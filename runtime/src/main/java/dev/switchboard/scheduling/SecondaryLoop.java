@@ -103,6 +103,9 @@ final class SecondaryLoop {
                     if (allowed.contains(call.name())) {
                         Tool tool = tools.stream().filter(t -> t.spec().name().equals(call.name())).findFirst().orElseThrow();
                         result = callTool(run, tool, call, log, configurable, namespace, Lane.SECONDARY);
+                        if (call.name().equals(OperationTools.CHECK_STATUS) && result instanceof ToolMessage status) {
+                            result = withPendingApproval(run, status);
+                        }
                     } else {
                         LaneLog.step("secondary-tool-refused", "run", run.runId(), "tool", call.name());
                         result = ToolMessage.error(call.id(), call.name(), "Error: '" + call.name()
@@ -159,5 +162,18 @@ final class SecondaryLoop {
                     "In progress in the background; call check_status for its progress."));
         }
         return History.sanitize(view);
+    }
+
+    /**
+     * A status answer while the thread waits for the customer's approval says so: the secondary lane never pauses,
+     * but it must not report "nothing pending" while a decision is.
+     */
+    private ToolMessage withPendingApproval(Run run, ToolMessage status) {
+        return checkpoints.latest(run.threadId()).flatMap(dev.switchboard.checkpoint.Checkpoint::pause)
+                .filter(p -> p.kind() == dev.switchboard.checkpoint.Pause.Kind.APPROVAL)
+                .map(p -> new ToolMessage(status.id(), status.content() + "\nWaiting for your approval of: "
+                        + Pauses.requestText(p), status.toolCallId(), status.name(), status.status(),
+                        status.additionalKwargs()))
+                .orElse(status);
     }
 }

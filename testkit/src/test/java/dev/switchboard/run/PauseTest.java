@@ -79,6 +79,9 @@ class PauseTest {
             if (said.startsWith("hold")) {
                 return AiMessage.ofToolCalls("", List.of(ToolCall.of("hold", Json.object())));
             }
+            if (said.startsWith("status")) {
+                return AiMessage.ofToolCalls("", List.of(ToolCall.of("check_status", Json.object())));
+            }
             if (said.startsWith("look")) {
                 return AiMessage.ofToolCalls("", List.of(ToolCall.of("lookup", Json.object()),
                         ToolCall.of("refund", args("amount", 5))));
@@ -478,6 +481,22 @@ class PauseTest {
         assertThat(refunds).hasValue(1);
         assertThat(h.runs(t)).extracting(Run::status).containsOnly(RunStatus.SUCCESS);
         h.assertHistoryValid(t);
+    }
+
+    @Test
+    void theSecondaryLane_neverPauses_andItsStatusAnswerNamesThePendingApproval() throws Exception {
+        UUID t = h.newThread();
+        ended(say(t, "refund please"));
+        ObjectNode input = Json.object();
+        input.put("thread_type", "secondary");
+        input.putArray("messages").addObject().put("type", "human").put("content", "status?");
+        ended(h.switchboard.submit(RunRequest.of(t, GRAPH, input)));
+
+        List<Message> interim = dev.switchboard.thread.ConversationState.fromJson(
+                h.switchboard.state(t, null).orElseThrow().values()).interimMessages();
+        assertThat(interim).anySatisfy(m -> assertThat(m.content()).contains("Waiting for your approval of: Refund 10 EUR"));
+        assertThat(status(t)).isEqualTo(ThreadStatus.INTERRUPTED);
+        assertThat(refunds).hasValue(0);
     }
 
     @Test
