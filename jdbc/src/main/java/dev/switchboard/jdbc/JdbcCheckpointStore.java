@@ -33,6 +33,14 @@ final class JdbcCheckpointStore implements CheckpointStore {
                     + "parent_id = excluded.parent_id, run_id = excluded.run_id, step = excluded.step, "
                     + "source = excluded.source, state_values = excluded.state_values, "
                     + "next_nodes = excluded.next_nodes, metadata = excluded.metadata, created_at = excluded.created_at")) {
+                bindRow(st, cp);
+                return st.executeUpdate();
+            }
+        });
+    }
+
+    /** Binds the checkpoint's ten columns, in {@code COLUMNS} order, as parameters 1 to 10. */
+    private static void bindRow(PreparedStatement st, Checkpoint cp) throws java.sql.SQLException {
                 Columns.setUuid(st, 1, cp.threadId());
                 Columns.setUuid(st, 2, cp.checkpointId());
                 Columns.setUuid(st, 3, cp.parentId());
@@ -43,9 +51,6 @@ final class JdbcCheckpointStore implements CheckpointStore {
                 Columns.setStrings(st, 8, cp.next());
                 Columns.setJson(st, 9, cp.metadata());
                 Columns.setInstant(st, 10, cp.createdAt());
-                return st.executeUpdate();
-            }
-        });
     }
 
     /**
@@ -61,16 +66,7 @@ final class JdbcCheckpointStore implements CheckpointStore {
         return tx.write(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO checkpoints (" + COLUMNS
                     + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND owner = ?)")) {
-                Columns.setUuid(st, 1, cp.threadId());
-                Columns.setUuid(st, 2, cp.checkpointId());
-                Columns.setUuid(st, 3, cp.parentId());
-                Columns.setUuid(st, 4, cp.runId());
-                st.setInt(5, cp.step());
-                st.setString(6, cp.source().wireName());
-                Columns.setJson(st, 7, cp.values());
-                Columns.setStrings(st, 8, cp.next());
-                Columns.setJson(st, 9, cp.metadata());
-                Columns.setInstant(st, 10, cp.createdAt());
+                bindRow(st, cp);
                 Columns.setUuid(st, 11, cp.runId());
                 st.setString(12, leaseOwner);
                 return st.executeUpdate();
