@@ -170,7 +170,7 @@ final class AgentLoop {
                 state = state.withMessages(dev.switchboard.message.History.closeDanglingToolCalls(state.messages(),
                         "Not run: the run was resumed at the agent instead (command goto)."));
             }
-            resumption = Pauses.resumption(pause, command, Pauses.pendingCalls(state).orElse(null));
+            resumption = Pauses.resumption(pause, command);
             resumedHere = true;
         } else {
             ObjectNode startWrites = Json.object();

@@ -140,7 +140,7 @@ final class Pauses {
     // ---- resuming --------------------------------------------------------------------------------------------
 
     /** What {@code command} gives the pending pause (validated at admission). */
-    static Resumption resumption(Pause pause, Optional<Command> command, AiMessage pending) {
+    static Resumption resumption(Pause pause, Optional<Command> command) {
         Map<String, ToolMessage> completed = new HashMap<>();
         for (ObjectNode m : pause.completed()) {
             if (MessageJson.fromJson(m) instanceof ToolMessage t) {
@@ -215,7 +215,7 @@ final class Pauses {
             throw new SwitchboardException.InvalidRequest("invalid_command", "command.goto tools needs tool calls to run; "
                     + "the paused state has none");
         }
-        Resumption r = resumption(pause.get(), command, pending);
+        Resumption r = resumption(pause.get(), command);
         if (pause.get().kind() == Pause.Kind.APPROVAL && c.hasResume()) {
             List<String> ids = pause.get().callIds();
             if (r.decisions().size() != ids.size()) {

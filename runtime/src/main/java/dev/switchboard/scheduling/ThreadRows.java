@@ -43,6 +43,8 @@ final class ThreadRows {
         if (found.isEmpty()) {
             return;
         }
+        // Read once: the status (paused or not) and the mirrored values come from the same checkpoint.
+        Optional<Checkpoint> latest = checkpoints.latest(threadId);
         ThreadStatus status;
         if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
             status = ThreadStatus.BUSY;
@@ -50,14 +52,14 @@ final class ThreadRows {
             status = ThreadStatus.ERROR;
         } else if (ended == null && found.get().status() == ThreadStatus.ERROR) {
             status = ThreadStatus.ERROR;
-        } else if (checkpoints.latest(threadId).flatMap(Checkpoint::pause).isPresent()) {
+        } else if (latest.flatMap(Checkpoint::pause).isPresent()) {
             // Waiting for a person (LangGraph: the last checkpoint has a next node). A rolled-back resume lands
             // here again, since the pause is the latest checkpoint once the resume's are gone.
             status = ThreadStatus.INTERRUPTED;
         } else {
             status = ThreadStatus.IDLE;
         }
-        ObjectNode values = checkpoints.latest(threadId).map(Checkpoint::values).orElse(null);
+        ObjectNode values = latest.map(Checkpoint::values).orElse(null);
         threads.update(found.get().withStatus(status, clock.instant()).withValues(values, clock.instant()));
     }
 
