@@ -70,16 +70,12 @@ final class RunFinisher {
             s.listener.ended(run, action == CancelAction.ROLLBACK ? null : result.map(Run::status).orElse(null),
                     ex.cancelRequestedNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - ex.cancelRequestedNanos));
             if (run.lane() == Lane.MAIN) {
-                s.rows.refresh(run.threadId(), result.orElse(null));
+                if (!ex.rowWritten) {
+                    s.rows.refresh(run.threadId(), result.orElse(null));
+                }
                 if ((outcome != Outcome.COMPLETED || action != null) && !s.closed) {
                     s.reports.afterEnd(run, outcome == Outcome.FAILED && action == null).forEach(admitReport);
                 }
-            }
-            // The stream ends only now: a client that reads the thread when its stream ends (as the SDKs' chat
-            // hooks do) finds the run's status and the thread's (idle, interrupted, error) already written. The
-            // lock is still held, so a join that sees the run finished finds this end in the log at once.
-            if (!ex.log.isClosed()) {
-                ex.log.close();
             }
             startNextLocked.run();
             // Last, so that whoever awaits this run sees the thread as the run left it.
@@ -123,8 +119,7 @@ final class RunFinisher {
             return s.runs.finish(run.runId(), s.owner, RunStatus.INTERRUPTED);
         }
         if (outcome == Outcome.COMPLETED) {
-            // The stream ends in finish(), once the run's status and its thread's row are written.
-            return s.runs.finish(run.runId(), s.owner, RunStatus.SUCCESS);
+            return endStreamThenFinish(ex, RunStatus.SUCCESS);
         }
         LOG.log(Level.WARNING, "run " + run.runId() + " failed", failure);
         if (run.lane() == Lane.MAIN) {
@@ -133,7 +128,22 @@ final class RunFinisher {
         String name = failure instanceof RecursionLimitException r ? r.errorName()
                 : failure.getClass().getSimpleName();
         ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
-        return s.runs.finish(run.runId(), s.owner, RunStatus.ERROR);
+        return endStreamThenFinish(ex, RunStatus.ERROR);
+    }
+
+    /**
+     * The order a client can rely on: the thread's row first (a client reading the thread when its stream ends
+     * finds it idle, interrupted or in error, not busy), then the stream's end, then the run's terminal status
+     * (whoever sees a finished run sees an ended stream).
+     */
+    private Optional<Run> endStreamThenFinish(Scheduling.Execution ex, RunStatus status) {
+        Run run = ex.run;
+        if (run.lane() == Lane.MAIN) {
+            s.rows.refreshEnding(run.withStatus(status, s.clock.instant()));
+            ex.rowWritten = true;
+        }
+        ex.log.close();
+        return s.runs.finish(run.runId(), s.owner, status);
     }
 
     /**

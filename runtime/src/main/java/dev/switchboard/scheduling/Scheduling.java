@@ -85,6 +85,8 @@ final class Scheduling {
         volatile CancelAction cancelAction;
         UUID supersededBy;
         boolean finishing;
+        /** The thread row was written as the run ended (RunFinisher), before its stream ended. Under the slot lock. */
+        boolean rowWritten;
         long cancelRequestedNanos;
 
         Execution(Run run, EventLog log) {

@@ -39,6 +39,19 @@ final class ThreadRows {
      * run that just ended) and mirrors its latest checkpoint into {@code values}.
      */
     void refresh(UUID threadId, Run ended) {
+        refresh(threadId, ended, null);
+    }
+
+    /**
+     * The same, for a run that is ending but still stored as running ({@code ended} carries the status it is
+     * about to get): the thread row is written before the run's stream ends, so a client that reads the thread
+     * when its stream ends finds what the run left.
+     */
+    void refreshEnding(Run ending) {
+        refresh(ending.threadId(), ending, ending.runId());
+    }
+
+    private void refresh(UUID threadId, Run ended, UUID ending) {
         Optional<ConversationThread> found = threads.get(threadId);
         if (found.isEmpty()) {
             return;
@@ -46,7 +59,7 @@ final class ThreadRows {
         // Read once: the status (paused or not) and the mirrored values come from the same checkpoint.
         Optional<Checkpoint> latest = checkpoints.latest(threadId);
         ThreadStatus status;
-        if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
+        if (runs.active(threadId, Lane.MAIN).stream().anyMatch(r -> !r.runId().equals(ending))) {
             status = ThreadStatus.BUSY;
         } else if (ended != null && (ended.status() == RunStatus.ERROR || ended.status() == RunStatus.TIMEOUT)) {
             status = ThreadStatus.ERROR;

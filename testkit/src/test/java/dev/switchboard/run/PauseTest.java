@@ -238,7 +238,10 @@ class PauseTest {
             Run run = say(t, "refund please");
             h.awaitEvent(run.runId(), e -> e instanceof RunEvent.End);
             assertThat(status(t)).as("attempt " + i).isEqualTo(ThreadStatus.INTERRUPTED);
-            assertThat(h.switchboard.run(t, run.runId()).status()).isEqualTo(RunStatus.SUCCESS);
+            // The run's own status turns terminal just after its stream ends (whoever sees it finished sees the
+            // stream ended): awaited, not assumed.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> h.switchboard.run(t, run.runId()).status() == RunStatus.SUCCESS);
         }
     }
 
