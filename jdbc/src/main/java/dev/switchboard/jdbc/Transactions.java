@@ -4,7 +4,6 @@ import dev.switchboard.SwitchboardException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
@@ -24,12 +23,13 @@ final class Transactions {
 
     private final DataSource pool;
     private final Dialect dialect;
-    // Fair, so a steady stream of writers cannot starve one; held only around one short transaction.
-    private final ReentrantLock writers = new ReentrantLock(true);
+    /** Null where the engine takes concurrent writers itself (PostgreSQL, which also groups their commits). */
+    private final GroupCommit groupCommit;
 
     Transactions(DataSource pool, Dialect dialect) {
         this.pool = pool;
         this.dialect = dialect;
+        this.groupCommit = dialect.serialisesWritersInProcess() ? new GroupCommit(pool, this::translate) : null;
     }
 
     Dialect dialect() {
@@ -47,21 +47,18 @@ final class Transactions {
 
     /**
      * One write transaction: committed if {@code work} returns, rolled back if it throws (its exception is
-     * passed on unchanged, so a store's or a caller's own exception reaches the caller as it was thrown).
+     * passed on unchanged, so a store's or a caller's own exception reaches the caller as it was thrown). On
+     * SQLite the writes waiting at the same time share one commit ({@link GroupCommit}); each returns only once
+     * that commit is durable.
      */
     <T> T write(Work<T> work) {
-        boolean queued = dialect.serialisesWritersInProcess();
-        if (queued) {
-            writers.lock();
+        if (groupCommit != null) {
+            return groupCommit.write(work);
         }
         try (Connection c = pool.getConnection()) {
             return inTransaction(c, work);
         } catch (SQLException e) {
             throw translate(e);
-        } finally {
-            if (queued) {
-                writers.unlock();
-            }
         }
     }
 
