@@ -581,21 +581,7 @@ public final class Switchboard implements AutoCloseable {
         Run candidate = new Run(Ids.newId(), thread.threadId(), assistant.assistantId(), now, now, RunStatus.PENDING,
                 metadata, kwargs, request.multitaskStrategy(), lane);
         validateAtAdmission(candidate);
-        recordGraphOnThread(thread.threadId(), assistant);
-        return scheduler.admit(candidate, request.supersededInput(), autoRoute);
-    }
-
-    private void recordGraphOnThread(UUID threadId, Assistant assistant) {
-        scheduler.serialized(threadId, () -> {
-            ConversationThread thread = thread(threadId);
-            ObjectNode metadata = thread.metadata();
-            if (!metadata.has("graph_id") || !metadata.has("assistant_id")) {
-                metadata.put("graph_id", assistant.graphId());
-                metadata.put("assistant_id", assistant.assistantId().toString());
-                threads.update(thread.withMetadata(metadata, clock.instant()));
-            }
-            return null;
-        });
+        return scheduler.admit(candidate, request.supersededInput(), autoRoute, assistant.graphId());
     }
 
     /** Everything a run reads later is checked now: a bad value is a 4xx before anything runs, never a failed run. */

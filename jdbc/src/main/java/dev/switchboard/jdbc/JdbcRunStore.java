@@ -54,6 +54,11 @@ final class JdbcRunStore implements RunStore {
     }
 
     @Override
+    public <T> T atomically(java.util.function.Supplier<T> writes) {
+        return tx.atomically(writes);
+    }
+
+    @Override
     public Admission admit(Run candidate, AdmissionRule rule) {
         return tx.write(c -> {
             tx.lockThread(c, candidate.threadId());

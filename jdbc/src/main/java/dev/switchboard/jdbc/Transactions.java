@@ -36,8 +36,41 @@ final class Transactions {
         return dialect;
     }
 
+    /**
+     * The transaction of an {@link #atomically} block being run on this thread: the store calls it makes join
+     * it instead of opening their own. A thread-local, not a parameter, because those calls go through the
+     * runtime's store ports, which know nothing of connections.
+     */
+    private static final ThreadLocal<Connection> AMBIENT = new ThreadLocal<>();
+
+    /**
+     * Runs {@code writes} as one write transaction: every read and write a store makes inside it, on this
+     * database, joins it (so it sees its own writes), and all of them commit, or none, with one commit.
+     */
+    <T> T atomically(java.util.function.Supplier<T> writes) {
+        if (AMBIENT.get() != null) {
+            return writes.get();
+        }
+        return write(c -> {
+            AMBIENT.set(c);
+            try {
+                return writes.get();
+            } finally {
+                AMBIENT.remove();
+            }
+        });
+    }
+
     /** Reads, in a transaction or not as {@link Dialect#readsInTransaction} says. */
     <T> T read(Work<T> work) {
+        Connection ambient = AMBIENT.get();
+        if (ambient != null) {
+            try {
+                return work.run(ambient);
+            } catch (SQLException e) {
+                throw translate(e);
+            }
+        }
         try (Connection c = pool.getConnection()) {
             return dialect.readsInTransaction() ? inTransaction(c, work) : work.run(c);
         } catch (SQLException e) {
@@ -52,6 +85,10 @@ final class Transactions {
      * that commit is durable.
      */
     <T> T write(Work<T> work) {
+        Connection ambient = AMBIENT.get();
+        if (ambient != null) {
+            return inSavepoint(ambient, work);
+        }
         if (groupCommit != null) {
             return groupCommit.write(work);
         }
@@ -95,6 +132,24 @@ final class Transactions {
             hash = (hash ^ 0xFFFF) * 0x100000001b3L;
         }
         return hash;
+    }
+
+    /** A write inside an {@link #atomically} block: undone alone if it throws, as its own transaction would be. */
+    private <T> T inSavepoint(Connection c, Work<T> work) {
+        try {
+            java.sql.Savepoint savepoint = c.setSavepoint();
+            try {
+                T result = work.run(c);
+                c.releaseSavepoint(savepoint);
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                c.rollback(savepoint);
+                c.releaseSavepoint(savepoint);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
     }
 
     private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {

@@ -23,6 +23,16 @@ public interface RunStore {
      */
     Admission admit(Run candidate, AdmissionRule rule);
 
+    /**
+     * Runs {@code writes} (calls on this store and on the other stores of the same database) as one
+     * transaction: all or nothing, made durable by one commit. A store without transactions (the in-memory
+     * ones) just runs them. They may execute on another thread that commits alongside (a group commit), so
+     * {@code writes} calls stores only: it takes no lock and waits for nothing.
+     */
+    default <T> T atomically(java.util.function.Supplier<T> writes) {
+        return writes.get();
+    }
+
     record Admission(Run admitted, List<Run> activeBefore) {
         public Admission {
             activeBefore = List.copyOf(activeBefore);

@@ -201,7 +201,7 @@ public final class RunScheduler implements AutoCloseable {
 
     private void admitReport(Run report) {
         try {
-            admit(report, SupersededInput.DROP, false);
+            admit(report, SupersededInput.DROP, false, null);
             LaneLog.step("report-queued", "operation", report.reportsOperation(), "run", report.runId());
         } catch (SwitchboardException.Unavailable shuttingDown) {
             // recovery at the next start reports it
@@ -226,9 +226,11 @@ public final class RunScheduler implements AutoCloseable {
     /**
      * Admits {@code candidate} under its multitask strategy; {@code autoRoute} picks its lane (secondary while
      * the thread's main run awaits an operation). Returns the admitted run (already running if the thread was
-     * free). {@code reject} with an active run throws {@link SwitchboardException.Conflict}.
+     * free). {@code reject} with an active run throws {@link SwitchboardException.Conflict}. {@code graphId}, if
+     * given, is recorded on the thread (with the run's assistant) when the thread has none yet, in the same
+     * transaction that admits the run and marks a main-lane run's thread busy: one commit for all three.
      */
-    public Run admit(Run candidate, SupersededInput superseded, boolean autoRoute) {
+    public Run admit(Run candidate, SupersededInput superseded, boolean autoRoute, String graphId) {
         if (s.closed) {
             throw new SwitchboardException.Unavailable("the server is shutting down");
         }
@@ -256,8 +258,13 @@ public final class RunScheduler implements AutoCloseable {
             }
             s.completions.expect(candidate.runId());
             RunStore.Admission admission;
+            Run routed = candidate;
             try {
-                admission = s.runs.admit(candidate, (c, active) -> StrategyDecision.decide(c, active, superseded));
+                admission = s.runs.atomically(() -> {
+                    RunStore.Admission a = s.runs.admit(routed, (c, active) -> StrategyDecision.decide(c, active, superseded));
+                    s.rows.admitted(a.admitted(), graphId);
+                    return a;
+                });
             } catch (RuntimeException e) {
                 s.completions.cancelExpectation(candidate.runId());
                 throw e;
@@ -271,7 +278,9 @@ public final class RunScheduler implements AutoCloseable {
                 LOG.log(Level.WARNING, "run " + admitted.runId() + " was admitted but could not be started yet", e);
                 starter.retryStartLater(admitted.threadId(), admitted.lane(), 1);
             }
-            return s.storedOr(admitted).orElse(admitted);
+            // Started here: the claim returned its stored row, so it is not read again.
+            Scheduling.Execution started = s.leased.get(admitted.runId());
+            return started != null ? started.run : s.storedOr(admitted).orElse(admitted);
         } finally {
             slot.lock.unlock();
         }
@@ -287,9 +296,6 @@ public final class RunScheduler implements AutoCloseable {
             for (Run active : admission.activeBefore()) {
                 canceller.cancelLocked(slot, active.runId(), action, admitted.runId());
             }
-        }
-        if (admitted.lane() == Lane.MAIN) {
-            s.rows.refresh(admitted.threadId(), null);
         }
         starter.startNextLocked(slot, admitted.threadId(), admitted.lane(), false);
     }

@@ -123,6 +123,11 @@ final class RunStarter {
                     .filter(r -> r.status() == RunStatus.PENDING && r.isDue(now)).findFirst();
             String origin = first.map(Run::originInstance).filter(java.util.Objects::nonNull).orElse(s.owner);
             boolean othersRunning = active.stream().anyMatch(r -> r.status() == RunStatus.RUNNING);
+            if (first.isEmpty()) {
+                // Nothing due to claim (the common case when a thread's last run ends): no write transaction.
+                armTimerForDelayedRunLocked(threadId, lane, active);
+                return;
+            }
             if (!origin.equals(s.owner) && !othersRunning) {
                 s.cluster.wake(threadId);
                 s.later(() -> s.withSlot(threadId, s2 -> startNextLocked(s2, threadId, lane, true)),
@@ -132,7 +137,7 @@ final class RunStarter {
         }
         Optional<Run> next = s.runs.claimNext(threadId, lane, s.owner, s.clock.instant().plus(s.lease));
         if (next.isEmpty()) {
-            armTimerForDelayedRunLocked(threadId, lane);
+            armTimerForDelayedRunLocked(threadId, lane, s.runs.active(threadId, lane));
             return;
         }
         Run run = next.get();
@@ -169,8 +174,7 @@ final class RunStarter {
      * A pending run with {@code after_seconds} is started by a one-shot timer at its due time (or earlier, by
      * the end of the run before it).
      */
-    private void armTimerForDelayedRunLocked(UUID threadId, Lane lane) {
-        List<Run> active = s.runs.active(threadId, lane);
+    private void armTimerForDelayedRunLocked(UUID threadId, Lane lane, List<Run> active) {
         if (active.stream().anyMatch(r -> r.status() == RunStatus.RUNNING)) {
             return; // that run's end starts the next one
         }

@@ -35,6 +35,32 @@ final class ThreadRows {
     }
 
     /**
+     * What admitting {@code admitted} changes in its thread's row: busy if it is a main-lane run, and the graph
+     * and assistant it runs recorded if the thread names none yet. Its values are untouched (admission writes no
+     * checkpoint). Called inside the admission's transaction ({@link RunStore#atomically}): store calls only.
+     */
+    void admitted(Run admitted, String graphId) {
+        Optional<ConversationThread> found = threads.get(admitted.threadId());
+        if (found.isEmpty()) {
+            return;
+        }
+        ConversationThread thread = found.get();
+        ConversationThread next = thread;
+        ObjectNode metadata = thread.metadata();
+        if (graphId != null && (!metadata.has("graph_id") || !metadata.has("assistant_id"))) {
+            metadata.put("graph_id", graphId);
+            metadata.put("assistant_id", admitted.assistantId().toString());
+            next = next.withMetadata(metadata, clock.instant());
+        }
+        if (admitted.lane() == Lane.MAIN && thread.status() != ThreadStatus.BUSY) {
+            next = next.withStatus(ThreadStatus.BUSY, clock.instant());
+        }
+        if (next != thread) {
+            threads.update(next);
+        }
+    }
+
+    /**
      * Recomputes a thread's status from its main-lane runs (busy while any is active, else the outcome of the
      * run that just ended) and mirrors its latest checkpoint into {@code values}.
      */
