@@ -46,6 +46,12 @@ final class Migrations {
     private static final java.util.concurrent.locks.ReentrantLock SQLITE_MIGRATIONS = new java.util.concurrent.locks.ReentrantLock();
 
     private static void migrate(DataSource dataSource, Dialect dialect, String location, String historyTable) {
+        if (SchemaVersion.isCurrent(dataSource, location, historyTable)) {
+            // Every script of this build is applied and nothing newer is: Flyway (its classes, its scan and its
+            // validation, a third of a start) has nothing to do. Anything else, a fresh database included, goes
+            // through Flyway, which applies, validates and refuses as below.
+            return;
+        }
         Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations(location)
