@@ -64,10 +64,41 @@ public sealed interface RunEvent {
         }
     }
 
-    /** Full state after a step. */
-    record Values(ObjectNode values) implements RunEvent {
-        public Values {
-            values = Json.copyObject(values);
+    /**
+     * Full state after a step. Kept as its JSON text, not a tree: a retained log holds several of these per run
+     * (a tree of a long conversation's state is several times its text), and the text is what every SSE
+     * subscriber writes, encoded once here instead of once per subscriber. {@link #values()} parses a fresh copy.
+     */
+    final class Values implements RunEvent {
+        private final String json;
+
+        public Values(ObjectNode values) {
+            this.json = Json.write(Json.copyObject(values));
+        }
+
+        /** The state, parsed anew on each call (the caller may change it). */
+        public ObjectNode values() {
+            return (ObjectNode) Json.parse(json);
+        }
+
+        /** The state as JSON text: the SSE {@code data:} of a {@code values} event. */
+        public String json() {
+            return json;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Values v && v.json.equals(json);
+        }
+
+        @Override
+        public int hashCode() {
+            return json.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Values[" + json + "]";
         }
     }
 
@@ -82,11 +113,58 @@ public sealed interface RunEvent {
         }
     }
 
-    /** One model token: a serialised {@code AIMessageChunk} plus run/node metadata ({@code messages-tuple}). */
-    record MessageChunk(ObjectNode chunk, ObjectNode metadata) implements RunEvent {
-        public MessageChunk {
-            chunk = Json.copyObject(chunk);
-            metadata = Json.copyObject(metadata);
+    /**
+     * One model token: a serialised {@code AIMessageChunk} plus run/node metadata ({@code messages-tuple}). A run
+     * streams hundreds of these, so each keeps its chunk as JSON text and shares its step's metadata text with
+     * the others ({@link #sharing}): a few hundred bytes per token instead of two trees.
+     */
+    final class MessageChunk implements RunEvent {
+        private final String chunkJson;
+        private final String metadataJson;
+
+        public MessageChunk(ObjectNode chunk, ObjectNode metadata) {
+            this(Json.write(Json.copyObject(chunk)), Json.write(Json.copyObject(metadata)));
+        }
+
+        private MessageChunk(String chunkJson, String metadataJson) {
+            this.chunkJson = chunkJson;
+            this.metadataJson = metadataJson;
+        }
+
+        /** Makes the chunks of one step, all sharing {@code metadata} (read once, now). */
+        public static java.util.function.Function<ObjectNode, MessageChunk> sharing(ObjectNode metadata) {
+            String shared = Json.write(Json.copyObject(metadata));
+            return chunk -> new MessageChunk(Json.write(Json.copyObject(chunk)), shared);
+        }
+
+        /** The chunk, parsed anew on each call. */
+        public ObjectNode chunk() {
+            return (ObjectNode) Json.parse(chunkJson);
+        }
+
+        /** The metadata, parsed anew on each call. */
+        public ObjectNode metadata() {
+            return (ObjectNode) Json.parse(metadataJson);
+        }
+
+        /** {@code [chunk, metadata]} as JSON text: the SSE {@code data:} of a {@code messages} tuple. */
+        public String tupleJson() {
+            return "[" + chunkJson + "," + metadataJson + "]";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MessageChunk c && c.chunkJson.equals(chunkJson) && c.metadataJson.equals(metadataJson);
+        }
+
+        @Override
+        public int hashCode() {
+            return chunkJson.hashCode() * 31 + metadataJson.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "MessageChunk[" + chunkJson + ", " + metadataJson + "]";
         }
     }
 

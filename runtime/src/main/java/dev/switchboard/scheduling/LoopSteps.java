@@ -41,12 +41,12 @@ final class LoopSteps {
             dev.switchboard.model.SynthesisBrief brief)
             throws InterruptedException {
         String aiId = "run-" + Ids.newId();
-        ObjectNode meta = nodeMetadata(run, graph, RunCheckpoints.AGENT_NODE, step);
+        var chunks = RunEvent.MessageChunk.sharing(nodeMetadata(run, graph, RunCheckpoints.AGENT_NODE, step));
         AiMessage raw = model.chat(new ModelRequest(prompt, specs, configurable, purpose, brief),
-                token -> log.publish(new RunEvent.MessageChunk(MessageJson.chunkJson(aiId, token, List.of()), meta)));
+                token -> log.publish(chunks.apply(MessageJson.chunkJson(aiId, token, List.of()))));
         AiMessage ai = new AiMessage(aiId, raw.content(), raw.toolCalls(), raw.additionalKwargs());
         if (ai.hasToolCalls()) {
-            log.publish(new RunEvent.MessageChunk(MessageJson.chunkJson(aiId, "", ai.toolCalls()), meta));
+            log.publish(chunks.apply(MessageJson.chunkJson(aiId, "", ai.toolCalls())));
         }
         return ai;
     }

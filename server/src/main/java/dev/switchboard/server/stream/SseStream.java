@@ -38,6 +38,7 @@ public final class SseStream {
     private final long resumeAfter;
     private long nextId;
     private long lastWrite;
+    private boolean unflushed;
 
     private GraphFrames graph;
     private String idPrefix = "";
@@ -127,6 +128,17 @@ public final class SseStream {
             }
             SequencedEvent e = next.get();
             write(e);
+            // What is already there goes out with this one in one flush: a burst of tokens is one write to the
+            // socket, not one per token. Nothing is held back: the flush comes as soon as the log has no more.
+            while (!(e.event() instanceof RunEvent.End)) {
+                Optional<SequencedEvent> more = subscription.next(Duration.ZERO);
+                if (more.isEmpty()) {
+                    break;
+                }
+                e = more.get();
+                write(e);
+            }
+            flush();
             if (e.event() instanceof RunEvent.End) {
                 return;
             }
@@ -152,7 +164,7 @@ public final class SseStream {
             }
             case RunEvent.Values v -> {
                 if (modes.has("values")) {
-                    frame("values", v.values(), id);
+                    frame("values", v.json(), id);
                 }
             }
             case RunEvent.Updates u -> {
@@ -164,10 +176,7 @@ public final class SseStream {
             }
             case RunEvent.MessageChunk c -> {
                 if (modes.has("messages-tuple")) {
-                    ArrayNode data = Json.array();
-                    data.add(c.chunk());
-                    data.add(c.metadata());
-                    frame("messages", data, id);
+                    frame("messages", c.tupleJson(), id);
                 }
                 if (modes.has("messages")) {
                     legacyPartial(c, id);
@@ -194,7 +203,7 @@ public final class SseStream {
                 }
             }
             case RunEvent.Error err -> frame("error", clientError(err), id);
-            case RunEvent.End end -> frame("end", null, id);
+            case RunEvent.End end -> frame("end", "null", id);
         }
     }
 
@@ -237,13 +246,18 @@ public final class SseStream {
     }
 
     private void frame(String event, JsonNode data, long logSequence) throws IOException {
+        frame(event, data == null ? "null" : Json.write(data), logSequence);
+    }
+
+    /** A frame whose data is JSON text already (the event encoded it once for every subscriber). */
+    private void frame(String event, String json, long logSequence) throws IOException {
         long id = nextId++;
         if (id <= resumeAfter || (!endFrame && "end".equals(event))) {
             return;
         }
-        StringBuilder b = new StringBuilder(64);
+        StringBuilder b = new StringBuilder(32 + json.length());
         b.append("event: ").append(event).append('\n');
-        b.append("data: ").append(data == null ? "null" : Json.write(data)).append('\n');
+        b.append("data: ").append(json).append('\n');
         b.append("id: ").append(idPrefix).append(id).append('\n');
         b.append('\n');
         send(b.toString());
@@ -251,12 +265,36 @@ public final class SseStream {
 
     void comment(String text) throws IOException {
         send(": " + text + "\n\n");
+        flush();
     }
 
+    /** Writes a frame; it reaches the client at the next {@link #flush()} (at once for a thread stream's runs). */
     private void send(String text) throws IOException {
         try {
             out.write(text.getBytes(StandardCharsets.UTF_8));
+            unflushed = true;
+            if (!endFrame) {
+                // A thread stream's runs share one output: each frame is flushed whole before another run writes.
+                out.flush();
+                unflushed = false;
+                lastWrite = System.nanoTime();
+            }
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
+    }
+
+    /**
+     * Sends what was written since the last flush. Only a write counts as contact with the client for the
+     * heartbeat: events this stream's modes do not send leave nothing to flush and must not reset its timer.
+     */
+    void flush() throws IOException {
+        if (!unflushed) {
+            return;
+        }
+        try {
             out.flush();
+            unflushed = false;
             lastWrite = System.nanoTime();
         } catch (IOException e) {
             throw new ClientGone(e);
