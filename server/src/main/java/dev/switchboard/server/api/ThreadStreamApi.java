@@ -77,7 +77,13 @@ final class ThreadStreamApi {
                 for (Run run : first) {
                     long after = resume != null && resume.runId().equals(run.runId()) ? resume.afterFrame() : -1;
                     if (started.add(run.runId())) {
-                        pumps.add(pump(out, run, fixed, after, gone));
+                        Thread pump = pump(out, run, fixed, after, gone);
+                        pumps.add(pump);
+                        if (!run.status().isActive()) {
+                            // A finished run's retained frames are replayed whole before the next run's, so a
+                            // resume reads the runs in the order they ran; only live runs stream side by side.
+                            pump.join();
+                        }
                     }
                 }
                 long interval = api.settings().heartbeat().toMillis();
