@@ -87,6 +87,7 @@ public final class Switchboard implements AutoCloseable {
     private final CronStore crons;
     private final dev.switchboard.store.StoreIndex storeIndex;
     private volatile CronDispatcher cronDispatcher;
+    private final ThreadExpiry expiry;
 
     private Switchboard(Builder b) {
         this.clock = b.clock;
@@ -118,6 +119,34 @@ public final class Switchboard implements AutoCloseable {
         scheduler.joinCluster(cluster);
         operationRunner.joinCluster(cluster);
         scheduler.start();
+        this.expiry = new ThreadExpiry(clock, threads, runs, checkpoints, operations, crons, scheduler::forgetThread);
+    }
+
+    /** Thread expiry: the sweep (tests call it on a manual clock) and its timer (the server starts it). */
+    public ThreadExpiry expiry() {
+        return expiry;
+    }
+
+    /** Sets or (null) clears a thread's ttl; its clock is the thread's {@code updated_at}. */
+    public void setThreadTtl(UUID threadId, dev.switchboard.thread.ThreadTtl ttl) {
+        threads.setTtl(threadId, ttl);
+    }
+
+    public Optional<dev.switchboard.thread.ThreadTtl> threadTtl(UUID threadId) {
+        return threads.ttl(threadId);
+    }
+
+    /**
+     * {@code prune} with keep-latest for one thread: older checkpoints and finished runs go. A thread with a run
+     * pending or running, or an operation in flight, is refused (409): its run may still build on those.
+     */
+    public void pruneKeepLatest(UUID threadId) {
+        thread(threadId);
+        if (expiry.busy(threadId)) {
+            throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId
+                    + " has a run or an operation in flight; nothing was pruned");
+        }
+        expiry.keepLatest(threadId);
     }
 
     public static Builder builder() {
@@ -1019,6 +1048,7 @@ public final class Switchboard implements AutoCloseable {
 
     @Override
     public void close() {
+        expiry.close();
         CronDispatcher d = cronDispatcher;
         if (d != null) {
             d.close();

@@ -1,0 +1,10 @@
+-- Version 7: expiry (docs/expiry.md).
+--
+-- A thread's ttl lives on its row (strategy and length in nanoseconds, both NULL for a thread that never
+-- expires), so deleting the thread takes its ttl along and "expired" is one indexed-free predicate over
+-- updated_at: updated_at + ttl_nanos <= now. A store item keeps the length of its own ttl next to its expiry,
+-- so a read with refresh_ttl can push the expiry back by exactly that length.
+
+ALTER TABLE threads ADD COLUMN ttl_strategy TEXT;
+ALTER TABLE threads ADD COLUMN ttl_nanos BIGINT;
+ALTER TABLE store_items ADD COLUMN ttl_nanos BIGINT;
