@@ -119,7 +119,8 @@ public final class Switchboard implements AutoCloseable {
         scheduler.joinCluster(cluster);
         operationRunner.joinCluster(cluster);
         scheduler.start();
-        this.expiry = new ThreadExpiry(clock, threads, runs, checkpoints, operations, crons, scheduler::forgetThread);
+        this.expiry = new ThreadExpiry(clock, threads, runs, checkpoints, operations, crons, store,
+                scheduler::forgetThread);
     }
 
     /** Thread expiry: the sweep (tests call it on a manual clock) and its timer (the server starts it). */

@@ -5,6 +5,7 @@ import dev.switchboard.cron.CronStore;
 import dev.switchboard.operation.OperationStore;
 import dev.switchboard.run.Lane;
 import dev.switchboard.run.RunStore;
+import dev.switchboard.store.ItemStore;
 import dev.switchboard.thread.ThreadStore;
 import dev.switchboard.thread.ThreadTtl;
 import java.time.Clock;
@@ -37,17 +38,19 @@ public final class ThreadExpiry implements AutoCloseable {
     private final CheckpointStore checkpoints;
     private final OperationStore operations;
     private final CronStore crons;
+    private final ItemStore items;
     private final Consumer<UUID> forget;
     private volatile ScheduledExecutorService timer;
 
     ThreadExpiry(Clock clock, ThreadStore threads, RunStore runs, CheckpointStore checkpoints,
-            OperationStore operations, CronStore crons, Consumer<UUID> forget) {
+            OperationStore operations, CronStore crons, ItemStore items, Consumer<UUID> forget) {
         this.clock = clock;
         this.threads = threads;
         this.runs = runs;
         this.checkpoints = checkpoints;
         this.operations = operations;
         this.crons = crons;
+        this.items = items;
         this.forget = forget;
     }
 
@@ -125,8 +128,10 @@ public final class ThreadExpiry implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 int n = sweep();
-                if (n > 0) {
-                    LOG.fine(() -> "expiry sweep handled " + n + " threads");
+                // Expired store items are already invisible to every read; this frees their rows.
+                int purged = items.purgeExpired();
+                if (n > 0 || purged > 0) {
+                    LOG.fine(() -> "expiry sweep handled " + n + " threads and purged " + purged + " store items");
                 }
             } catch (RuntimeException e) {
                 // A failed sweep (a database hiccup) is retried on the next tick; the timer must not die.

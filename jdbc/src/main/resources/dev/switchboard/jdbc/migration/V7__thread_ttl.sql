@@ -8,3 +8,5 @@
 ALTER TABLE threads ADD COLUMN ttl_strategy TEXT;
 ALTER TABLE threads ADD COLUMN ttl_nanos BIGINT;
 ALTER TABLE store_items ADD COLUMN ttl_nanos BIGINT;
+-- Items put before this version had their ttl counted from their last write: that length is recovered here.
+UPDATE store_items SET ttl_nanos = expires_at - updated_at WHERE expires_at IS NOT NULL;
