@@ -120,7 +120,7 @@ public final class Switchboard implements AutoCloseable {
         operationRunner.joinCluster(cluster);
         scheduler.start();
         this.expiry = new ThreadExpiry(clock, threads, runs, checkpoints, operations, crons, store,
-                scheduler::forgetThread);
+                scheduler::forgetThread, b.expirySettings);
     }
 
     /** Thread expiry: the sweep (tests call it on a manual clock) and its timer (the server starts it). */
@@ -157,6 +157,7 @@ public final class Switchboard implements AutoCloseable {
     /** Assembles a runtime; every store defaults to its in-memory implementation. */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
+        private ExpirySettings expirySettings = ExpirySettings.defaults();
         private ThreadStore threads;
         private RunStore runs;
         private CheckpointStore checkpoints;
@@ -201,6 +202,12 @@ public final class Switchboard implements AutoCloseable {
          * Every setting at once, as read at the edge ({@link RuntimeSettings#fromEnvironment}); a later call of a
          * single setter overrides it.
          */
+        /** Thread and store-item expiry: the sweep interval and a default thread ttl (docs/expiry.md). */
+        public Builder expiry(ExpirySettings settings) {
+            this.expirySettings = java.util.Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
         public Builder settings(RuntimeSettings settings) {
             if (settings.instanceId() != null) {
                 this.instanceId = settings.instanceId();
@@ -407,6 +414,15 @@ public final class Switchboard implements AutoCloseable {
      * existing id is a conflict.
      */
     public ConversationThread createThread(UUID threadId, ObjectNode metadata, boolean ifExistsDoNothing) {
+        return createThread(threadId, metadata, ifExistsDoNothing, null);
+    }
+
+    /**
+     * A new thread with {@code ttl}, or the server's default ttl when null (docs/expiry.md). An existing thread
+     * returned by {@code ifExistsDoNothing} is left exactly as it was, ttl included.
+     */
+    public ConversationThread createThread(UUID threadId, ObjectNode metadata, boolean ifExistsDoNothing,
+            dev.switchboard.thread.ThreadTtl ttl) {
         UUID id = threadId != null ? threadId : Ids.newId();
         if (ifExistsDoNothing) {
             Optional<ConversationThread> existing = threads.get(id);
@@ -415,7 +431,12 @@ public final class Switchboard implements AutoCloseable {
             }
         }
         try {
-            return threads.create(ConversationThread.create(id, clock.instant(), metadata));
+            ConversationThread created = threads.create(ConversationThread.create(id, clock.instant(), metadata));
+            dev.switchboard.thread.ThreadTtl effective = ttl != null ? ttl : expiry.defaultTtl().orElse(null);
+            if (effective != null) {
+                threads.setTtl(id, effective);
+            }
+            return created;
         } catch (SwitchboardException.Conflict e) {
             if (ifExistsDoNothing) {
                 return thread(id);

@@ -40,10 +40,13 @@ public final class ThreadExpiry implements AutoCloseable {
     private final CronStore crons;
     private final ItemStore items;
     private final Consumer<UUID> forget;
+    private final ExpirySettings settings;
     private volatile ScheduledExecutorService timer;
 
     ThreadExpiry(Clock clock, ThreadStore threads, RunStore runs, CheckpointStore checkpoints,
-            OperationStore operations, CronStore crons, ItemStore items, Consumer<UUID> forget) {
+            OperationStore operations, CronStore crons, ItemStore items, Consumer<UUID> forget,
+            ExpirySettings settings) {
+        this.settings = settings;
         this.clock = clock;
         this.threads = threads;
         this.runs = runs;
@@ -109,6 +112,26 @@ public final class ThreadExpiry implements AutoCloseable {
         operations.deleteByThread(threadId);
         crons.deleteByThread(threadId);
         forget.accept(threadId);
+    }
+
+    /** The ttl a thread created without one gets; empty when threads never expire unless asked. */
+    public java.util.Optional<ThreadTtl> defaultTtl() {
+        return java.util.Optional.ofNullable(settings.defaultThreadTtl());
+    }
+
+    /** How often the timer sweeps. */
+    public Duration sweepEvery() {
+        return settings.sweepEvery();
+    }
+
+    /** True once the timer runs. */
+    public boolean started() {
+        return timer != null;
+    }
+
+    /** Starts the timer at the configured interval ({@link ExpirySettings#sweepEvery}). */
+    public void start() {
+        start(settings.sweepEvery());
     }
 
     /** Sweeps every {@code every} on a daemon timer until {@link #close}; once. */
