@@ -111,7 +111,20 @@ public final class ThreadExpiry implements AutoCloseable {
         checkpoints.deleteByThread(threadId);
         operations.deleteByThread(threadId);
         crons.deleteByThread(threadId);
+        deleteLaneItems(threadId);
         forget.accept(threadId);
+    }
+
+    /**
+     * The store items of the thread's default coordination namespace ({@code ["threads", id]} and below): the
+     * lanes' progress, locks and interim messages, meaningless once the thread is gone.
+     */
+    private void deleteLaneItems(UUID threadId) {
+        var query = new dev.switchboard.store.SearchQuery(
+                dev.switchboard.operation.CoordinationKeys.defaultNamespace(threadId), null, 1000, 0);
+        for (var page = items.search(query); !page.isEmpty(); page = items.search(query)) {
+            page.forEach(item -> items.delete(item.namespace(), item.key()));
+        }
     }
 
     /** The ttl a thread created without one gets; empty when threads never expire unless asked. */

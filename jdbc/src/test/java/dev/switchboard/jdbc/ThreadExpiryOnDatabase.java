@@ -120,6 +120,12 @@ abstract class ThreadExpiryOnDatabase {
         database.operations().update(done.operationId(), this::succeeded);
         Operation inFlight = operationElsewhere(withOperation);
         Run running = runningElsewhere(withRun);
+        var idleLane = new dev.switchboard.store.Namespace(dev.switchboard.operation.CoordinationKeys
+                .defaultNamespace(idle));
+        var keptLane = new dev.switchboard.store.Namespace(dev.switchboard.operation.CoordinationKeys
+                .defaultNamespace(notExpiring));
+        database.items().put(idleLane, "secondary_status", Json.object().put("processing", false), null);
+        database.items().put(keptLane, "secondary_status", Json.object().put("processing", false), null);
 
         clock.advance(TTL.minusSeconds(1));
         assertThat(sb.expiry().sweep()).as("not yet due").isZero();
@@ -130,6 +136,8 @@ abstract class ThreadExpiryOnDatabase {
         assertThat(database.runs().list(idle, RunQuery.all())).isEmpty();
         assertThat(database.checkpoints().list(idle, 100, null)).isEmpty();
         assertThat(database.operations().listByThread(idle)).isEmpty();
+        assertThat(database.items().get(idleLane, "secondary_status")).as("its lane items").isEmpty();
+        assertThat(database.items().get(keptLane, "secondary_status")).isPresent();
         assertThat(exists(withOperation)).as("operation in flight").isTrue();
         assertThat(database.checkpoints().list(withOperation, 100, null)).hasSize(3);
         assertThat(exists(withRun)).as("run running").isTrue();
