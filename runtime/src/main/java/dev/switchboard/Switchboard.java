@@ -487,7 +487,10 @@ public final class Switchboard implements AutoCloseable {
         return threads.count(query);
     }
 
-    /** A new thread with the same metadata and a copy of every checkpoint (same ids, new thread). */
+    /**
+     * A new thread with the same metadata, the same ttl (or the default one when the source has none) and a copy
+     * of every checkpoint (same ids, new thread).
+     */
     public ConversationThread copyThread(UUID threadId) {
         ConversationThread source = thread(threadId);
         UUID newId = Ids.newId();
@@ -496,6 +499,7 @@ public final class Switchboard implements AutoCloseable {
         var now = clock.instant();
         ConversationThread copy = threads.create(new ConversationThread(newId, now, now, metadata, ThreadStatus.IDLE,
                 source.config(), source.values()));
+        threads.ttl(threadId).or(expiry::defaultTtl).ifPresent(ttl -> threads.setTtl(newId, ttl));
         List<Checkpoint> all = new ArrayList<>(checkpoints.list(threadId, Integer.MAX_VALUE, null));
         java.util.Collections.reverse(all);
         for (Checkpoint c : all) {

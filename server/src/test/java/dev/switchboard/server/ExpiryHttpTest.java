@@ -74,6 +74,15 @@ class ExpiryHttpTest {
     }
 
     @Test
+    void copy_keepsTheSourcesTtl() {
+        String source = thread(alice, "ttl", obj("strategy", "keep_latest", "ttl", 42));
+        String copy = alice.post("/threads/" + source + "/copy", obj()).json().path("thread_id").asText();
+        JsonNode ttl = alice.get("/threads/" + copy + "?include=ttl").json().path("ttl");
+        assertThat(ttl.path("strategy").asText()).isEqualTo("keep_latest");
+        assertThat(ttl.path("ttl").asLong()).isEqualTo(42);
+    }
+
+    @Test
     void keepLatestTtl_leavesTheThreadWithOnlyItsLatestCheckpointAndNoFinishedRuns() {
         String thread = thread(alice, "ttl", obj("strategy", "keep_latest", "ttl", 5));
         twoRuns(alice, thread);
