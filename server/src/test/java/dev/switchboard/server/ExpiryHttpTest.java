@@ -152,6 +152,28 @@ class ExpiryHttpTest {
     }
 
     @Test
+    void pruneKeepLatest_ofAThreadWithARunInFlight_is409_andPrunesNothing() {
+        String idle = thread(alice);
+        twoRuns(alice, idle);
+        String busy = thread(alice);
+        twoRuns(alice, busy);
+        com.fasterxml.jackson.databind.node.ObjectNode slow = scriptedRun("use the tool", 1, 0);
+        Http.configurable(slow).put("tool_sleep_ms", 60_000);
+        String run = alice.post("/threads/" + busy + "/runs", slow).json().path("run_id").asText();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> alice.get("/threads/" + busy
+                + "/runs/" + run).json().path("status").asText().equals("running"));
+        int idleHistory = alice.post("/threads/" + idle + "/history", obj("limit", 100)).json().size();
+
+        Http.Response r = alice.post("/threads/prune", obj("thread_ids", List.of(idle, busy), "strategy",
+                "keep_latest"));
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.code()).isEqualTo("thread_busy");
+        assertThat(alice.post("/threads/" + idle + "/history", obj("limit", 100)).json()).hasSize(idleHistory);
+        assertThat(alice.get("/threads/" + idle + "/runs").json()).hasSize(2);
+        alice.post("/threads/" + busy + "/runs/" + run + "/cancel", obj());
+    }
+
+    @Test
     void refreshTtl_onGetAndSearch_pushesTheItemsExpiryBackByItsOwnTtl() {
         assertThat(alice.put("/store/items", obj("namespace", List.of("notes"), "key", "k", "value", obj("v", 1),
                 "ttl", 10)).status()).isEqualTo(204);
