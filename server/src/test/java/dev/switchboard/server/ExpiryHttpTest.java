@@ -109,6 +109,7 @@ class ExpiryHttpTest {
         String thread = thread(alice);
         Http.Response theirs = bob.patch("/threads/" + thread, obj("ttl", obj("ttl", 1)));
         assertThat(theirs.status()).isEqualTo(404);
+        assertThat(bob.get("/threads/" + thread + "?include=ttl").status()).isEqualTo(404);
         assertThat(alice.get("/threads/" + thread + "?include=ttl").json().path("ttl").isNull()).isTrue();
 
         Http.Response set = alice.patch("/threads/" + thread, obj("ttl", obj("strategy", "keep_latest", "ttl", 30),
@@ -181,6 +182,8 @@ class ExpiryHttpTest {
         clock.advance(Duration.ofMinutes(9));
         assertThat(alice.get("/store/items?namespace=notes&key=k&refresh_ttl=true").json().path("value").path("v")
                 .asInt()).isEqualTo(1);
+        // Another user reads the same namespace and key: their own (empty) namespace, nothing of alice's refreshed.
+        assertThat(bob.get("/store/items?namespace=notes&key=k&refresh_ttl=true").json().isNull()).isTrue();
         clock.advance(Duration.ofMinutes(9));
         JsonNode found = alice.post("/store/items/search", obj("namespace_prefix", List.of("notes"), "refresh_ttl",
                 true)).json().path("items");
