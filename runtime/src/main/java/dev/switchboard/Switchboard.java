@@ -198,16 +198,16 @@ public final class Switchboard implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Every setting at once, as read at the edge ({@link RuntimeSettings#fromEnvironment}); a later call of a
-         * single setter overrides it.
-         */
         /** Thread and store-item expiry: the sweep interval and a default thread ttl (docs/expiry.md). */
         public Builder expiry(ExpirySettings settings) {
             this.expirySettings = java.util.Objects.requireNonNull(settings, "settings");
             return this;
         }
 
+        /**
+         * Every setting at once, as read at the edge ({@link RuntimeSettings#fromEnvironment}); a later call of a
+         * single setter overrides it.
+         */
         public Builder settings(RuntimeSettings settings) {
             if (settings.instanceId() != null) {
                 this.instanceId = settings.instanceId();
