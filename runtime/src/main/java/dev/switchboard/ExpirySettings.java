@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param sweepEvery       how often the sweeper looks for expired threads and store items
  * @param defaultThreadTtl the ttl a new thread gets when its creation names none; null: threads never expire
  *                         unless asked (LangGraph's {@code checkpointer.ttl.default_ttl})
+ * @param storeRefreshOnRead whether a store read that does not say {@code refresh_ttl} refreshes the ttl of the
+ *                         items it returns (LangGraph's {@code store.ttl.refresh_on_read}, true by default there too)
  */
-public record ExpirySettings(Duration sweepEvery, ThreadTtl defaultThreadTtl) {
+public record ExpirySettings(Duration sweepEvery, ThreadTtl defaultThreadTtl, boolean storeRefreshOnRead) {
     public static final Duration DEFAULT_SWEEP = Duration.ofMinutes(5);
 
     public ExpirySettings {
@@ -23,13 +25,14 @@ public record ExpirySettings(Duration sweepEvery, ThreadTtl defaultThreadTtl) {
     }
 
     public static ExpirySettings defaults() {
-        return new ExpirySettings(DEFAULT_SWEEP, null);
+        return new ExpirySettings(DEFAULT_SWEEP, null, true);
     }
 
     /**
      * From {@code SWITCHBOARD_TTL_SWEEP_SECONDS} (default 300), {@code SWITCHBOARD_THREAD_TTL_MINUTES} (unset: no
      * default ttl) and {@code SWITCHBOARD_THREAD_TTL_STRATEGY} ({@code delete}, the default, or
-     * {@code keep_latest}). A malformed value is refused with a message naming the variable.
+     * {@code keep_latest}) and {@code SWITCHBOARD_STORE_REFRESH_ON_READ} ({@code true}, the default, or
+     * {@code false}). A malformed value is refused with a message naming the variable.
      */
     public static ExpirySettings fromEnvironment(Map<String, String> env) {
         Duration every = DEFAULT_SWEEP;
@@ -52,7 +55,17 @@ public record ExpirySettings(Duration sweepEvery, ThreadTtl defaultThreadTtl) {
         } else if (strategy != null) {
             throw new IllegalArgumentException("SWITCHBOARD_THREAD_TTL_STRATEGY needs SWITCHBOARD_THREAD_TTL_MINUTES");
         }
-        return new ExpirySettings(every, ttl);
+        boolean refresh = true;
+        String onRead = blankToNull(env.get("SWITCHBOARD_STORE_REFRESH_ON_READ"));
+        if (onRead != null) {
+            refresh = switch (onRead.toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1", "yes" -> true;
+                case "false", "0", "no" -> false;
+                default -> throw new IllegalArgumentException("SWITCHBOARD_STORE_REFRESH_ON_READ must be true or false, "
+                        + "got '" + onRead + "'");
+            };
+        }
+        return new ExpirySettings(every, ttl, refresh);
     }
 
     private static long whole(String name, String raw, long min, long max) {

@@ -132,6 +132,11 @@ public final class ThreadExpiry implements AutoCloseable {
         return java.util.Optional.ofNullable(settings.defaultThreadTtl());
     }
 
+    /** Whether a store read that does not say {@code refresh_ttl} refreshes what it returns. */
+    public boolean storeRefreshOnRead() {
+        return settings.storeRefreshOnRead();
+    }
+
     /** How often the timer sweeps. */
     public Duration sweepEvery() {
         return settings.sweepEvery();

@@ -189,12 +189,26 @@ class ExpiryHttpTest {
                 true)).json().path("items");
         assertThat(found).hasSize(1);
         clock.advance(Duration.ofMinutes(9));
-        assertThat(alice.get("/store/items?namespace=notes&key=k").json().isNull()).as("27 min: refreshed at 18")
-                .isFalse();
+        assertThat(alice.get("/store/items?namespace=notes&key=k&refresh_ttl=false").json().isNull())
+                .as("27 min: refreshed at 18").isFalse();
         clock.advance(Duration.ofMinutes(1));
-        assertThat(alice.get("/store/items?namespace=notes&key=k").json().isNull()).as("28 min: expired").isTrue();
+        assertThat(alice.get("/store/items?namespace=notes&key=k&refresh_ttl=false").json().isNull())
+                .as("28 min: expired").isTrue();
         assertThat(alice.post("/store/items/search", obj("namespace_prefix", List.of("notes"))).json().path("items"))
                 .isEmpty();
+    }
+
+    @Test
+    void readsWithoutRefreshTtl_refreshByDefault_asTheAgentServersRefreshOnRead() {
+        alice.put("/store/items", obj("namespace", List.of("memo"), "key", "k", "value", obj(), "ttl", 10));
+        clock.advance(Duration.ofMinutes(9));
+        assertThat(alice.get("/store/items?namespace=memo&key=k").json().isNull()).isFalse();
+        clock.advance(Duration.ofMinutes(9));
+        assertThat(alice.post("/store/items/search", obj("namespace_prefix", List.of("memo"), "refresh_ttl", false))
+                .json().path("items")).as("18 min: refreshed by the read at 9").hasSize(1);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(alice.post("/store/items/search", obj("namespace_prefix", List.of("memo"), "refresh_ttl", false))
+                .json().path("items")).as("19 min: the read at 9 gave it until 19").isEmpty();
     }
 
     @Test

@@ -121,7 +121,7 @@ public final class StoreApi {
         if (dotted == null || dotted.isBlank() || key == null || key.isBlank()) {
             throw new InvalidRequest("missing_field", "namespace and key query parameters are required");
         }
-        boolean refresh = RunsApi.boolParam(ctx, "refresh_ttl");
+        boolean refresh = ctx.queryParam("refresh_ttl") == null ? refreshOnRead() : RunsApi.boolParam(ctx, "refresh_ttl");
         Namespace visible = Namespace.parseDotted(dotted);
         Namespace stored = new Namespace(caller.storeNamespace(visible.labels()));
         api.switchboard().store().get(stored, key).ifPresentOrElse(
@@ -144,7 +144,8 @@ public final class StoreApi {
 
     private void search(Context ctx) {
         Body body = Api.body(ctx).allowOnly(Set.of("namespace_prefix", "filter", "limit", "offset", "query", "refresh_ttl"));
-        boolean refresh = Boolean.TRUE.equals(body.bool("refresh_ttl"));
+        Boolean asked = body.bool("refresh_ttl");
+        boolean refresh = asked != null ? asked : refreshOnRead();
         Caller caller = Api.caller(ctx);
         List<String> prefix = caller.storeNamespace(labels(body.any("namespace_prefix"), "namespace_prefix", true));
         SearchQuery q = new SearchQuery(prefix, body.object("filter"), body.integer("limit", 10, 1, 1000),
@@ -176,6 +177,14 @@ public final class StoreApi {
             items.add(Wire.item(item, caller.visibleNamespace(item.namespace().labels())));
         }
         ctx.json(out);
+    }
+
+    /**
+     * What a read that does not say {@code refresh_ttl} does: refresh the ttl of the items it returns, as the
+     * Agent Server does by default ({@code SWITCHBOARD_STORE_REFRESH_ON_READ=false} turns it off).
+     */
+    private boolean refreshOnRead() {
+        return api.switchboard().expiry().storeRefreshOnRead();
     }
 
     private void namespaces(Context ctx) {
