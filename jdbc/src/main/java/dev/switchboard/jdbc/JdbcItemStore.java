@@ -137,7 +137,10 @@ final class JdbcItemStore implements ItemStore {
     }
 
     @Override
-    public int refreshTtl(java.util.Collection<Item> items) {
+    public int refreshTtl(java.util.Collection<Item> read) {
+        // Items read without an expiry have no ttl to refresh: a read of those costs no write (reads refresh by
+        // default, so this is the common case).
+        List<Item> items = read.stream().filter(i -> i.expiresAt() != null).toList();
         if (items.isEmpty()) {
             return 0;
         }
