@@ -175,6 +175,30 @@ abstract class ThreadExpiryOnDatabase {
     }
 
     @Test
+    void timer_sweepsExpiredThreads_andPurgesExpiredItemRows() throws Exception {
+        Switchboard sb = instance("instance-a");
+        UUID thread = expiringThread(sb, ThreadTtl.Strategy.DELETE);
+        var ns = new dev.switchboard.store.Namespace(List.of("notes"));
+        database.items().put(ns, "k", Json.object(), Duration.ofMinutes(1));
+        clock.advance(TTL);
+
+        sb.expiry().start(Duration.ofMillis(20));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !exists(thread)
+                && itemRows() == 0);
+        assertThat(sb.expiry().started()).isTrue();
+    }
+
+    /** Rows in store_items, expired or not: what only a purge removes. */
+    private long itemRows() throws java.sql.SQLException {
+        try (var c = database.dataSource().getConnection(); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM store_items")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void sweep_goesOnPastAFullBatch() {
         Switchboard sb = instance("instance-a");
         int count = dev.switchboard.ThreadExpiry.BATCH + 5;
