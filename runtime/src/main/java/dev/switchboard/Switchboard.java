@@ -87,6 +87,7 @@ public final class Switchboard implements AutoCloseable {
     private final CronStore crons;
     private final dev.switchboard.store.StoreIndex storeIndex;
     private volatile CronDispatcher cronDispatcher;
+    private final ThreadExpiry expiry;
 
     private Switchboard(Builder b) {
         this.clock = b.clock;
@@ -118,6 +119,35 @@ public final class Switchboard implements AutoCloseable {
         scheduler.joinCluster(cluster);
         operationRunner.joinCluster(cluster);
         scheduler.start();
+        this.expiry = new ThreadExpiry(clock, threads, runs, checkpoints, operations, crons, store,
+                scheduler::forgetThread, b.expirySettings);
+    }
+
+    /** Thread expiry: the sweep (tests call it on a manual clock) and its timer (the server starts it). */
+    public ThreadExpiry expiry() {
+        return expiry;
+    }
+
+    /** Sets or (null) clears a thread's ttl; its clock is the thread's {@code updated_at}. */
+    public void setThreadTtl(UUID threadId, dev.switchboard.thread.ThreadTtl ttl) {
+        threads.setTtl(threadId, ttl);
+    }
+
+    public Optional<dev.switchboard.thread.ThreadTtl> threadTtl(UUID threadId) {
+        return threads.ttl(threadId);
+    }
+
+    /**
+     * {@code prune} with keep-latest for one thread: older checkpoints and finished runs go. A thread with a run
+     * pending or running, or an operation in flight, is refused (409): its run may still build on those.
+     */
+    public void pruneKeepLatest(UUID threadId) {
+        thread(threadId);
+        if (expiry.busy(threadId)) {
+            throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId
+                    + " has a run or an operation in flight; nothing was pruned");
+        }
+        expiry.keepLatest(threadId);
     }
 
     public static Builder builder() {
@@ -127,6 +157,7 @@ public final class Switchboard implements AutoCloseable {
     /** Assembles a runtime; every store defaults to its in-memory implementation. */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
+        private ExpirySettings expirySettings = ExpirySettings.defaults();
         private ThreadStore threads;
         private RunStore runs;
         private CheckpointStore checkpoints;
@@ -164,6 +195,12 @@ public final class Switchboard implements AutoCloseable {
         /** Where crons are kept (default: in memory); they fire once {@link Switchboard#startCrons} is called. */
         public Builder cronStore(CronStore s) {
             this.crons = s;
+            return this;
+        }
+
+        /** Thread and store-item expiry: the sweep interval and a default thread ttl (docs/expiry.md). */
+        public Builder expiry(ExpirySettings settings) {
+            this.expirySettings = java.util.Objects.requireNonNull(settings, "settings");
             return this;
         }
 
@@ -377,6 +414,15 @@ public final class Switchboard implements AutoCloseable {
      * existing id is a conflict.
      */
     public ConversationThread createThread(UUID threadId, ObjectNode metadata, boolean ifExistsDoNothing) {
+        return createThread(threadId, metadata, ifExistsDoNothing, null);
+    }
+
+    /**
+     * A new thread with {@code ttl}, or the server's default ttl when null (docs/expiry.md). An existing thread
+     * returned by {@code ifExistsDoNothing} is left exactly as it was, ttl included.
+     */
+    public ConversationThread createThread(UUID threadId, ObjectNode metadata, boolean ifExistsDoNothing,
+            dev.switchboard.thread.ThreadTtl ttl) {
         UUID id = threadId != null ? threadId : Ids.newId();
         if (ifExistsDoNothing) {
             Optional<ConversationThread> existing = threads.get(id);
@@ -385,7 +431,12 @@ public final class Switchboard implements AutoCloseable {
             }
         }
         try {
-            return threads.create(ConversationThread.create(id, clock.instant(), metadata));
+            ConversationThread created = threads.create(ConversationThread.create(id, clock.instant(), metadata));
+            dev.switchboard.thread.ThreadTtl effective = ttl != null ? ttl : expiry.defaultTtl().orElse(null);
+            if (effective != null) {
+                threads.setTtl(id, effective);
+            }
+            return created;
         } catch (SwitchboardException.Conflict e) {
             if (ifExistsDoNothing) {
                 return thread(id);
@@ -436,7 +487,10 @@ public final class Switchboard implements AutoCloseable {
         return threads.count(query);
     }
 
-    /** A new thread with the same metadata and a copy of every checkpoint (same ids, new thread). */
+    /**
+     * A new thread with the same metadata, the same ttl (or the default one when the source has none) and a copy
+     * of every checkpoint (same ids, new thread).
+     */
     public ConversationThread copyThread(UUID threadId) {
         ConversationThread source = thread(threadId);
         UUID newId = Ids.newId();
@@ -445,6 +499,7 @@ public final class Switchboard implements AutoCloseable {
         var now = clock.instant();
         ConversationThread copy = threads.create(new ConversationThread(newId, now, now, metadata, ThreadStatus.IDLE,
                 source.config(), source.values()));
+        threads.ttl(threadId).or(expiry::defaultTtl).ifPresent(ttl -> threads.setTtl(newId, ttl));
         List<Checkpoint> all = new ArrayList<>(checkpoints.list(threadId, Integer.MAX_VALUE, null));
         java.util.Collections.reverse(all);
         for (Checkpoint c : all) {
@@ -1005,6 +1060,7 @@ public final class Switchboard implements AutoCloseable {
 
     @Override
     public void close() {
+        expiry.close();
         CronDispatcher d = cronDispatcher;
         if (d != null) {
             d.close();

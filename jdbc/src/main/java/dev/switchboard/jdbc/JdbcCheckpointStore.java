@@ -153,6 +153,18 @@ final class JdbcCheckpointStore implements CheckpointStore {
         });
     }
 
+    @Override
+    public int deleteAllButLatest(UUID threadId) {
+        return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM checkpoints WHERE thread_id = ? AND "
+                    + "checkpoint_id < (SELECT MAX(checkpoint_id) FROM checkpoints WHERE thread_id = ?)")) {
+                Columns.setUuid(st, 1, threadId);
+                Columns.setUuid(st, 2, threadId);
+                return st.executeUpdate();
+            }
+        });
+    }
+
     private static Checkpoint read(ResultSet rs) throws SQLException {
         return new Checkpoint(Columns.getUuid(rs, "checkpoint_id"), Columns.getUuid(rs, "thread_id"),
                 Columns.getUuid(rs, "parent_id"), Columns.getUuid(rs, "run_id"), rs.getInt("step"),

@@ -59,9 +59,9 @@ final class JdbcItemStore implements ItemStore {
                         "ttl is too large: " + ttl + " (an item can expire in the year 2261 at the latest)");
             }
             try (PreparedStatement st = c.prepareStatement("INSERT INTO store_items (" + COLUMNS
-                    + ", embedding) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, item_key) DO UPDATE SET "
-                    + "item_value = excluded.item_value, updated_at = excluded.updated_at, "
-                    + "embedding = excluded.embedding, "
+                    + ", embedding, ttl_nanos) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, item_key) "
+                    + "DO UPDATE SET item_value = excluded.item_value, updated_at = excluded.updated_at, "
+                    + "embedding = excluded.embedding, ttl_nanos = excluded.ttl_nanos, "
                     + "expires_at = excluded.expires_at, "
                     // An expired item is gone: writing its key again starts a new one.
                     + "created_at = CASE WHEN store_items.expires_at IS NOT NULL AND store_items.expires_at <= ? "
@@ -73,7 +73,12 @@ final class JdbcItemStore implements ItemStore {
                 Columns.setInstant(st, 5, now);
                 Columns.setInstant(st, 6, expiresAt);
                 st.setString(7, encode(embedding));
-                Columns.setInstant(st, 8, now);
+                if (ttl == null) {
+                    st.setNull(8, java.sql.Types.BIGINT);
+                } else {
+                    st.setLong(8, ttl.toNanos());
+                }
+                Columns.setInstant(st, 9, now);
                 st.executeUpdate();
             }
             return find(c, ns, key, now).orElseThrow();
@@ -128,6 +133,35 @@ final class JdbcItemStore implements ItemStore {
                 }
             }
             return page.items;
+        });
+    }
+
+    @Override
+    public int refreshTtl(java.util.Collection<Item> read) {
+        // Items read without an expiry have no ttl to refresh: a read of those costs no write (reads refresh by
+        // default, so this is the common case).
+        List<Item> items = read.stream().filter(i -> i.expiresAt() != null).toList();
+        if (items.isEmpty()) {
+            return 0;
+        }
+        return tx.write(c -> {
+            Instant now = clock.instant();
+            // One batch in one transaction: expires_at moves to now plus the item's own ttl, live items only.
+            try (PreparedStatement st = c.prepareStatement("UPDATE store_items SET expires_at = ? + ttl_nanos "
+                    + "WHERE namespace = ? AND item_key = ? AND ttl_nanos IS NOT NULL AND expires_at > ?")) {
+                for (Item item : items) {
+                    Columns.setInstant(st, 1, now);
+                    st.setString(2, item.namespace().dotted());
+                    st.setString(3, item.key());
+                    Columns.setInstant(st, 4, now);
+                    st.addBatch();
+                }
+                int refreshed = 0;
+                for (int n : st.executeBatch()) {
+                    refreshed += n > 0 ? 1 : 0;
+                }
+                return refreshed;
+            }
         });
     }
 

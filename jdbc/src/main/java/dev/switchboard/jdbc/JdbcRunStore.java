@@ -318,6 +318,19 @@ final class JdbcRunStore implements RunStore {
         });
     }
 
+    @Override
+    public int deleteFinished(UUID threadId) {
+        return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "DELETE FROM runs WHERE thread_id = ? AND status NOT IN (?, ?)")) {
+                Columns.setUuid(st, 1, threadId);
+                st.setString(2, RunStatus.PENDING.wireName());
+                st.setString(3, RunStatus.RUNNING.wireName());
+                return st.executeUpdate();
+            }
+        });
+    }
+
     private static List<Run> active(Connection c, UUID threadId, Lane lane) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS
                 + " FROM runs WHERE thread_id = ? AND lane = ? AND status IN (?, ?)" + OLDEST_FIRST)) {

@@ -6,6 +6,7 @@ import dev.switchboard.thread.ConversationThread;
 import dev.switchboard.thread.ThreadQuery;
 import dev.switchboard.thread.ThreadStatus;
 import dev.switchboard.thread.ThreadStore;
+import dev.switchboard.thread.ThreadTtl;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,6 +26,9 @@ import java.util.function.Predicate;
  */
 final class JdbcThreadStore implements ThreadStore {
     private static final String COLUMNS = "thread_id, created_at, updated_at, metadata, status, config, state_values";
+
+    /** A thread whose ttl has run out by the instant bound first; nanoseconds cannot overflow (ttl is at most a year). */
+    private static final String EXPIRED = "ttl_nanos IS NOT NULL AND updated_at + ttl_nanos <= ?";
 
     private final Transactions tx;
 
@@ -94,6 +98,84 @@ final class JdbcThreadStore implements ThreadStore {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM threads WHERE thread_id = ?")) {
                 Columns.setUuid(st, 1, threadId);
                 return st.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public void setTtl(UUID threadId, ThreadTtl ttl) {
+        int updated = tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE threads SET ttl_strategy = ?, ttl_nanos = ? WHERE thread_id = ?")) {
+                st.setString(1, ttl == null ? null : ttl.strategy().wireName());
+                if (ttl == null) {
+                    st.setNull(2, java.sql.Types.BIGINT);
+                } else {
+                    st.setLong(2, ttl.after().toNanos());
+                }
+                Columns.setUuid(st, 3, threadId);
+                return st.executeUpdate();
+            }
+        });
+        if (updated == 0) {
+            throw SwitchboardException.NotFound.of("Thread", threadId);
+        }
+    }
+
+    @Override
+    public Optional<ThreadTtl> ttl(UUID threadId) {
+        return tx.read(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT ttl_strategy, ttl_nanos FROM threads WHERE thread_id = ? AND ttl_nanos IS NOT NULL")) {
+                Columns.setUuid(st, 1, threadId);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? Optional.of(new ThreadTtl(ThreadTtl.Strategy.fromWire(rs.getString(1)),
+                            java.time.Duration.ofNanos(rs.getLong(2)))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ThreadTtl.Expired> expired(java.time.Instant now, int limit) {
+        return tx.read(c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT thread_id, ttl_strategy FROM threads WHERE "
+                    + EXPIRED + " ORDER BY updated_at + ttl_nanos, thread_id LIMIT ?")) {
+                Columns.setInstant(st, 1, now);
+                st.setInt(2, limit);
+                List<ThreadTtl.Expired> out = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new ThreadTtl.Expired(Columns.getUuid(rs, "thread_id"),
+                                ThreadTtl.Strategy.fromWire(rs.getString("ttl_strategy"))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteIfExpired(UUID threadId, java.time.Instant now) {
+        return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "DELETE FROM threads WHERE " + EXPIRED + " AND thread_id = ?")) {
+                Columns.setInstant(st, 1, now);
+                Columns.setUuid(st, 2, threadId);
+                return st.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean touchIfExpired(UUID threadId, java.time.Instant now) {
+        return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE threads SET updated_at = ? WHERE " + EXPIRED + " AND thread_id = ?")) {
+                Columns.setInstant(st, 1, now);
+                Columns.setInstant(st, 2, now);
+                Columns.setUuid(st, 3, threadId);
+                return st.executeUpdate() == 1;
             }
         });
     }

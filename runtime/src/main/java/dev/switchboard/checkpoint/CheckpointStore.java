@@ -41,4 +41,10 @@ public interface CheckpointStore {
     int deleteRunAndLater(UUID threadId, UUID runId);
 
     int deleteByThread(UUID threadId);
+
+    /**
+     * Keep-latest expiry: deletes every checkpoint of the thread but its latest (greatest id). Returns how many
+     * went; 0 for a thread with one checkpoint or none.
+     */
+    int deleteAllButLatest(UUID threadId);
 }

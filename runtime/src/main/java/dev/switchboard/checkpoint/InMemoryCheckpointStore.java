@@ -80,6 +80,18 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         return map == null ? 0 : map.size();
     }
 
+    @Override
+    public int deleteAllButLatest(UUID threadId) {
+        var map = byThread.get(threadId);
+        if (map == null || map.isEmpty()) {
+            return 0;
+        }
+        var older = map.headMap(map.lastKey(), false);
+        int n = older.size();
+        older.clear();
+        return n;
+    }
+
     /** A deep copy (the record's constructor copies its JSON), so nobody can edit a stored checkpoint in place. */
     private static Checkpoint copy(Checkpoint c) {
         return new Checkpoint(c.checkpointId(), c.threadId(), c.parentId(), c.runId(), c.step(), c.source(), c.values(),

@@ -239,6 +239,23 @@ public final class InMemoryRunStore implements RunStore {
         }
     }
 
+    @Override
+    public int deleteFinished(UUID threadId) {
+        lock.lock();
+        try {
+            int removed = 0;
+            for (UUID id : List.copyOf(byThread.getOrDefault(threadId, Set.of()))) {
+                Run run = runs.get(id);
+                if (run != null && run.status().isTerminal()) {
+                    removed += removeLocked(id) ? 1 : 0;
+                }
+            }
+            return removed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void putLocked(Run run) {
         runs.put(run.runId(), run);
         byThread.computeIfAbsent(run.threadId(), t -> new java.util.LinkedHashSet<>()).add(run.runId());

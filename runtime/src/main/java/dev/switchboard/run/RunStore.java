@@ -99,4 +99,7 @@ public interface RunStore {
     boolean delete(UUID runId);
 
     int deleteByThread(UUID threadId);
+
+    /** Keep-latest expiry: deletes the thread's finished (terminal) runs; pending and running ones stay. */
+    int deleteFinished(UUID threadId);
 }

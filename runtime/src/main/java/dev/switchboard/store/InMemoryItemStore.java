@@ -25,7 +25,7 @@ public final class InMemoryItemStore implements ItemStore {
     }
 
     /** An item with its vector (null: not indexed), replaced together so a reader never sees one without the other. */
-    private record Stored(Item item, float[] embedding) {
+    private record Stored(Item item, float[] embedding, Duration ttl) {
     }
 
     private final Clock clock;
@@ -44,7 +44,7 @@ public final class InMemoryItemStore implements ItemStore {
             Instant now = clock.instant();
             Item old = previous == null ? null : previous.item();
             Instant createdAt = old == null || old.isExpiredAt(now) ? now : old.createdAt();
-            return new Stored(new Item(ns, key, value, createdAt, now, ItemStore.expiryFor(now, ttl)), vector);
+            return new Stored(new Item(ns, key, value, createdAt, now, ItemStore.expiryFor(now, ttl)), vector, ttl);
         });
         return copyOf(stored.item());
     }
@@ -115,6 +115,26 @@ public final class InMemoryItemStore implements ItemStore {
             }
         }
         return q.apply(live);
+    }
+
+    @Override
+    public int refreshTtl(java.util.Collection<Item> toRefresh) {
+        int refreshed = 0;
+        for (Item wanted : toRefresh) {
+            boolean[] done = {false};
+            items.computeIfPresent(new Address(wanted.namespace(), wanted.key()), (address, s) -> {
+                Instant now = clock.instant();
+                if (s.ttl() == null || s.item().isExpiredAt(now)) {
+                    return s;
+                }
+                Item i = s.item();
+                done[0] = true;
+                return new Stored(new Item(i.namespace(), i.key(), i.value(), i.createdAt(), i.updatedAt(),
+                        ItemStore.expiryFor(now, s.ttl())), s.embedding(), s.ttl());
+            });
+            refreshed += done[0] ? 1 : 0;
+        }
+        return refreshed;
     }
 
     @Override

@@ -58,6 +58,13 @@ public interface ItemStore {
     /** The namespaces holding live items, shaped by {@link NamespaceQuery#apply}. */
     List<List<String>> listNamespaces(NamespaceQuery q);
 
+    /**
+     * {@code refresh_ttl}: each of {@code items} (by namespace and key) that is still live and was put with a ttl
+     * expires that ttl after now instead. Items without a ttl, expired or gone meanwhile are left alone. Answers
+     * how many were refreshed. The value, {@code updatedAt} and search order do not change: a read is not a write.
+     */
+    int refreshTtl(java.util.Collection<Item> items);
+
     /** Physically removes expired items; answers how many. Only storage and speed depend on calling it. */
     int purgeExpired();
 

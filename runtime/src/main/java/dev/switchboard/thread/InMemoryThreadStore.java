@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 /** Threads in a concurrent map: for tests and for a server that needs no durability. */
 public final class InMemoryThreadStore implements ThreadStore {
     private final ConcurrentHashMap<UUID, ConversationThread> threads = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UUID, ThreadTtl> ttls = new ConcurrentHashMap<>();
 
     @Override
     public ConversationThread create(ConversationThread thread) {
@@ -36,7 +37,75 @@ public final class InMemoryThreadStore implements ThreadStore {
 
     @Override
     public boolean delete(UUID threadId) {
+        ttls.remove(threadId);
         return threads.remove(threadId) != null;
+    }
+
+    @Override
+    public void setTtl(UUID threadId, ThreadTtl ttl) {
+        // Under the thread's map entry, so a ttl never outlives a concurrently deleted thread.
+        if (threads.computeIfPresent(threadId, (id, t) -> {
+            if (ttl == null) {
+                ttls.remove(id);
+            } else {
+                ttls.put(id, ttl);
+            }
+            return t;
+        }) == null) {
+            throw SwitchboardException.NotFound.of("Thread", threadId);
+        }
+    }
+
+    @Override
+    public Optional<ThreadTtl> ttl(UUID threadId) {
+        return Optional.ofNullable(ttls.get(threadId));
+    }
+
+    @Override
+    public List<ThreadTtl.Expired> expired(java.time.Instant now, int limit) {
+        record Due(ThreadTtl.Expired expired, java.time.Instant at) { }
+        List<Due> due = new java.util.ArrayList<>();
+        ttls.forEach((id, ttl) -> {
+            ConversationThread t = threads.get(id);
+            java.time.Instant at = t == null ? null : t.updatedAt().plus(ttl.after());
+            if (at != null && !at.isAfter(now)) {
+                due.add(new Due(new ThreadTtl.Expired(id, ttl.strategy()), at));
+            }
+        });
+        return due.stream().sorted(Comparator.comparing(Due::at)).limit(limit).map(Due::expired).toList();
+    }
+
+    @Override
+    public boolean deleteIfExpired(UUID threadId, java.time.Instant now) {
+        boolean[] deleted = {false};
+        threads.computeIfPresent(threadId, (id, t) -> {
+            if (isExpired(t, now)) {
+                ttls.remove(id);
+                deleted[0] = true;
+                return null;
+            }
+            return t;
+        });
+        return deleted[0];
+    }
+
+    @Override
+    public boolean touchIfExpired(UUID threadId, java.time.Instant now) {
+        boolean[] touched = {false};
+        threads.computeIfPresent(threadId, (id, t) -> {
+            if (isExpired(t, now)) {
+                touched[0] = true;
+                return new ConversationThread(t.threadId(), t.createdAt(), now, t.metadata(), t.status(), t.config(),
+                        t.values());
+            }
+            return t;
+        });
+        return touched[0];
+    }
+
+    private boolean isExpired(ConversationThread t, java.time.Instant now) {
+        ThreadTtl ttl = ttls.get(t.threadId());
+        return ttl != null && !t.updatedAt().plus(ttl.after()).isAfter(now);
     }
 
     @Override

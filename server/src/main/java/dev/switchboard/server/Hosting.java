@@ -118,6 +118,7 @@ public final class Hosting implements AutoCloseable {
                 database.toString().startsWith("SQLite") ? "local" : java.util.UUID.randomUUID().toString());
         Switchboard.Builder builder = Switchboard.builder()
                 .settings(dev.switchboard.RuntimeSettings.fromEnvironment(env))
+                .expiry(dev.switchboard.ExpirySettings.fromEnvironment(env))
                 .instanceId(instanceId)
                 .cluster(database::cluster)
                 .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())

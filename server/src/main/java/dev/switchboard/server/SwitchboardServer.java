@@ -205,10 +205,11 @@ public final class SwitchboardServer implements AutoCloseable {
         supports.put("thread_state_patch", true);
         supports.put("search_select", true);
         supports.put("thread_search_extract", true);
-        supports.put("thread_ttl", false);
-        supports.put("threads_prune", "delete");
+        supports.put("thread_ttl", true);
+        var prune = supports.putArray("threads_prune");
+        prune.add("delete").add("keep_latest");
         supports.put("thread_stream", true);
-        supports.put("store_refresh_ttl", false);
+        supports.put("store_refresh_ttl", true);
         ObjectNode metadata = info.putObject("metadata");
         metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));
         ctx.json(info);
@@ -224,6 +225,10 @@ public final class SwitchboardServer implements AutoCloseable {
         // the first pass catches up on what fell due while no instance ran.
         if (!switchboard.cronsStarted()) {
             switchboard.startCrons(crons.launcher());
+        }
+        // Expired threads and store items are swept from here on, at SWITCHBOARD_TTL_SWEEP_SECONDS.
+        if (!switchboard.expiry().started()) {
+            switchboard.expiry().start();
         }
         return this;
     }

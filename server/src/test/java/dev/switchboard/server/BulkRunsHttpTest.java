@@ -252,23 +252,7 @@ class BulkRunsHttpTest {
     }
 
     @Test
-    void threadTtlAndStoreRefreshTtl_areRefusedByName_andChangeNothing() {
-        long before = threadCount(alice);
-        Http.Response create = alice.post("/threads", obj("ttl", obj("strategy", "delete", "ttl", 5)));
-        assertThat(create.code()).isEqualTo("unsupported_field");
-        assertThat(create.body()).contains("ttl");
-        assertThat(threadCount(alice)).isEqualTo(before);
-        String thread = threadOf(alice);
-        assertThat(alice.patch("/threads/" + thread, obj("ttl", 5, "metadata", obj("changed", true))).code())
-                .isEqualTo("unsupported_field");
-        assertThat(alice.get("/threads/" + thread).json().path("metadata").has("changed")).isFalse();
-        assertThat(alice.post("/store/items/search", obj("refresh_ttl", true)).code()).isEqualTo("unsupported_field");
-        assertThat(alice.post("/store/items/search", obj("refresh_ttl", false)).status()).isEqualTo(200);
-        assertThat(alice.get("/store/items?namespace=a&key=b&refresh_ttl=true").code()).isEqualTo("unsupported_field");
-    }
-
-    @Test
-    void prune_deletesTheCallersNamedThreads_skipsOthers_andRefusesKeepLatestAndBadIds() {
+    void prune_deletesTheCallersNamedThreads_skipsOthers_andRefusesBadIds() {
         String mine = threadOf(alice);
         alice.post("/threads/" + mine + "/runs/wait", scriptedRun("hi", 1, 0));
         String theirs = threadOf(bob);
@@ -279,8 +263,6 @@ class BulkRunsHttpTest {
         assertThat(alice.get("/threads/" + mine).status()).isEqualTo(404);
         assertThat(bob.get("/threads/" + theirs).status()).isEqualTo(200);
 
-        assertThat(alice.post("/threads/prune", obj("thread_ids", List.of(theirs), "strategy", "keep_latest")).code())
-                .isEqualTo("unsupported_field");
         assertThat(alice.post("/threads/prune", obj("thread_ids", List.of())).status()).isEqualTo(422);
         assertThat(alice.post("/threads/prune", obj("thread_ids", List.of("x"))).status()).isEqualTo(422);
         assertThat(alice.post("/threads/prune", obj("thread_ids", List.of(theirs), "strategy", "burn")).status())

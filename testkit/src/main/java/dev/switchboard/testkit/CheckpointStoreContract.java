@@ -486,6 +486,22 @@ public abstract class CheckpointStoreContract {
         }
     }
 
+    // --- keep-latest ------------------------------------------------------------------------------
+
+    @Test
+    void deleteAllButLatest_keepsOnlyTheLatestOfThatThread() {
+        List<Checkpoint> chain = putChain(thread, Ids.newId(), 4);
+        List<Checkpoint> other = putChain(otherThread, Ids.newId(), 2);
+
+        assertThat(store.deleteAllButLatest(thread)).isEqualTo(3);
+
+        assertThat(store.list(thread, 10, null)).containsExactly(chain.get(3));
+        assertThat(store.latest(thread)).contains(chain.get(3));
+        assertThat(store.list(otherThread, 10, null)).hasSize(2).containsAll(other);
+        assertThat(store.deleteAllButLatest(thread)).as("again").isZero();
+        assertThat(store.deleteAllButLatest(Ids.newId())).as("unknown thread").isZero();
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
 
     /** A loop checkpoint with a fresh (greater than every earlier) id, one clock second after the last. */

@@ -563,6 +563,46 @@ public abstract class ItemStoreContract {
     }
 
     @Test
+    void refreshTtl_pushesExpiryBackByTheItemsOwnTtl_andLeavesTheRestAlone() {
+        Item short_ = store.put(USERS, "short", json("{\"v\":1}"), Duration.ofMinutes(10));
+        store.put(USERS, "long", json("{}"), Duration.ofMinutes(60));
+        Item forever = store.put(USERS, "forever", json("{}"), null);
+        clock.advance(Duration.ofMinutes(9));
+
+        assertThat(store.refreshTtl(store.search(SearchQuery.prefix("users")))).isEqualTo(2);
+
+        Item refreshed = store.get(USERS, "short").orElseThrow();
+        assertThat(refreshed.expiresAt()).isEqualTo(START.plus(Duration.ofMinutes(19)));
+        assertThat(refreshed.updatedAt()).as("a read is not a write").isEqualTo(short_.updatedAt());
+        assertThat(refreshed.value()).isEqualTo(short_.value());
+        assertThat(store.get(USERS, "long").orElseThrow().expiresAt()).isEqualTo(START.plus(Duration.ofMinutes(69)));
+        assertThat(store.get(USERS, "forever").orElseThrow().expiresAt()).isNull();
+        assertThat(forever.expiresAt()).isNull();
+
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(store.get(USERS, "short")).as("refreshed once, expired ten minutes after").isEmpty();
+    }
+
+    @Test
+    void refreshTtl_expiredItem_staysExpired() {
+        Item item = store.put(USERS, "k", json("{}"), Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(store.refreshTtl(List.of(item))).isZero();
+        assertThat(store.get(USERS, "k")).isEmpty();
+        assertThat(store.refreshTtl(List.of())).isZero();
+    }
+
+    @Test
+    void refreshTtl_afterReplaceWithoutTtl_doesNotExpireIt() {
+        Item first = store.put(USERS, "k", json("{}"), Duration.ofMinutes(5));
+        store.put(USERS, "k", json("{}"), null);
+
+        assertThat(store.refreshTtl(List.of(first))).isZero();
+        assertThat(store.get(USERS, "k").orElseThrow().expiresAt()).isNull();
+    }
+
+    @Test
     void get_beforeTtlElapsed_returnsItem() {
         store.put(USERS, "k", json("{}"), Duration.ofMinutes(1));
         clock.advance(Duration.ofMinutes(1).minusMillis(1));

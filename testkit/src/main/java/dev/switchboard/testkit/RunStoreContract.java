@@ -672,6 +672,26 @@ public abstract class RunStoreContract {
     }
 
     @Test
+    void deleteFinished_removesOnlyThatThreadsTerminalRuns() {
+        Run done = enqueue(thread, Lane.MAIN);
+        store.transition(done.runId(), RunStatus.RUNNING);
+        store.transition(done.runId(), RunStatus.SUCCESS);
+        Run running = enqueue(thread, Lane.MAIN);
+        store.transition(running.runId(), RunStatus.RUNNING);
+        Run pending = enqueue(thread, Lane.SECONDARY);
+        Run otherDone = enqueue(otherThread, Lane.MAIN);
+        store.transition(otherDone.runId(), RunStatus.RUNNING);
+        store.transition(otherDone.runId(), RunStatus.ERROR);
+
+        assertThat(store.deleteFinished(thread)).isEqualTo(1);
+
+        assertThat(runIds(store.list(thread, RunQuery.all()))).containsExactlyInAnyOrder(running.runId(),
+                pending.runId());
+        assertThat(store.get(otherDone.runId())).isPresent();
+        assertThat(store.deleteFinished(thread)).as("again").isZero();
+    }
+
+    @Test
     void admit_afterDeleteByThread_startsAfresh() {
         enqueue(thread, Lane.MAIN);
         claim(thread, Lane.MAIN);

@@ -9,6 +9,7 @@ import dev.switchboard.thread.ThreadQuery;
 import dev.switchboard.thread.ThreadQuery.SortBy;
 import dev.switchboard.thread.ThreadStatus;
 import dev.switchboard.thread.ThreadStore;
+import dev.switchboard.thread.ThreadTtl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -614,6 +615,88 @@ public abstract class ThreadStoreContract {
             assertThat(winners).isEqualTo(1);
         }
         assertThat(store.count(ThreadQuery.all())).isEqualTo(1);
+    }
+
+    // --- ttl --------------------------------------------------------------------------------------
+
+    @Test
+    void setTtl_roundTripsAndClears() {
+        ConversationThread t = store.create(newThread(null));
+        ThreadTtl ttl = new ThreadTtl(ThreadTtl.Strategy.KEEP_LATEST, Duration.ofMinutes(90));
+
+        store.setTtl(t.threadId(), ttl);
+        assertThat(store.ttl(t.threadId())).contains(ttl);
+        assertThat(store.get(t.threadId())).contains(t);
+
+        store.setTtl(t.threadId(), null);
+        assertThat(store.ttl(t.threadId())).isEmpty();
+    }
+
+    @Test
+    void setTtl_missingThread_isNotFound() {
+        assertThatThrownBy(() -> store.setTtl(Ids.newId(), new ThreadTtl(ThreadTtl.Strategy.DELETE,
+                Duration.ofMinutes(1)))).isInstanceOf(SwitchboardException.NotFound.class);
+    }
+
+    @Test
+    void expired_countsFromLastUpdate_oldestFirst_andOnlyThreadsWithTtl() {
+        ConversationThread a = store.create(newThread(null));
+        ConversationThread b = store.create(newThread(null));
+        ConversationThread never = store.create(newThread(null));
+        store.setTtl(a.threadId(), new ThreadTtl(ThreadTtl.Strategy.DELETE, Duration.ofMinutes(10)));
+        store.setTtl(b.threadId(), new ThreadTtl(ThreadTtl.Strategy.KEEP_LATEST, Duration.ofMinutes(10)));
+
+        Instant justBefore = b.updatedAt().plus(Duration.ofMinutes(10)).minusMillis(1);
+        assertThat(store.expired(justBefore, 10)).extracting(ThreadTtl.Expired::threadId)
+                .containsExactly(a.threadId());
+        Instant later = b.updatedAt().plus(Duration.ofMinutes(10));
+        assertThat(store.expired(later, 10)).containsExactly(
+                new ThreadTtl.Expired(a.threadId(), ThreadTtl.Strategy.DELETE),
+                new ThreadTtl.Expired(b.threadId(), ThreadTtl.Strategy.KEEP_LATEST));
+        assertThat(store.expired(later, 1)).hasSize(1);
+
+        // An update starts the ttl again.
+        store.update(a.withMetadata(json("{\"x\":1}"), later));
+        assertThat(store.expired(later, 10)).extracting(ThreadTtl.Expired::threadId)
+                .containsExactly(b.threadId()).doesNotContain(never.threadId());
+    }
+
+    @Test
+    void deleteIfExpired_onlyWhileExpired_andOnlyOnce() {
+        ConversationThread t = store.create(newThread(null));
+        store.setTtl(t.threadId(), new ThreadTtl(ThreadTtl.Strategy.DELETE, Duration.ofMinutes(5)));
+        Instant due = t.updatedAt().plus(Duration.ofMinutes(5));
+
+        assertThat(store.deleteIfExpired(t.threadId(), due.minusMillis(1))).isFalse();
+        assertThat(store.get(t.threadId())).isPresent();
+        assertThat(store.deleteIfExpired(t.threadId(), due)).isTrue();
+        assertThat(store.deleteIfExpired(t.threadId(), due)).as("the second sweeper").isFalse();
+        assertThat(store.get(t.threadId())).isEmpty();
+        assertThat(store.ttl(t.threadId())).isEmpty();
+        assertThat(store.expired(due, 10)).isEmpty();
+    }
+
+    @Test
+    void deleteIfExpired_threadWithoutTtl_isKept() {
+        ConversationThread t = store.create(newThread(null));
+
+        assertThat(store.deleteIfExpired(t.threadId(), t.updatedAt().plus(Duration.ofDays(400)))).isFalse();
+        assertThat(store.get(t.threadId())).isPresent();
+    }
+
+    @Test
+    void touchIfExpired_restartsTheTtlOnce() {
+        ConversationThread t = store.create(newThread(null));
+        store.setTtl(t.threadId(), new ThreadTtl(ThreadTtl.Strategy.KEEP_LATEST, Duration.ofMinutes(5)));
+        Instant due = t.updatedAt().plus(Duration.ofMinutes(5));
+
+        assertThat(store.touchIfExpired(t.threadId(), due.minusMillis(1))).isFalse();
+        assertThat(store.touchIfExpired(t.threadId(), due)).isTrue();
+        assertThat(store.touchIfExpired(t.threadId(), due)).as("the second sweeper").isFalse();
+        assertThat(store.get(t.threadId()).orElseThrow().updatedAt()).isEqualTo(due);
+        assertThat(store.expired(due.plus(Duration.ofMinutes(5)), 10)).extracting(ThreadTtl.Expired::threadId)
+                .containsExactly(t.threadId());
+        assertThat(store.ttl(t.threadId())).isPresent();
     }
 
     // --- helpers ----------------------------------------------------------------------------------

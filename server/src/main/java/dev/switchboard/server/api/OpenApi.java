@@ -156,14 +156,22 @@ public final class OpenApi {
         ok(op("get", "/assistants/{assistant_id}/subgraphs", "Assistant subgraphs (none)", "assistants"),
                 Json.object().put("type", "object"));
 
-        ObjectNode create = op("post", "/threads", "Create a thread (if_exists raise|do_nothing)", "threads");
-        body(create, Json.object().put("type", "object"));
+        ObjectNode create = op("post", "/threads", "Create a thread (if_exists raise|do_nothing; ttl "
+                + "{strategy: delete|keep_latest, ttl: minutes}, counted from the thread's last update)", "threads");
+        body(create, object("ThreadCreate", "A new thread.", "thread_id", "string", "metadata", "object",
+                "if_exists", "string", "graph_id", "string", "ttl", "object"));
         ok(create, ref("Thread"));
         ok(op("post", "/threads/search", "Search threads (select: fields to return; extract: "
                 + "name → path such as values.messages[-1].content, answered under extracted)", "threads"), arrayOf("Thread"));
         ok(op("post", "/threads/count", "Count threads", "threads"), Json.object().put("type", "integer"));
-        ok(op("get", "/threads/{thread_id}", "Get a thread", "threads"), ref("Thread"));
-        ok(op("patch", "/threads/{thread_id}", "Merge thread metadata", "threads"), ref("Thread"));
+        ObjectNode getThread = op("get", "/threads/{thread_id}", "Get a thread (include=ttl adds its ttl and "
+                + "expires_at)", "threads");
+        query(getThread, "include", "string");
+        ok(getThread, ref("Thread"));
+        ObjectNode patchThread = op("patch", "/threads/{thread_id}", "Merge thread metadata; set its ttl "
+                + "(null clears it)", "threads");
+        body(patchThread, object("ThreadPatch", "What to change.", "metadata", "object", "ttl", "object"));
+        ok(patchThread, ref("Thread"));
         ok(op("delete", "/threads/{thread_id}", "Delete a thread, its runs, checkpoints and operations", "threads"), "204", null, "");
         ok(op("post", "/threads/{thread_id}/copy", "Copy a thread", "threads"), ref("Thread"));
         ok(op("get", "/threads/{thread_id}/state", "Latest state", "threads"), ref("ThreadState"));
@@ -199,8 +207,9 @@ public final class OpenApi {
         body(cancelMany, object("RunsCancel", "Which runs to cancel.", "thread_id", "string", "run_ids", "array",
                 "status", "string"));
         ok(cancelMany, "204", null, "");
-        ObjectNode prune = op("post", "/threads/prune", "Delete the named threads the caller owns (strategy delete); "
-                + "409 and nothing deleted when one has an operation in flight", "threads");
+        ObjectNode prune = op("post", "/threads/prune", "Prune the named threads the caller owns: strategy delete "
+                + "deletes them, keep_latest keeps only each one's latest checkpoint (older ones and finished runs go); "
+                + "409 and nothing pruned when one has an operation (or, for keep_latest, a run) in flight", "threads");
         body(prune, object("ThreadsPrune", "Threads to prune.", "thread_ids", "array", "strategy", "string"));
         ok(prune, Json.object().put("type", "object"));
         ObjectNode threadStream = op("get", "/threads/{thread_id}/stream", "Every run of the thread as it runs (SSE; "
@@ -261,9 +270,10 @@ public final class OpenApi {
         ObjectNode get = op("get", "/store/items", "Get an item (namespace dot-joined)", "store");
         query(get, "namespace", "string");
         query(get, "key", "string");
+        query(get, "refresh_ttl", "boolean");
         ok(get, ref("Item"));
         ok(op("delete", "/store/items", "Delete an item", "store"), "204", null, "");
-        ok(op("post", "/store/items/search", "Search items by namespace prefix and filter ($eq $ne $gt $gte $lt $lte); with query, by meaning, with scores", "store"), Json.object().put("type", "object"));
+        ok(op("post", "/store/items/search", "Search items by namespace prefix and filter ($eq $ne $gt $gte $lt $lte); with query, by meaning, with scores; refresh_ttl pushes each found item's expiry back by its ttl", "store"), Json.object().put("type", "object"));
         ok(op("post", "/store/namespaces", "List namespaces", "store"), Json.object().put("type", "object"));
 
         ok(op("get", "/threads/{thread_id}/operations", "A thread's operations", "operations"), arrayOf("Operation"));

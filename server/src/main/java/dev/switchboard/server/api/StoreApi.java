@@ -121,11 +121,16 @@ public final class StoreApi {
         if (dotted == null || dotted.isBlank() || key == null || key.isBlank()) {
             throw new InvalidRequest("missing_field", "namespace and key query parameters are required");
         }
-        refuseRefresh(RunsApi.boolParam(ctx, "refresh_ttl"));
+        boolean refresh = ctx.queryParam("refresh_ttl") == null ? refreshOnRead() : RunsApi.boolParam(ctx, "refresh_ttl");
         Namespace visible = Namespace.parseDotted(dotted);
         Namespace stored = new Namespace(caller.storeNamespace(visible.labels()));
         api.switchboard().store().get(stored, key).ifPresentOrElse(
-                item -> ctx.json(Wire.item(item, visible.labels())),
+                item -> {
+                    if (refresh) {
+                        api.switchboard().store().refreshTtl(List.of(item));
+                    }
+                    ctx.json(Wire.item(item, visible.labels()));
+                },
                 () -> ctx.contentType("application/json").result("null"));
     }
 
@@ -139,7 +144,8 @@ public final class StoreApi {
 
     private void search(Context ctx) {
         Body body = Api.body(ctx).allowOnly(Set.of("namespace_prefix", "filter", "limit", "offset", "query", "refresh_ttl"));
-        refuseRefresh(Boolean.TRUE.equals(body.bool("refresh_ttl")));
+        Boolean asked = body.bool("refresh_ttl");
+        boolean refresh = asked != null ? asked : refreshOnRead();
         Caller caller = Api.caller(ctx);
         List<String> prefix = caller.storeNamespace(labels(body.any("namespace_prefix"), "namespace_prefix", true));
         SearchQuery q = new SearchQuery(prefix, body.object("filter"), body.integer("limit", 10, 1, 1000),
@@ -152,28 +158,33 @@ public final class StoreApi {
                 throw new InvalidRequest("invalid_field", "query must not be blank; leave it out to list by recency");
             }
             StoreIndex index = api.switchboard().storeIndex().orElseThrow(() -> notIndexed("query"));
-            for (ScoredItem hit : api.switchboard().store().searchSimilar(q, index.embedder().embed(query))) {
+            List<ScoredItem> hits = api.switchboard().store().searchSimilar(q, index.embedder().embed(query));
+            if (refresh) {
+                api.switchboard().store().refreshTtl(hits.stream().map(ScoredItem::item).toList());
+            }
+            for (ScoredItem hit : hits) {
                 items.add(Wire.item(hit.item(), caller.visibleNamespace(hit.item().namespace().labels()))
                         .put("score", hit.score()));
             }
             ctx.json(out);
             return;
         }
-        for (Item item : api.switchboard().store().search(q)) {
+        List<Item> found = api.switchboard().store().search(q);
+        if (refresh) {
+            api.switchboard().store().refreshTtl(found);
+        }
+        for (Item item : found) {
             items.add(Wire.item(item, caller.visibleNamespace(item.namespace().labels())));
         }
         ctx.json(out);
     }
 
     /**
-     * An item's expiry counts from its last write; a read that would push it back ({@code refresh_ttl: true}) is
-     * refused by name rather than answered as if it had. {@code false} asks for nothing and is accepted.
+     * What a read that does not say {@code refresh_ttl} does: refresh the ttl of the items it returns, as the
+     * Agent Server does by default ({@code SWITCHBOARD_STORE_REFRESH_ON_READ=false} turns it off).
      */
-    private static void refuseRefresh(boolean refresh) {
-        if (refresh) {
-            throw new InvalidRequest("unsupported_field", "refresh_ttl is not supported: an item's ttl counts from "
-                    + "its last put; put it again to extend it");
-        }
+    private boolean refreshOnRead() {
+        return api.switchboard().expiry().storeRefreshOnRead();
     }
 
     private void namespaces(Context ctx) {

@@ -31,10 +31,6 @@ public final class ThreadsApi {
     static final Set<String> EXTRACT_ROOTS = Set.of("thread_id", "created_at", "updated_at", "metadata", "config",
             "status", "values", "interrupts");
 
-    /** Thread expiry is not built yet; a ttl is refused rather than kept and never honoured. */
-    static final String THREAD_TTL_REFUSAL = "threads do not expire in Switchboard yet; delete them with "
-            + "DELETE /threads/{thread_id}";
-
     private final Api api;
 
     public ThreadsApi(Api api) {
@@ -46,7 +42,7 @@ public final class ThreadsApi {
         r.post("/threads/search", this::search);
         r.post("/threads/count", this::count);
         r.post("/threads/prune", this::prune);
-        r.get("/threads/{thread_id}", ctx -> ctx.json(wire(api.thread(ctx, id(ctx)))));
+        r.get("/threads/{thread_id}", this::get);
         r.patch("/threads/{thread_id}", this::patch);
         r.delete("/threads/{thread_id}", this::delete);
         r.post("/threads/{thread_id}/copy", this::copy);
@@ -66,7 +62,7 @@ public final class ThreadsApi {
 
     private void create(Context ctx) {
         Body body = Api.body(ctx).allowOnly(CREATE_FIELDS);
-        body.refuse("ttl", THREAD_TTL_REFUSAL);
+        dev.switchboard.thread.ThreadTtl ttl = TtlWire.parse(body.any("ttl"));
         if (body.has("supersteps")) {
             throw new InvalidRequest("unsupported", "supersteps are not supported; create the thread, then POST its state");
         }
@@ -95,7 +91,7 @@ public final class ThreadsApi {
                 caller.check(existing);
             }
         }
-        ConversationThread t = api.switchboard().createThread(threadId, metadata, "do_nothing".equals(ifExists));
+        ConversationThread t = api.switchboard().createThread(threadId, metadata, "do_nothing".equals(ifExists), ttl);
         ctx.json(wire(caller.check(t)));
     }
 
@@ -146,14 +142,13 @@ public final class ThreadsApi {
      * {@code POST /threads/prune} with strategy {@code delete}: each named thread the caller owns is deleted with
      * its runs, checkpoints and operations; ids of missing (or other users') threads are skipped, so a repeated
      * prune is harmless. A thread with an operation in flight refuses the whole prune (409, nothing deleted): no
-     * side effect may go on without its record. {@code keep_latest} is refused by name (not built yet).
+     * side effect may go on without its record. With {@code keep_latest} each thread keeps only its latest
+     * checkpoint (older ones and finished runs go); a thread with a run or an operation in flight refuses the
+     * whole prune (409 {@code thread_busy}, nothing pruned), as its run may still build on them.
      */
     private void prune(Context ctx) throws InterruptedException {
         Body body = Api.body(ctx).allowOnly(Set.of("thread_ids", "strategy"));
         String strategy = body.oneOf("strategy", "delete", Set.of("delete", "keep_latest"));
-        if ("keep_latest".equals(strategy)) {
-            throw new InvalidRequest("unsupported_field", "strategy keep_latest is not supported; strategy delete is");
-        }
         JsonNode raw = body.any("thread_ids");
         if (raw == null || !raw.isArray() || raw.isEmpty() || raw.size() > 1000) {
             throw new InvalidRequest("invalid_field", "thread_ids must be a list of 1 to 1000 thread ids");
@@ -178,6 +173,24 @@ public final class ThreadsApi {
                     });
         }
         int pruned = 0;
+        if ("keep_latest".equals(strategy)) {
+            for (UUID id : owned) {
+                if (api.switchboard().expiry().busy(id)) {
+                    throw new dev.switchboard.SwitchboardException.Conflict("thread_busy", "Thread " + id
+                            + " has a run or an operation in flight; nothing was pruned");
+                }
+            }
+            for (UUID id : owned) {
+                try {
+                    api.switchboard().pruneKeepLatest(id);
+                    pruned++;
+                } catch (dev.switchboard.SwitchboardException.NotFound gone) {
+                    // deleted meanwhile
+                }
+            }
+            ctx.json(Json.object().put("pruned_count", pruned));
+            return;
+        }
         for (UUID id : owned) {
             try {
                 api.switchboard().deleteThread(id);
@@ -197,12 +210,41 @@ public final class ThreadsApi {
     private void patch(Context ctx) {
         UUID threadId = id(ctx);
         api.thread(ctx, threadId);
-        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "ttl")).refuse("ttl", THREAD_TTL_REFUSAL);
+        Body body = Api.body(ctx).allowOnly(Set.of("metadata", "ttl"));
+        // Validated before anything changes; an explicit null clears the ttl, an absent one leaves it.
+        boolean ttlGiven = body.node().has("ttl");
+        dev.switchboard.thread.ThreadTtl ttl = TtlWire.parse(body.any("ttl"));
         ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
         if (!Api.caller(ctx).isAnonymous()) {
             metadata.remove("owner");
         }
-        ctx.json(wire(api.switchboard().patchThread(threadId, metadata)));
+        ConversationThread patched = api.switchboard().patchThread(threadId, metadata);
+        if (ttlGiven) {
+            api.switchboard().setThreadTtl(threadId, ttl);
+        }
+        ctx.json(wire(patched));
+    }
+
+    /** {@code GET /threads/{id}}; with {@code include=ttl} the thread's ttl as well (null when it has none). */
+    private void get(Context ctx) {
+        UUID threadId = id(ctx);
+        ConversationThread t = api.thread(ctx, threadId);
+        boolean withTtl = false;
+        for (String include : ctx.queryParams("include")) {
+            for (String part : include.split(",")) {
+                if (part.strip().equals("ttl")) {
+                    withTtl = true;
+                } else if (!part.isBlank()) {
+                    throw new InvalidRequest("invalid_field", "include takes ttl, got '" + part.strip() + "'");
+                }
+            }
+        }
+        ObjectNode n = wire(t);
+        if (withTtl) {
+            n.set("ttl", api.switchboard().threadTtl(threadId).<com.fasterxml.jackson.databind.JsonNode>map(
+                    ttl -> TtlWire.wire(ttl, t.updatedAt())).orElse(Json.mapper().nullNode()));
+        }
+        ctx.json(n);
     }
 
     private void delete(Context ctx) throws InterruptedException {
