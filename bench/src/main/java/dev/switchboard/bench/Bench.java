@@ -136,7 +136,7 @@ public final class Bench {
         List<Row> rows = new ArrayList<>();
         boolean needsPostgres = engines.contains(Engine.POSTGRES) || only.contains("P7");
         try (Machine machine = new Machine(); Postgres postgres = needsPostgres ? Postgres.start() : null) {
-            Launch launch = new Launch(javaCommand(), System.getProperty("java.class.path"), peerDir, outDir, work,
+            Launch launch = new Launch(javaCommand(), absoluteClassPath(), peerDir, outDir, work,
                     jfr, classCache, Engine.SQLITE, postgres);
             Saver saver = () -> save(outDir, command, smokeRun, machine, rows, started);
             for (Engine engine : engines) {
@@ -236,6 +236,14 @@ public final class Bench {
         errors.forEach((kind, n) -> b.append("; ").append(kind.label).append(": ").append(n)
                 .append(" errors, first: ").append(first.get(kind)));
         return b.toString();
+    }
+
+    /** Ours runs in its own work directory: its class path must not depend on where the bench was started. */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> e.endsWith("*") ? Path.of(e.substring(0, e.length() - 1)).toAbsolutePath() + "/*"
+                        : Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private static String javaCommand() {
