@@ -137,7 +137,8 @@ public final class Bench {
         boolean needsPostgres = engines.contains(Engine.POSTGRES) || only.contains("P7");
         try (Machine machine = new Machine(); Postgres postgres = needsPostgres ? Postgres.start() : null) {
             Launch launch = new Launch(javaCommand(), absoluteClassPath(), peerDir, outDir, work,
-                    jfr, classCache, Engine.SQLITE, postgres);
+                    // A smoke run has no later start to use a class cache, and writing one costs seconds at exit.
+                    jfr, classCache && !smokeRun, Engine.SQLITE, postgres);
             Saver saver = () -> save(outDir, command, smokeRun, machine, rows, started);
             for (Engine engine : engines) {
                 // The peer has one store of its own: it is measured once, beside ours on SQLite.

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +18,8 @@ import java.util.regex.Pattern;
  */
 final class ClassCache {
     private static final Pattern VERSION = Pattern.compile("^JAVA_VERSION=\"(\\d+)", Pattern.MULTILINE);
-    /** Only one start may write the AOT cache: two JVMs writing one file would spoil it. */
-    private static final AtomicBoolean TRAINING = new AtomicBoolean();
+    /** Only one start may write an AOT cache: two JVMs writing one file would spoil it. */
+    private static final Set<Path> TRAINING = ConcurrentHashMap.newKeySet();
 
     private ClassCache() {
     }
@@ -35,7 +36,7 @@ final class ClassCache {
             if (Files.isRegularFile(cache)) {
                 return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
             }
-            if (TRAINING.compareAndSet(false, true)) {
+            if (TRAINING.add(cache)) {
                 return List.of("-XX:AOTCacheOutput=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
             }
             // Another start is writing it (when it exits): this one goes without.
@@ -43,6 +44,16 @@ final class ClassCache {
         }
         return List.of("-XX:SharedArchiveFile=" + dir.resolve("ours-" + key + ".jsa"), "-XX:+AutoCreateSharedArchive",
                 "-Xlog:cds=off");
+    }
+
+    /** What the servers of this run start with, for the P6 notes. */
+    static String describe(Launch launch) {
+        if (!launch.classCache()) {
+            return "without a class cache";
+        }
+        return featureVersion(launch.java()) >= 25 ? "with the class cache bin/switchboard serve uses (JDK 25+ AOT "
+                + "cache, made by the warm-up start)" : "with the class cache bin/switchboard serve uses (dynamic CDS "
+                + "archive, made by the warm-up start)";
     }
 
     /** The feature version of the JDK a java command belongs to, from its {@code release} file (0 if unknown). */

@@ -22,8 +22,7 @@ final class Startup {
         List<Double> restart = new ArrayList<>();
         List<Double> fresh = new ArrayList<>();
         List<Double> peer = new ArrayList<>();
-        String cache = fleet.launch().classCache() ? "with the class cache bin/switchboard uses (made by the warm-up)"
-                : "without a class cache (--no-class-cache)";
+        String cache = ClassCache.describe(fleet.launch());
         if (fleet.shared()) {
             // Smoke mode: the shared server's own start is the one sample; no extra JVM.
             fresh.add(fleet.acquire(ServerProcess.Kind.OURS, "shared").startupNanos / 1e6);

@@ -27,6 +27,7 @@ class BenchPostgresSmokeTest {
         root.path("measures").forEach(m -> ids.add(m.path("id").asText()));
         assertThat(ids).containsExactly("P0-pg", "P7a", "P7a-latency", "P7b", "P7b-first", "P7b-overhead");
         for (JsonNode m : root.path("measures")) {
+            assertThat(m.path("engine").asText()).isEqualTo("postgres");
             assertThat(m.path("ours").path("n").asInt()).as("%s has samples: %s", m.path("id"), m).isPositive();
             // A failed request is a harness or server bug, not noise.
             assertThat(m.path("note").asText()).as(m.path("id").asText()).doesNotContain("errors");
