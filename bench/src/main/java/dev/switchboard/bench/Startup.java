@@ -50,9 +50,9 @@ final class Startup {
         Stats n = Stats.of(fresh);
         Stats p = withPeer ? Stats.of(peer) : null;
         String how = "ours: java -Xmx1g -cp … dev.switchboard.server.cli.Main serve (what bin/switchboard serve "
-                + "execs, without its build check), " + cache + "; peer: start.sh (langgraphjs dev, node_modules "
-                + "installed, state wiped on every start); 1 warm-up start each excluded, then " + plan.startups()
-                + " of each alternating";
+                + "execs, without its build check), " + cache + (withPeer ? "; peer: start.sh (langgraphjs dev, "
+                + "node_modules installed, state wiped on every start)" : "") + "; 1 warm-up start each excluded, then "
+                + plan.startups() + " of each alternating";
         return List.of(
                 new Row("P6", "start-up, restart on an existing database: process start → /ok answers", "ms",
                         Row.Better.LOWER, r, p, "≤ 1.0 s", !r.isEmpty() && r.p50() <= 1000, how),
