@@ -19,19 +19,25 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code switchboard-bench [--peer] [--smoke] [--only P0,P3] [--levels 250,500] [--scale-seconds S] [--out DIR] [--peer-dir DIR] [--jfr] [--db-dir DIR]}:
- * starts our server (and with {@code --peer} the LangGraph.js peer), drives both over HTTP with the same
- * client, and writes {@code results.json} and {@code results.md} to {@code DIR} (default {@code target/bench}).
+ * {@code switchboard-bench [--peer] [--smoke] [--engine sqlite|postgres|both] [--only P0,P3] [--levels 250,500]
+ * [--scale-seconds S] [--out DIR] [--peer-dir DIR] [--jfr] [--db-dir DIR] [--no-class-cache]}: starts our server
+ * (and with {@code --peer} the LangGraph.js peer), drives both over HTTP with the same client, and writes
+ * {@code results.json} and {@code results.md} to {@code DIR} (default {@code target/bench}).
  */
 public final class Bench {
-    static final List<String> MEASURES = List.of("P0", "P1", "P2", "P3", "P4", "P5", "P6");
+    static final List<String> MEASURES = List.of("P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7");
     private static final String USAGE = """
-            usage: switchboard-bench [--peer] [--smoke] [--only P0,P1,...] [--levels 250,500,...]
-                                     [--scale-seconds S] [--out DIR] [--peer-dir DIR] [--jfr] [--db-dir DIR]
+            usage: switchboard-bench [--peer] [--smoke] [--engine sqlite|postgres|both] [--only P0,P1,...]
+                                     [--levels 250,500,...] [--scale-seconds S] [--out DIR] [--peer-dir DIR]
+                                     [--jfr] [--db-dir DIR] [--no-class-cache]
               --peer      also start the LangGraph.js peer and measure it side by side (interleaved)
               --smoke     every measure in miniature (~10 s), to check the harness; no meaningful figures
+              --engine    where ours stores (default sqlite): sqlite, postgres (an embedded PostgreSQL the bench
+                          starts, fsync on) or both; PostgreSQL rows have ids ending in -pg
               --only      measures to run (default all): P0 latency, P1/P2 double-text handover, P3 throughput,
-                          P4 scale, P5 secondary lane, P6 start-up
+                          P4 scale, P5 secondary lane, P6 start-up (P6 restart, P6-new new database),
+                          P7 two instances on one PostgreSQL database (runs only with --engine postgres|both
+                          or when named in --only)
               --levels    P4 conversation counts to try, ascending
               --scale-seconds  P4 window per level (default 60; shorter only to explore)
               --out       where results.json, results.md, logs and databases go (default target/bench)
@@ -39,6 +45,7 @@ public final class Bench {
                           under ~/.cache/switchboard-bench)
               --jfr       record a JFR profile of our server per server start (DIR/jfr)
               --db-dir    where our SQLite files go (default DIR/work); e.g. /dev/shm to see what fsync costs
+              --no-class-cache  start ours without the class cache bin/switchboard serve uses
             """;
 
     private Bench() {
@@ -64,10 +71,13 @@ public final class Bench {
         boolean peer = false;
         boolean smoke = false;
         boolean jfr = false;
+        boolean classCache = true;
         Path out = Path.of("target", "bench");
         Path peerDir = null;
         Path dbDir = null;
         Set<String> only = new LinkedHashSet<>(MEASURES);
+        boolean onlyGiven = false;
+        List<Engine> engines = List.of(Engine.SQLITE);
         List<Integer> levels = null;
         Integer scaleSeconds = null;
         for (int i = 0; i < args.length; i++) {
@@ -75,12 +85,21 @@ public final class Bench {
                 case "--peer" -> peer = true;
                 case "--smoke" -> smoke = true;
                 case "--jfr" -> jfr = true;
+                case "--no-class-cache" -> classCache = false;
                 case "--out" -> out = Path.of(value(args, ++i));
                 case "--peer-dir" -> peerDir = Path.of(value(args, ++i));
                 case "--db-dir" -> dbDir = Path.of(value(args, ++i));
+                case "--engine" -> engines = switch (value(args, ++i)) {
+                    case "sqlite" -> List.of(Engine.SQLITE);
+                    case "postgres" -> List.of(Engine.POSTGRES);
+                    case "both" -> List.of(Engine.SQLITE, Engine.POSTGRES);
+                    default -> throw new IllegalArgumentException("--engine is sqlite, postgres or both, not "
+                            + args[i]);
+                };
                 case "--only" -> {
                     only = new LinkedHashSet<>(Arrays.stream(value(args, ++i).split(","))
                             .map(s -> s.strip().toUpperCase(Locale.ROOT)).toList());
+                    onlyGiven = true;
                     if (!MEASURES.containsAll(only)) {
                         throw new IllegalArgumentException("unknown measure in --only: " + only);
                     }
@@ -92,69 +111,101 @@ public final class Bench {
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
+        // P7 needs PostgreSQL: it runs when asked for by name or when the run measures PostgreSQL anyway.
+        if (!onlyGiven && !engines.contains(Engine.POSTGRES)) {
+            only.remove("P7");
+        }
         Plan plan = smoke ? Plan.smokeRun() : Plan.fullRun();
         if (levels != null || scaleSeconds != null) {
             plan = plan.withScale(levels != null ? levels : plan.scaleLevels(),
                     scaleSeconds != null ? scaleSeconds : plan.scaleSeconds());
         }
-        out = out.toAbsolutePath();
-        Files.createDirectories(out);
-        Path work = dbDir != null ? dbDir.toAbsolutePath().resolve("switchboard-bench-work") : out.resolve("work");
+        Path outDir = out.toAbsolutePath();
+        boolean smokeRun = smoke;
+        Files.createDirectories(outDir);
+        Path work = dbDir != null ? dbDir.toAbsolutePath().resolve("switchboard-bench-work") : outDir.resolve("work");
         deleteTree(work);
         if (peer) {
             peerDir = peerDir != null ? peerDir.toAbsolutePath() : defaultPeerDir();
         }
-        Launch launch = new Launch(javaCommand(), System.getProperty("java.class.path"), peerDir, out, work, jfr);
         String command = "bin/switchboard-bench " + String.join(" ", args);
         say(command + " (" + Machine.cores() + " cores, load " + Machine.loadavg() + ")");
 
         Set<String> selected = Set.copyOf(only);
         Instant started = Instant.now();
         List<Row> rows = new ArrayList<>();
-        try (Machine machine = new Machine(); Fleet fleet = new Fleet(launch, smoke)) {
-            if (only.contains("P6")) {
-                say("P6 start-up");
-                rows.addAll(Startup.run(fleet, peer, plan));
-                save(out, command, smoke, machine, rows, started);
-            }
-            if (only.contains("P0") || only.contains("P1") || only.contains("P2") || only.contains("P3")) {
-                List<ServerProcess> servers = new ArrayList<>();
-                try {
-                    servers.add(fleet.acquire(ServerProcess.Kind.OURS, "latency"));
-                    if (peer) {
-                        servers.add(fleet.acquire(ServerProcess.Kind.PEER, "latency"));
-                    }
-                    if (only.contains("P0")) {
-                        say("P0 single-run latency");
-                        rows.addAll(SingleRunLatency.run(servers, plan));
-                    }
-                    if (only.contains("P1") || only.contains("P2")) {
-                        List<Row> handover = Handover.run(servers, plan);
-                        handover.stream().filter(r -> selected.contains(r.id().substring(0, 2))).forEach(rows::add);
-                    }
-                    if (only.contains("P3")) {
-                        say("P3 throughput");
-                        rows.addAll(Throughput.run(servers, plan));
-                    }
-                } finally {
-                    servers.forEach(fleet::release);
+        boolean needsPostgres = engines.contains(Engine.POSTGRES) || only.contains("P7");
+        try (Machine machine = new Machine(); Postgres postgres = needsPostgres ? Postgres.start() : null) {
+            Launch launch = new Launch(javaCommand(), absoluteClassPath(), peerDir, outDir, work,
+                    // A smoke run has no later start to use a class cache, and writing one costs seconds at exit.
+                    jfr, classCache && !smokeRun, Engine.SQLITE, postgres);
+            Saver saver = () -> save(outDir, command, smokeRun, machine, rows, started);
+            for (Engine engine : engines) {
+                // The peer has one store of its own: it is measured once, beside ours on SQLite.
+                boolean withPeer = peer && engine == Engine.SQLITE;
+                try (Fleet fleet = new Fleet(launch.withEngine(engine), smokeRun)) {
+                    measures(fleet, engine, withPeer, only, selected, plan, rows, saver);
                 }
-                save(out, command, smoke, machine, rows, started);
             }
-            if (only.contains("P4")) {
-                say("P4 scale: levels " + plan.scaleLevels());
-                rows.addAll(Scale.run(fleet, peer, plan));
-                save(out, command, smoke, machine, rows, started);
+            if (only.contains("P7")) {
+                say("P7 two instances on one PostgreSQL database");
+                rows.addAll(TwoInstances.run(launch.withEngine(Engine.POSTGRES), plan));
             }
-            if (only.contains("P5")) {
-                say("P5 secondary lane: N = " + plan.secondaryOperations());
-                rows.addAll(SecondaryLane.run(fleet, plan));
-            }
-            String markdown = save(out, command, smoke, machine, rows, started);
+            String markdown = saver.save();
             System.out.println();
             System.out.println(markdown);
         }
-        return out.resolve("results.json");
+        return outDir.resolve("results.json");
+    }
+
+    @FunctionalInterface
+    private interface Saver {
+        String save() throws IOException;
+    }
+
+    /** P0 to P6 on one engine; every row tagged with the engine, results saved after each measure. */
+    private static void measures(Fleet fleet, Engine engine, boolean peer, Set<String> only, Set<String> selected,
+            Plan plan, List<Row> rows, Saver saver) throws Exception {
+        String on = " (" + engine.wireName() + ")";
+        if (only.contains("P6")) {
+            say("P6 start-up" + on);
+            Startup.run(fleet, peer, plan).stream().map(engine::tag).forEach(rows::add);
+            saver.save();
+        }
+        if (only.contains("P0") || only.contains("P1") || only.contains("P2") || only.contains("P3")) {
+            List<ServerProcess> servers = new ArrayList<>();
+            try {
+                servers.add(fleet.acquire(ServerProcess.Kind.OURS, "latency"));
+                if (peer) {
+                    servers.add(fleet.acquire(ServerProcess.Kind.PEER, "latency"));
+                }
+                if (only.contains("P0")) {
+                    say("P0 single-run latency" + on);
+                    SingleRunLatency.run(servers, plan).stream().map(engine::tag).forEach(rows::add);
+                }
+                if (only.contains("P1") || only.contains("P2")) {
+                    Handover.run(servers, plan).stream().filter(r -> selected.contains(r.id().substring(0, 2)))
+                            .map(engine::tag).forEach(rows::add);
+                }
+                if (only.contains("P3")) {
+                    say("P3 throughput" + on);
+                    Throughput.run(servers, plan).stream().map(engine::tag).forEach(rows::add);
+                }
+            } finally {
+                servers.forEach(fleet::release);
+            }
+            saver.save();
+        }
+        if (only.contains("P4")) {
+            say("P4 scale" + on + ": levels " + plan.scaleLevels());
+            Scale.run(fleet, peer, plan).stream().map(engine::tag).forEach(rows::add);
+            saver.save();
+        }
+        if (only.contains("P5")) {
+            say("P5 secondary lane" + on + ": N = " + plan.secondaryOperations());
+            SecondaryLane.run(fleet, plan).stream().map(engine::tag).forEach(rows::add);
+            saver.save();
+        }
     }
 
     /** Writes what is measured so far, so a run stopped half-way keeps its finished measures. */
@@ -186,6 +237,14 @@ public final class Bench {
         errors.forEach((kind, n) -> b.append("; ").append(kind.label).append(": ").append(n)
                 .append(" errors, first: ").append(first.get(kind)));
         return b.toString();
+    }
+
+    /** Ours runs in its own work directory: its class path must not depend on where the bench was started. */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> e.endsWith("*") ? Path.of(e.substring(0, e.length() - 1)).toAbsolutePath() + "/*"
+                        : Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private static String javaCommand() {

@@ -36,11 +36,23 @@ final class Fleet implements AutoCloseable {
     /** {@code peerEnv} goes to the peer's start script (e.g. {@code N_JOBS}); ours always gets {@link #OURS_ENV}. */
     ServerProcess acquire(ServerProcess.Kind kind, String label, Map<String, String> peerEnv) throws IOException,
             InterruptedException {
+        return acquire(kind, label, peerEnv, true);
+    }
+
+    /**
+     * With {@code fresh} false ours reopens the database of its last start under the same label (a restart);
+     * the peer's start script always wipes its state.
+     */
+    ServerProcess acquire(ServerProcess.Kind kind, String label, Map<String, String> peerEnv, boolean fresh)
+            throws IOException, InterruptedException {
         if (share && shared.containsKey(kind)) {
             return shared.get(kind);
         }
-        Bench.say("starting " + kind.label + " server (" + label + ")");
-        ServerProcess server = kind == ServerProcess.Kind.OURS ? ServerProcess.startOurs(launch, label, OURS_ENV)
+        String ours = label + launch.engine().idSuffix;
+        Bench.say("starting " + kind.label + " server (" + (kind == ServerProcess.Kind.OURS ? ours + ", "
+                + launch.engine().wireName() : label) + ")");
+        ServerProcess server = kind == ServerProcess.Kind.OURS
+                ? ServerProcess.startOurs(launch, ours, OURS_ENV, fresh)
                 : ServerProcess.startPeer(launch, label, peerEnv);
         Bench.say(kind.label + " server up in " + server.startupNanos / 1_000_000 + " ms, pid " + server.pid());
         if (share) {

@@ -100,10 +100,18 @@ final class Handover {
     }
 
     static Sample once(ServerProcess server, String strategy, int afterTokens) throws Exception {
-        Client client = server.client;
+        return once(server.client, server.client, server.assistant(), strategy, afterTokens);
+    }
+
+    /**
+     * One double-text: the thread and its first run made through {@code client}, the interrupting second run
+     * sent through {@code second} (the same server, or another instance on the same database for P7).
+     */
+    static Sample once(Client client, Client second, String assistant, String strategy, int afterTokens)
+            throws Exception {
         String thread = client.createThread();
         String path = "/threads/" + thread + "/runs/stream";
-        ObjectNode first = Client.runBody(server.assistant(), "first", TOKENS, DELAY_MS);
+        ObjectNode first = Client.runBody(assistant, "first", TOKENS, DELAY_MS);
         first.putArray("stream_mode").add("messages-tuple");
         CompletableFuture<Void> midway = new CompletableFuture<>();
         AtomicLong closedAt = new AtomicLong();
@@ -125,14 +133,14 @@ final class Handover {
         });
         try {
             midway.get(30, TimeUnit.SECONDS);
-            ObjectNode second = Client.runBody(server.assistant(), "second", TOKENS, DELAY_MS);
-            second.putArray("stream_mode").add("messages-tuple");
-            second.put("multitask_strategy", strategy);
+            ObjectNode body = Client.runBody(assistant, "second", TOKENS, DELAY_MS);
+            body.putArray("stream_mode").add("messages-tuple");
+            body.put("multitask_strategy", strategy);
             // The client abandons the second stream after its first token; the server may stop that run then.
-            second.put("on_disconnect", "cancel");
+            body.put("on_disconnect", "cancel");
             long sent = System.nanoTime();
             long firstToken = 0;
-            try (SseReader secondStream = client.stream(path, second)) {
+            try (SseReader secondStream = second.stream(path, body)) {
                 SseReader.Event e;
                 while ((e = secondStream.next()) != null) {
                     if (e.isToken()) {

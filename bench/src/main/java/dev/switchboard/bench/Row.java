@@ -25,6 +25,9 @@ record Row(String id, String name, String unit, Better better, Stats ours, Stats
         ObjectNode node = Json.object();
         node.put("id", id);
         node.put("name", name);
+        // Ours' store: P7 and ids ending in -pg ran on PostgreSQL (the peer always uses its own).
+        node.put("engine", id.endsWith(Engine.POSTGRES.idSuffix) || id.startsWith("P7") ? Engine.POSTGRES.wireName()
+                : Engine.SQLITE.wireName());
         node.put("unit", unit);
         node.put("better", better.name().toLowerCase(java.util.Locale.ROOT));
         node.set("ours", ours == null ? null : ours.toJson());

@@ -68,11 +68,13 @@ final class Scale {
 
         String summary() {
             return String.format(Locale.ROOT, "%d: %s (errors %d, stalled streams %d, server OutOfMemoryErrors %d, token gap mean %.1f ms p99 %.0f ms, first token "
-                            + "p50 %.0f ms p99 %.0f ms, %.0f %% of nominal tokens delivered, server CPU %.0f %%, "
-                            + "client CPU %.0f %% of the machine, server RSS %d MiB, %.0f KiB RSS%s per conversation)",
+                            + "p50 %.0f ms p99 %.0f ms, %.0f %% of nominal tokens delivered, of the machine's %d cores the server had "
+                            + "%.0f %% and the load-generating client %.0f %%, server RSS %d MiB, %.0f KiB RSS%s per "
+                            + "conversation)",
                     conversations, keepsPace() ? "sustained, keeps pace" : sustained() ? "sustained, falls behind"
                             : "NOT sustained", errors, stalled, outOfMemory, gaps.mean(), gaps.p99(),
-                    firstToken.p50(), firstToken.p99(), delivered * 100, serverCpuPercent, clientCpuPercent,
+                    firstToken.p50(), firstToken.p99(), delivered * 100, Runtime.getRuntime().availableProcessors(),
+                    serverCpuPercent, clientCpuPercent,
                     rssKiB / 1024, rssPerConversationKiB,
                     heapPerConversationKiB.map(h -> String.format(Locale.ROOT, " and %.0f KiB heap", h)).orElse(""))
                     + (firstError == null ? "" : " first error: " + firstError);

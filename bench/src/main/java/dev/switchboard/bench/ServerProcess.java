@@ -59,26 +59,56 @@ final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Starts our server with the bench's own class path (it holds the server and everything it needs). */
+    /** Starts our server with the bench's own class path on a new database (a new SQLite file or PostgreSQL database). */
     static ServerProcess startOurs(Launch launch, String label, Map<String, String> env) throws IOException,
             InterruptedException {
+        return startOurs(launch, label, env, true);
+    }
+
+    /**
+     * Starts our server; with {@code fresh} false it reopens the database the last start under {@code label} used
+     * (a restart: migrations already applied), else it starts on a new one (migrations run).
+     */
+    static ServerProcess startOurs(Launch launch, String label, Map<String, String> env, boolean fresh)
+            throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(launch.work().resolve("ours-" + label));
+        String url;
+        if (launch.engine() == Engine.POSTGRES) {
+            url = launch.postgres().database(label, fresh);
+        } else {
+            if (fresh) {
+                Files.deleteIfExists(dir.resolve("switchboard.db"));
+                Files.deleteIfExists(dir.resolve("switchboard.db-wal"));
+                Files.deleteIfExists(dir.resolve("switchboard.db-shm"));
+            }
+            url = "jdbc:sqlite:" + dir.resolve("switchboard.db");
+        }
+        return startOurs(launch, label, env, url);
+    }
+
+    /** Starts our server on the given database URL (P7 starts two instances on one PostgreSQL database). */
+    static ServerProcess startOurs(Launch launch, String label, Map<String, String> env, String databaseUrl)
+            throws IOException, InterruptedException {
         int port = freePort();
         Path dir = Files.createDirectories(launch.work().resolve("ours-" + label));
-        Files.deleteIfExists(dir.resolve("switchboard.db"));
-        Files.deleteIfExists(dir.resolve("switchboard.db-wal"));
-        Files.deleteIfExists(dir.resolve("switchboard.db-shm"));
+        // A restart reuses its label (its database's): number the later starts' logs and recordings.
+        String name = "ours-" + label;
+        Path logs = launch.out().resolve("logs");
+        for (int n = 2; Files.exists(logs.resolve(name + ".log")); n++) {
+            name = "ours-" + label + "-" + n;
+        }
         List<String> command = new ArrayList<>(List.of(launch.java(), "-Xmx1g", "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(ClassCache.options(launch));
         if (launch.jfr()) {
-            Path jfr = Files.createDirectories(launch.out().resolve("jfr")).resolve("ours-" + label + ".jfr");
+            Path jfr = Files.createDirectories(launch.out().resolve("jfr")).resolve(name + ".jfr");
             command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
         }
         command.addAll(List.of("-cp", launch.classPath(), "dev.switchboard.server.cli.Main", "serve",
                 "--scripted-assistant", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--database-url", "jdbc:sqlite:" + dir.resolve("switchboard.db")));
+                "--database-url", databaseUrl));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().putAll(env);
-        return start(Kind.OURS, builder, port, launch.out().resolve("logs").resolve("ours-" + label + ".log"),
-                Duration.ofSeconds(90));
+        return start(Kind.OURS, builder, port, logs.resolve(name + ".log"), Duration.ofSeconds(90));
     }
 
     /** Starts the peer with its own start script (which wipes its state unless told otherwise). */

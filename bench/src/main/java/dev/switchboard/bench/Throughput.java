@@ -31,7 +31,7 @@ final class Throughput {
         Map<ServerProcess.Kind, String> firstError = new EnumMap<>(ServerProcess.Kind.class);
         for (int round = 0; round < plan.throughputRounds(); round++) {
             for (ServerProcess server : servers) {
-                Window w = window(server, plan);
+                Window w = window(List.of(server.client), server.assistant(), plan);
                 Bench.say("P3 " + server.kind.label + " round " + (round + 1) + ": "
                         + Math.round(java.util.Arrays.stream(w.perSecond()).average().orElse(0)) + " runs/s, "
                         + w.errors() + " errors");
@@ -62,7 +62,8 @@ final class Throughput {
                         peerLatency, null, null, null));
     }
 
-    private static Window window(ServerProcess server, Plan plan) throws InterruptedException {
+    /** One window of {@code plan.throughputClients()} clients, client i sending to {@code targets[i % size]}. */
+    static Window window(List<Client> targets, String assistant, Plan plan) throws InterruptedException {
         long start = System.nanoTime();
         long measureFrom = start + Duration.ofSeconds(plan.throughputWarmupSeconds()).toNanos();
         long end = measureFrom + Duration.ofSeconds(plan.throughputSeconds()).toNanos();
@@ -70,14 +71,15 @@ final class Throughput {
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger errors = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();
-        var body = Client.runBody(server.assistant(), "hello", 10, 0);
+        var body = Client.runBody(assistant, "hello", 10, 0);
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < plan.throughputClients(); c++) {
+                Client target = targets.get(c % targets.size());
                 clients.submit(() -> {
                     while (System.nanoTime() < end) {
                         long sent = System.nanoTime();
                         try {
-                            String answer = server.client.postText("/runs/wait", body, Duration.ofSeconds(120));
+                            String answer = target.postText("/runs/wait", body, Duration.ofSeconds(120));
                             long done = System.nanoTime();
                             if (!answer.contains("t9")) {
                                 throw new Client.Failure("runs/wait answered without the last token");

@@ -30,10 +30,11 @@ class BenchSmokeTest {
             assertThat(m.path("unit").asText()).isNotBlank();
             assertThat(m.path("peer").isNull()).as("no peer in smoke mode: %s", m).isTrue();
             assertThat(m.has("target_met")).isTrue();
+            assertThat(m.path("engine").asText()).isEqualTo("sqlite");
         }
         assertThat(ids).contains("P0", "P1a", "P1b", "P1b-overhead", "P2a", "P2b", "P2b-overhead", "P3", "P4",
-                "P4-rss", "P4-pace", "P5-3", "P6");
-        for (String id : List.of("P0", "P1a", "P1b", "P2a", "P2b", "P3", "P4", "P5-3", "P6")) {
+                "P4-rss", "P4-pace", "P5-3", "P6-new");
+        for (String id : List.of("P0", "P1a", "P1b", "P2a", "P2b", "P3", "P4", "P5-3", "P6-new")) {
             JsonNode ours = measure(root, id).path("ours");
             assertThat(ours.path("n").asInt()).as("%s has samples: %s", id, measure(root, id)).isPositive();
             assertThat(ours.path("min").asDouble()).isLessThanOrEqualTo(ours.path("p50").asDouble());
