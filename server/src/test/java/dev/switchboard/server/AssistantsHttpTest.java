@@ -307,6 +307,20 @@ class AssistantsHttpTest {
         assertThat(alice.get("/threads/" + thread + "/runs").json()).as("no run stored").isEmpty();
     }
 
+    @Test
+    void infoAndOpenApi_describeAssistantWrites() {
+        JsonNode supports = t.http.get("/info").json().path("supports");
+        assertThat(supports.path("assistant_versions").asBoolean()).isTrue();
+        assertThat(supports.path("assistant_configurable")).extracting(JsonNode::asText)
+                .contains("system_prompt", "tools");
+        JsonNode paths = t.http.get("/openapi.json").json().path("paths");
+        assertThat(paths.path("/assistants").has("post")).isTrue();
+        assertThat(paths.path("/assistants/{assistant_id}").has("patch")).isTrue();
+        assertThat(paths.path("/assistants/{assistant_id}").has("delete")).isTrue();
+        assertThat(paths.path("/assistants/{assistant_id}/versions").has("post")).isTrue();
+        assertThat(paths.path("/assistants/{assistant_id}/latest").has("post")).isTrue();
+    }
+
     private static String answer(Http who, String assistant, Map<String, Object> configurable) {
         ObjectNode body = obj("assistant_id", assistant, "input", Http.humanInput("hi"));
         if (configurable != null) {
