@@ -34,6 +34,15 @@ import org.junit.jupiter.api.TestInstance;
 class AssistantsHttpTest {
     /** Answers with what it was shown: the system prompt and the names of the tools it may call. */
     private static final ChatModel RECORDER = (request, listener) -> {
+        Message last = request.messages().get(request.messages().size() - 1);
+        // "call X" makes it call tool X whatever it was shown, as a model that ignores its tool list might.
+        if (last instanceof dev.switchboard.message.HumanMessage h && h.content().startsWith("call ")) {
+            return AiMessage.ofToolCalls("", List.of(dev.switchboard.message.ToolCall.of(h.content().substring(5),
+                    Json.object())));
+        }
+        if (last instanceof dev.switchboard.message.ToolMessage tm) {
+            return AiMessage.of("tool said: " + tm.content());
+        }
         String prompt = request.messages().stream().filter(m -> m instanceof SystemMessage)
                 .map(m -> ((SystemMessage) m).content()).findFirst().orElse("");
         String tools = request.tools().stream().map(ToolSpec::name).sorted().collect(Collectors.joining(","));
@@ -321,8 +330,20 @@ class AssistantsHttpTest {
         assertThat(paths.path("/assistants/{assistant_id}/latest").has("post")).isTrue();
     }
 
+    @Test
+    void aToolOutsideTheAssistantsSubset_isNeverRun_evenWhenTheModelCallsIt() {
+        String id = create(alice, "config", Map.of("configurable", Map.of("tools", List.of("lookup"))));
+        assertThat(answer(alice, id, null, "call lookup")).isEqualTo("tool said: lookup done");
+        assertThat(answer(alice, id, null, "call refund")).doesNotContain("refund done");
+        assertThat(answer(alice, "recorder", null, "call refund")).isEqualTo("tool said: refund done");
+    }
+
     private static String answer(Http who, String assistant, Map<String, Object> configurable) {
-        ObjectNode body = obj("assistant_id", assistant, "input", Http.humanInput("hi"));
+        return answer(who, assistant, configurable, "hi");
+    }
+
+    private static String answer(Http who, String assistant, Map<String, Object> configurable, String text) {
+        ObjectNode body = obj("assistant_id", assistant, "input", Http.humanInput(text));
         if (configurable != null) {
             body.set("config", Json.mapper().valueToTree(Map.of("configurable", configurable)));
         }
