@@ -600,6 +600,9 @@ public final class Switchboard implements AutoCloseable {
         }
         Assistant assistant = assistant(request.assistantId());
         validateInput(request.input());
+        // Before any thread is made: a prompt or tool subset the agent cannot honour changes nothing.
+        dev.switchboard.agent.RunProfile.of(mergeConfig(assistant.config(), null, request.config())
+                .get("configurable") instanceof ObjectNode c ? c : null, graph(assistant.graphId()));
         ConversationThread thread = threads.get(request.threadId()).orElse(null);
         if (thread == null) {
             if (!request.createThreadIfMissing()) {
@@ -611,6 +614,9 @@ public final class Switchboard implements AutoCloseable {
             throw SwitchboardException.NotFound.of("Checkpoint", request.checkpointId());
         }
         ObjectNode config = mergeConfig(assistant.config(), thread.config(), request.config());
+        // The thread's config takes part too: checked again with it, still before anything is stored.
+        dev.switchboard.agent.RunProfile.of(config.get("configurable") instanceof ObjectNode c ? c : null,
+                graph(assistant.graphId()));
         ObjectNode kwargs = request.extraKwargs();
         kwargs.set("input", request.input());
         kwargs.set("config", config);

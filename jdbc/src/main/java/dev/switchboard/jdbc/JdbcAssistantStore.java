@@ -25,6 +25,9 @@ final class JdbcAssistantStore implements AssistantStore {
     private static final String COLUMNS =
             "assistant_id, graph_id, config, context, metadata, version, name, description, created_at, updated_at";
 
+    private static final String VERSION_COLUMNS =
+            "assistant_id, version, graph_id, config, context, metadata, name, description, created_at";
+
     private final Transactions tx;
 
     JdbcAssistantStore(Transactions tx) {
@@ -37,8 +40,12 @@ final class JdbcAssistantStore implements AssistantStore {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO assistants (" + COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 bind(st, assistant);
-                return st.executeUpdate() == 1;
+                if (st.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            putVersion(c, assistant);
+            return true;
         });
         if (!inserted) {
             throw new SwitchboardException.Conflict("assistant_exists",
@@ -75,7 +82,11 @@ final class JdbcAssistantStore implements AssistantStore {
                 Columns.setInstant(st, 8, assistant.createdAt());
                 Columns.setInstant(st, 9, assistant.updatedAt());
                 Columns.setUuid(st, 10, assistant.assistantId());
-                return st.executeUpdate();
+                int n = st.executeUpdate();
+                if (n > 0) {
+                    putVersion(c, assistant);
+                }
+                return n;
             }
         });
         if (updated == 0) {
@@ -87,11 +98,127 @@ final class JdbcAssistantStore implements AssistantStore {
     @Override
     public boolean delete(UUID assistantId) {
         return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM assistant_versions WHERE assistant_id = ?")) {
+                Columns.setUuid(st, 1, assistantId);
+                st.executeUpdate();
+            }
             try (PreparedStatement st = c.prepareStatement("DELETE FROM assistants WHERE assistant_id = ?")) {
                 Columns.setUuid(st, 1, assistantId);
                 return st.executeUpdate() > 0;
             }
         });
+    }
+
+    @Override
+    public List<Assistant> versions(UUID assistantId, com.fasterxml.jackson.databind.node.ObjectNode metadata,
+            int limit, int offset) {
+        return tx.read(c -> {
+            Assistant live = get(c, assistantId);
+            if (live == null) {
+                return List.of();
+            }
+            List<Assistant> page = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT " + VERSION_COLUMNS
+                    + " FROM assistant_versions WHERE assistant_id = ? ORDER BY version DESC")) {
+                Columns.setUuid(st, 1, assistantId);
+                try (ResultSet rs = st.executeQuery()) {
+                    int skipped = 0;
+                    while (page.size() < limit && rs.next()) {
+                        Assistant v = readVersion(rs, live);
+                        if (!Json.contains(v.metadata(), metadata)) {
+                            continue;
+                        }
+                        if (skipped < offset) {
+                            skipped++;
+                        } else {
+                            page.add(v);
+                        }
+                    }
+                }
+            }
+            return page;
+        });
+    }
+
+    @Override
+    public Assistant setLatest(UUID assistantId, int version) {
+        Assistant next = tx.write(c -> {
+            Assistant live = get(c, assistantId);
+            if (live == null) {
+                return null;
+            }
+            Assistant chosen;
+            try (PreparedStatement st = c.prepareStatement("SELECT " + VERSION_COLUMNS
+                    + " FROM assistant_versions WHERE assistant_id = ? AND version = ?")) {
+                Columns.setUuid(st, 1, assistantId);
+                st.setInt(2, version);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    chosen = readVersion(rs, live);
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement("UPDATE assistants SET graph_id = ?, config = ?, "
+                    + "context = ?, metadata = ?, version = ?, name = ?, description = ?, updated_at = ? "
+                    + "WHERE assistant_id = ?")) {
+                st.setString(1, chosen.graphId());
+                Columns.setJson(st, 2, chosen.config());
+                Columns.setJson(st, 3, chosen.context());
+                Columns.setJson(st, 4, chosen.metadata());
+                st.setInt(5, version);
+                st.setString(6, chosen.name());
+                st.setString(7, chosen.description());
+                Columns.setInstant(st, 8, chosen.updatedAt());
+                Columns.setUuid(st, 9, assistantId);
+                st.executeUpdate();
+            }
+            return chosen;
+        });
+        if (next == null) {
+            throw new SwitchboardException.NotFound("Assistant " + assistantId + " has no version " + version);
+        }
+        return next;
+    }
+
+    private static Assistant get(Connection c, UUID assistantId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM assistants WHERE assistant_id = ?")) {
+            Columns.setUuid(st, 1, assistantId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? read(rs) : null;
+            }
+        }
+    }
+
+    /** Records {@code a} as its version {@code a.version()}, replacing a stored version of that number. */
+    private static void putVersion(Connection c, Assistant a) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "DELETE FROM assistant_versions WHERE assistant_id = ? AND version = ?")) {
+            Columns.setUuid(st, 1, a.assistantId());
+            st.setInt(2, a.version());
+            st.executeUpdate();
+        }
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO assistant_versions (" + VERSION_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            Columns.setUuid(st, 1, a.assistantId());
+            st.setInt(2, a.version());
+            st.setString(3, a.graphId());
+            Columns.setJson(st, 4, a.config());
+            Columns.setJson(st, 5, a.context());
+            Columns.setJson(st, 6, a.metadata());
+            st.setString(7, a.name());
+            st.setString(8, a.description());
+            Columns.setInstant(st, 9, a.updatedAt());
+            st.executeUpdate();
+        }
+    }
+
+    /** A version row as an assistant: created when the assistant was, updated when the version was made. */
+    private static Assistant readVersion(ResultSet rs, Assistant live) throws SQLException {
+        return new Assistant(Columns.getUuid(rs, "assistant_id"), rs.getString("graph_id"),
+                Columns.getObject(rs, "config"), Columns.getObject(rs, "context"), Columns.getObject(rs, "metadata"),
+                rs.getInt("version"), rs.getString("name"), rs.getString("description"), live.createdAt(),
+                Columns.getInstant(rs, "created_at"));
     }
 
     @Override

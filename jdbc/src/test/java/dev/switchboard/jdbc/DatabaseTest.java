@@ -43,8 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DatabaseTest {
     /** The migrations this build ships (V1 storage ports, V2 run leases), each applied exactly once. */
     /** Migrations applied to a new database, and the latest version among them. */
-    private static final int MIGRATIONS = 7;
-    private static final String LATEST_VERSION = "7";
+    private static final int MIGRATIONS = 8;
+    private static final String LATEST_VERSION = "8";
 
 
     @RegisterExtension

@@ -121,6 +121,8 @@ final class AgentLoop {
      */
     void execute(Run run, AgentGraph graph, EventLog log, java.util.function.Supplier<CancelAction> cancelAction)
             throws Exception {
+        // The assistant's (or run's) system prompt and tool subset: every step below sees only this shape.
+        graph = dev.switchboard.agent.RunProfile.of(run.configurable(), graph).shape(graph);
         if (run.lane() == Lane.SECONDARY) {
             secondaryLoop.executeSecondary(run, graph, log, cancelAction);
         } else {

@@ -210,6 +210,10 @@ public final class SwitchboardServer implements AutoCloseable {
         prune.add("delete").add("keep_latest");
         supports.put("thread_stream", true);
         supports.put("store_refresh_ttl", true);
+        // POST/PATCH/DELETE /assistants, versions and latest; the configurable keys an assistant may set.
+        supports.put("assistant_versions", true);
+        var assistantConfig = supports.putArray("assistant_configurable");
+        assistantConfig.add("system_prompt").add("tools").add("interrupt_on");
         ObjectNode metadata = info.putObject("metadata");
         metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));
         ctx.json(info);

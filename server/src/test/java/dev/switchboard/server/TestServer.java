@@ -86,6 +86,11 @@ final class TestServer implements AutoCloseable {
                 TelcoAgent.graph(telco, model, model, TelcoSettings.ofScale(0.01)));
     }
 
+    /** With one more graph beside the scripted and lanes ones. */
+    static TestServer startWithGraph(UnaryOperator<ServerSettings> settings, AgentGraph extra) {
+        return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50), extra);
+    }
+
     /** With the store's semantic index. */
     static TestServer startWithStoreIndex(UnaryOperator<ServerSettings> settings, dev.switchboard.store.StoreIndex index) {
         return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50), null, java.time.Clock.systemUTC(), index);

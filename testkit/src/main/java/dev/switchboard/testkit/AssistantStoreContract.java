@@ -352,6 +352,72 @@ public abstract class AssistantStoreContract {
         assertThat(store.count(AssistantQuery.all())).isEqualTo(1);
     }
 
+    // --- versions ---------------------------------------------------------------------------------
+
+    @Test
+    void versions_afterCreate_isTheFirstVersion() {
+        Assistant a = store.create(assistant("telco", "A", null));
+
+        assertThat(store.versions(a.assistantId(), null, 10, 0)).containsExactly(a);
+    }
+
+    @Test
+    void versions_afterUpdates_newestFirstAndPaged() {
+        Assistant v1 = store.create(assistant("telco", "A", json("{\"tier\":\"one\"}")));
+        Assistant v2 = bumped(v1, "B", json("{\"tier\":\"two\"}"));
+        store.update(v2);
+        Assistant v3 = bumped(v2, "C", json("{\"tier\":\"two\",\"x\":1}"));
+        store.update(v3);
+
+        assertThat(store.versions(v1.assistantId(), null, 10, 0)).extracting(Assistant::version)
+                .containsExactly(3, 2, 1);
+        assertThat(store.versions(v1.assistantId(), null, 1, 1)).extracting(Assistant::name).containsExactly("B");
+        assertThat(store.versions(v1.assistantId(), json("{\"tier\":\"two\"}"), 10, 0))
+                .extracting(Assistant::version).containsExactly(3, 2);
+        assertThat(store.get(v1.assistantId())).contains(v3);
+    }
+
+    @Test
+    void setLatest_olderVersion_becomesLiveAndVersionsStayAll() {
+        Assistant v1 = store.create(assistant("telco", "A", null));
+        store.update(bumped(v1, "B", null));
+
+        Assistant live = store.setLatest(v1.assistantId(), 1);
+
+        assertThat(live.version()).isEqualTo(1);
+        assertThat(live.name()).isEqualTo("A");
+        assertThat(live.config()).isEqualTo(v1.config());
+        assertThat(store.get(v1.assistantId()).orElseThrow().name()).isEqualTo("A");
+        assertThat(store.versions(v1.assistantId(), null, 10, 0)).hasSize(2);
+    }
+
+    @Test
+    void setLatest_unknownVersionOrAssistant_isNotFoundAndChangesNothing() {
+        Assistant v1 = store.create(assistant("telco", "A", null));
+
+        assertThatThrownBy(() -> store.setLatest(v1.assistantId(), 7))
+                .isInstanceOf(SwitchboardException.NotFound.class);
+        assertThatThrownBy(() -> store.setLatest(Ids.newId(), 1)).isInstanceOf(SwitchboardException.NotFound.class);
+        assertThat(store.get(v1.assistantId())).contains(v1);
+    }
+
+    @Test
+    void delete_removesTheVersionsToo() {
+        Assistant v1 = store.create(assistant("telco", "A", null));
+        store.update(bumped(v1, "B", null));
+
+        store.delete(v1.assistantId());
+
+        assertThat(store.versions(v1.assistantId(), null, 10, 0)).isEmpty();
+        assertThat(store.get(v1.assistantId())).isEmpty();
+    }
+
+    private Assistant bumped(Assistant a, String name, ObjectNode metadata) {
+        Instant now = clock.advance(Duration.ofSeconds(1));
+        return new Assistant(a.assistantId(), a.graphId(), a.config(), a.context(), metadata, a.version() + 1, name,
+                a.description(), a.createdAt(), now);
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
 
     /** A version-1 assistant created one clock second after the previous one. */

@@ -116,7 +116,7 @@ public final class AgentRunApi {
         String user = userOf(caller, body.string("user_id", null));
         String task = body.requiredString("task");
         String assistant = body.string("assistant_id", defaultAssistant());
-        api.switchboard().assistant(assistant); // an unknown assistant is a 404 before the user's thread is made
+        api.assistant(ctx, assistant); // an unknown assistant is a 404 before the user's thread is made
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", task);
         ReentrantLock lock = submitLocks[Math.floorMod(user.hashCode(), LOCK_STRIPES)];

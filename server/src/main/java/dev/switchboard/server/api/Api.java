@@ -26,6 +26,18 @@ public record Api(Switchboard switchboard, ServerSettings settings, Metrics metr
         return caller(ctx).check(switchboard.thread(threadId));
     }
 
+    /**
+     * The assistant by id or graph id, if the caller may use it and this server hosts its graph; 404 otherwise (as
+     * for an unknown one, so an id never confirms that another user's assistant exists).
+     */
+    public dev.switchboard.assistant.Assistant assistant(Context ctx, String idOrGraphId) {
+        dev.switchboard.assistant.Assistant a = switchboard.assistant(idOrGraphId);
+        if (!caller(ctx).mayUse(a) || !switchboard.graphs().containsKey(a.graphId())) {
+            throw new dev.switchboard.SwitchboardException.NotFound("Assistant '" + idOrGraphId + "' not found");
+        }
+        return a;
+    }
+
     public static Body body(Context ctx) {
         return Body.parse(ctx.body());
     }

@@ -17,6 +17,8 @@ import java.util.Set;
  * {@code /assistants}: the hosted graphs' assistants, searchable and readable by id or graph id. The database may
  * still hold assistants of a graph this server no longer hosts (the test-only {@code scripted} one, from a start
  * with {@code --scripted-assistant}): they are neither listed nor readable, as nothing here could run them.
+ * With sign-in on, a created assistant is its creator's (and admins'): nobody else sees it. Creating, patching,
+ * versions and deleting are {@link AssistantEditsApi}'s.
  */
 public final class AssistantsApi {
     /** What an assistant search may {@code select}: the fields of an assistant as Switchboard answers it. */
@@ -31,7 +33,8 @@ public final class AssistantsApi {
     public void register(RoutesConfig r) {
         r.post("/assistants/search", this::search);
         r.post("/assistants/count", this::count);
-        r.get("/assistants/{assistant_id}", ctx -> ctx.json(Wire.assistant(hosted(ctx.pathParam("assistant_id")))));
+        r.get("/assistants/{assistant_id}", ctx -> ctx.json(Wire.assistant(hosted(ctx))));
+        new AssistantEditsApi(api).register(r);
         r.get("/assistants/{assistant_id}/schemas", this::schemas);
         r.get("/assistants/{assistant_id}/graph", this::graph);
         r.get("/assistants/{assistant_id}/subgraphs", this::subgraphs);
@@ -51,7 +54,7 @@ public final class AssistantsApi {
         String sortBy = body.oneOf("sort_by", null, SORT_FIELDS);
         boolean ascending = "asc".equals(body.oneOf("sort_order", sortBy == null ? "asc" : "desc",
                 Set.of("asc", "desc")));
-        List<Assistant> matching = new java.util.ArrayList<>(matching(q));
+        List<Assistant> matching = new java.util.ArrayList<>(matching(q, Api.caller(ctx)));
         if (sortBy != null) {
             Comparator<Assistant> order = (x, y) -> compareKeys(x, y, sortBy);
             matching.sort((ascending ? order : order.reversed()).thenComparing(a -> a.assistantId().toString()));
@@ -108,41 +111,37 @@ public final class AssistantsApi {
     private void count(Context ctx) {
         Body body = Api.body(ctx).allowOnly(Set.of("graph_id", "metadata", "name"));
         ctx.json(matching(new AssistantQuery(body.string("graph_id", null), body.object("metadata"),
-                body.string("name", null), 1000, 0)).size());
+                body.string("name", null), 1000, 0), Api.caller(ctx)).size());
     }
 
     /**
      * Every assistant of a hosted graph that {@code q} matches, before paging: paging happens after the hosted
      * filter so that pages and the total agree. A server holds a handful of assistants, so all of them fit.
      */
-    private List<Assistant> matching(AssistantQuery q) {
+    private List<Assistant> matching(AssistantQuery q, dev.switchboard.server.auth.Caller caller) {
         AssistantQuery unpaged = new AssistantQuery(q.graphId(), q.metadata(), q.name(), 1000, 0);
         return api.switchboard().assistants().search(unpaged).stream()
-                .filter(a -> api.switchboard().graphs().containsKey(a.graphId())).toList();
+                .filter(a -> api.switchboard().graphs().containsKey(a.graphId()) && caller.mayUse(a)).toList();
     }
 
-    /** The assistant by id or graph id, if this server hosts its graph; else 404 as for an unknown one. */
-    private Assistant hosted(String idOrGraphId) {
-        Assistant a = api.switchboard().assistant(idOrGraphId);
-        if (!api.switchboard().graphs().containsKey(a.graphId())) {
-            throw new SwitchboardException.NotFound("Assistant '" + idOrGraphId + "' not found");
-        }
-        return a;
+    /** The path's assistant, if the caller may use it and this server hosts its graph; else 404. */
+    private Assistant hosted(Context ctx) {
+        return api.assistant(ctx, ctx.pathParam("assistant_id"));
     }
 
     private void schemas(Context ctx) {
-        Assistant a = hosted(ctx.pathParam("assistant_id"));
+        Assistant a = hosted(ctx);
         ctx.json(GraphDrawing.schemas(api.switchboard().graph(a.graphId())));
     }
 
     private void graph(Context ctx) {
-        Assistant a = hosted(ctx.pathParam("assistant_id"));
+        Assistant a = hosted(ctx);
         ctx.json(GraphDrawing.graph(api.switchboard().graph(a.graphId())));
     }
 
     /** An agent has no subgraphs; LangGraph answers an empty object for such a graph, with or without a namespace. */
     private void subgraphs(Context ctx) {
-        hosted(ctx.pathParam("assistant_id"));
+        hosted(ctx);
         ctx.json(Json.object());
     }
 }

@@ -121,7 +121,7 @@ public final class CronsApi {
         if (thread == null && completed == null) {
             completed = OnRunCompleted.DELETE;
         }
-        UUID assistantId = api.switchboard().assistant(body.requiredString("assistant_id")).assistantId();
+        UUID assistantId = api.assistant(ctx, body.requiredString("assistant_id")).assistantId();
         ObjectNode payload = payload(body, caller, thread, null);
         ObjectNode metadata = body.object("metadata") == null ? Json.object() : body.object("metadata").deepCopy();
         Instant now = api.switchboard().clock().instant();

@@ -148,6 +148,33 @@ public final class OpenApi {
         ok(op("get", "/ok", "Health", "meta"), Json.object().put("type", "object"));
         ok(op("get", "/info", "Server info", "meta"), Json.object().put("type", "object"));
         ok(op("get", "/metrics", "Prometheus metrics", "meta"), "200", Json.object().put("type", "string"), "text/plain");
+        ObjectNode createAssistant = op("post", "/assistants", "Create an assistant of a served graph (version 1; "
+                + "with sign-in, the caller's own); config.configurable may set system_prompt and tools (a subset of "
+                + "the graph's tool names)", "assistants");
+        body(createAssistant, object("AssistantCreate", "A new assistant.", "graph_id", "string", "assistant_id",
+                "string", "config", "object", "context", "object", "metadata", "object", "if_exists", "string",
+                "name", "string", "description", "string"));
+        ok(createAssistant, ref("Assistant"));
+        ObjectNode patchAssistant = op("patch", "/assistants/{assistant_id}", "Make a new version: config and "
+                + "context replaced, metadata merged (409 builtin_assistant for a built-in one)", "assistants");
+        body(patchAssistant, object("AssistantPatch", "What changes.", "graph_id", "string", "config", "object",
+                "context", "object", "metadata", "object", "name", "string", "description", "string"));
+        ok(patchAssistant, ref("Assistant"));
+        ObjectNode deleteAssistant = op("delete", "/assistants/{assistant_id}", "Delete an assistant and its "
+                + "versions; delete_threads=true also deletes its threads (409, nothing deleted, if one is busy)",
+                "assistants");
+        query(deleteAssistant, "delete_threads", "boolean");
+        ok(deleteAssistant, Json.object().put("type", "array"));
+        ObjectNode assistantVersions = op("post", "/assistants/{assistant_id}/versions", "An assistant's versions, "
+                + "newest first", "assistants");
+        body(assistantVersions, object("AssistantVersionSearch", "A page of versions.", "limit", "integer",
+                "offset", "integer", "metadata", "object"));
+        ok(assistantVersions, Json.object().put("type", "array"));
+        ObjectNode latest = op("post", "/assistants/{assistant_id}/latest", "Make a stored version the live one "
+                + "(body {version} or query version)", "assistants");
+        query(latest, "version", "integer");
+        body(latest, object("AssistantLatestVersion", "The version to make live.", "version", "integer"));
+        ok(latest, ref("Assistant"));
         ok(op("post", "/assistants/search", "Search assistants", "assistants"), arrayOf("Assistant"));
         ok(op("post", "/assistants/count", "Count assistants", "assistants"), Json.object().put("type", "integer"));
         ok(op("get", "/assistants/{assistant_id}", "Get an assistant (id or graph id)", "assistants"), ref("Assistant"));

@@ -207,7 +207,7 @@ public final class RunsApi {
         }
         String assistantId = body.requiredString("assistant_id");
         Command command = command(body);
-        Assistant assistant = api.switchboard().assistant(assistantId);
+        Assistant assistant = api.assistant(ctx, assistantId);
         // interrupt_before/after from the request, else from the assistant's config.
         Breakpoints breakpoints = new Breakpoints(
                 Breakpoints.nodes(Breakpoints.BEFORE_KEY, body.has(Breakpoints.BEFORE_KEY) ? body.any(Breakpoints.BEFORE_KEY)

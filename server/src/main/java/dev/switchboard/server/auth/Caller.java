@@ -60,6 +60,15 @@ public record Caller(String user, Set<String> roles, String visitor) {
         return owner != null && user.equals(owner.asText());
     }
 
+    /**
+     * True when this caller may see {@code assistant}: a built-in one (no owner) is everyone's; a created one is its
+     * creator's (and an admin's), as a thread is.
+     */
+    public boolean mayUse(dev.switchboard.assistant.Assistant assistant) {
+        JsonNode owner = assistant.metadata().get("owner");
+        return isAnonymous() || isAdmin() || owner == null || user.equals(owner.asText());
+    }
+
     public ConversationThread check(ConversationThread thread) {
         if (!owns(thread)) {
             throw SwitchboardException.NotFound.of("Thread", thread.threadId());
