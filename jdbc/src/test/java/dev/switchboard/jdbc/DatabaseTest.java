@@ -41,7 +41,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Opening, migrating, refusing and configuring databases: what the contract suites do not cover. */
 class DatabaseTest {
-    /** The migrations this build ships (V1 storage ports, V2 run leases), each applied exactly once. */
     /** Migrations applied to a new database, and the latest version among them. */
     private static final int MIGRATIONS = 8;
     private static final String LATEST_VERSION = "8";
