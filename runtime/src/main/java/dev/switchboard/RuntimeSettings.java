@@ -15,9 +15,18 @@ import java.util.Objects;
  * @param eventRetention how long a finished run's events stay replayable
  * @param maxHistory     how many recent messages a model sees at most (the seed's {@code RBC_FEES_MAX_MSGS})
  * @param laneDebug      one log line per lane coordination step (the seed's {@code TELCO_DEBUG})
+ * @param modelTimeout   how long a model call may stay silent before the run stops it and ends in error
+ * @param toolTimeout    how long a quick tool call may run before the run stops it and ends in error
  */
 public record RuntimeSettings(String instanceId, Duration lease, Duration secondaryWait, Duration eventRetention,
-        int maxHistory, boolean laneDebug) {
+        int maxHistory, boolean laneDebug, Duration modelTimeout, Duration toolTimeout) {
+
+    /** With the default step timeouts (120 s of model silence, 60 s per quick tool call). */
+    public RuntimeSettings(String instanceId, Duration lease, Duration secondaryWait, Duration eventRetention,
+            int maxHistory, boolean laneDebug) {
+        this(instanceId, lease, secondaryWait, eventRetention, maxHistory, laneDebug, Duration.ofSeconds(120),
+                Duration.ofSeconds(60));
+    }
 
     public RuntimeSettings {
         if (instanceId != null && instanceId.isBlank()) {
@@ -32,6 +41,11 @@ public record RuntimeSettings(String instanceId, Duration lease, Duration second
         if (secondaryWait.isNegative() || eventRetention.isNegative()) {
             throw new IllegalArgumentException("waits and retention must not be negative");
         }
+        Objects.requireNonNull(modelTimeout, "modelTimeout");
+        Objects.requireNonNull(toolTimeout, "toolTimeout");
+        if (modelTimeout.toMillis() < 1 || toolTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("step timeouts must be at least 1 ms");
+        }
         if (maxHistory < 1) {
             throw new IllegalArgumentException("the message limit must be at least 1, got " + maxHistory);
         }
@@ -44,7 +58,8 @@ public record RuntimeSettings(String instanceId, Duration lease, Duration second
 
     /**
      * From {@code SWITCHBOARD_INSTANCE_ID}, {@code SWITCHBOARD_LEASE_MS}, {@code SWITCHBOARD_SECONDARY_WAIT_MS},
-     * {@code SWITCHBOARD_EVENT_RETENTION_MS}, {@code RBC_FEES_MAX_MSGS} and {@code TELCO_DEBUG} /
+     * {@code SWITCHBOARD_EVENT_RETENTION_MS}, {@code SWITCHBOARD_MODEL_TIMEOUT_MS}, {@code SWITCHBOARD_TOOL_TIMEOUT_MS},
+     * {@code RBC_FEES_MAX_MSGS} and {@code TELCO_DEBUG} /
      * {@code SWITCHBOARD_DEBUG}; an unset variable keeps the default, a malformed one is refused with a message
      * naming it (never silently replaced by the default).
      */
@@ -56,7 +71,9 @@ public record RuntimeSettings(String instanceId, Duration lease, Duration second
                 millis(env, "SWITCHBOARD_SECONDARY_WAIT_MS", d.secondaryWait(), 0),
                 millis(env, "SWITCHBOARD_EVENT_RETENTION_MS", d.eventRetention(), 0),
                 (int) number(env, "RBC_FEES_MAX_MSGS", d.maxHistory(), 1),
-                flag(env.get("TELCO_DEBUG")) || flag(env.get("SWITCHBOARD_DEBUG")));
+                flag(env.get("TELCO_DEBUG")) || flag(env.get("SWITCHBOARD_DEBUG")),
+                millis(env, "SWITCHBOARD_MODEL_TIMEOUT_MS", d.modelTimeout(), 1),
+                millis(env, "SWITCHBOARD_TOOL_TIMEOUT_MS", d.toolTimeout(), 1));
     }
 
     private static Duration millis(Map<String, String> env, String name, Duration fallback, long min) {

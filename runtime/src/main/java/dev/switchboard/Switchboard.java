@@ -113,7 +113,8 @@ public final class Switchboard implements AutoCloseable {
         this.operationRunner = new OperationRunner(operations, store, clock, instanceId, b.lease);
         OperationTools operationTools = new OperationTools(operations, operationRunner, store, clock);
         this.scheduler = new RunScheduler(runs, threads, checkpoints, events, clock, this::graphOf, b.maxHistory,
-                operations, operationRunner, operationTools, store, b.secondaryWait, instanceId, b.lease);
+                operations, operationRunner, operationTools, store, b.secondaryWait, instanceId, b.lease,
+                new dev.switchboard.scheduling.StepLimits(b.modelTimeout, b.toolTimeout));
         // Crash recovery, then pending runs, then the heartbeat (RunScheduler#start).
         this.cluster = b.clusterFactory == null ? dev.switchboard.cluster.Cluster.LOCAL : b.clusterFactory.apply(instanceId);
         scheduler.joinCluster(cluster);
@@ -168,6 +169,8 @@ public final class Switchboard implements AutoCloseable {
         private final Map<String, ObjectNode> systemConfigs = new LinkedHashMap<>();
         private String defaultGraphId;
         private int maxHistory = RuntimeSettings.defaults().maxHistory();
+        private Duration modelTimeout = RuntimeSettings.defaults().modelTimeout();
+        private Duration toolTimeout = RuntimeSettings.defaults().toolTimeout();
         private OperationStore operations;
         private Duration secondaryWait = RuntimeSettings.defaults().secondaryWait();
         private Duration eventRetention = RuntimeSettings.defaults().eventRetention();
@@ -216,6 +219,8 @@ public final class Switchboard implements AutoCloseable {
             this.secondaryWait = settings.secondaryWait();
             this.eventRetention = settings.eventRetention();
             this.maxHistory = settings.maxHistory();
+            this.modelTimeout = settings.modelTimeout();
+            this.toolTimeout = settings.toolTimeout();
             dev.switchboard.operation.LaneLog.enable(settings.laneDebug());
             return this;
         }
@@ -320,6 +325,20 @@ public final class Switchboard implements AutoCloseable {
         /** The graph used when a caller names no assistant (the seed-compatible {@link #invoke}). */
         public Builder defaultGraph(String graphId) {
             this.defaultGraphId = graphId;
+            return this;
+        }
+
+        /**
+         * How long a model call may stay silent (no token, no answer) and a quick tool call may run before the run
+         * stops it and ends in error ({@code SWITCHBOARD_MODEL_TIMEOUT_MS}, default 120 s;
+         * {@code SWITCHBOARD_TOOL_TIMEOUT_MS}, default 60 s). Long-running tools are operations and have no such limit.
+         */
+        public Builder stepTimeouts(Duration model, Duration tool) {
+            if (model == null || tool == null || model.toMillis() < 1 || tool.toMillis() < 1) {
+                throw new IllegalArgumentException("step timeouts must be at least 1 ms");
+            }
+            this.modelTimeout = model;
+            this.toolTimeout = tool;
             return this;
         }
 

@@ -92,10 +92,12 @@ final class AgentLoop {
     private final OperationStep operationStep;
     private final SecondaryLoop secondaryLoop;
     private final ToolsNode toolsNode;
+    private final StepLimits limits;
 
     AgentLoop(RunCheckpoints checkpoints, OperationStore operations, OperationRunner runner,
             OperationTools operationTools, Lanes lanes, Clock clock, int maxHistory, Duration secondaryWait,
-            Coordination scheduler) {
+            Coordination scheduler, StepLimits limits) {
+        this.limits = limits;
         this.checkpoints = checkpoints;
         this.operations = operations;
         this.runner = runner;
@@ -106,8 +108,8 @@ final class AgentLoop {
         this.secondaryWait = secondaryWait;
         this.scheduler = scheduler;
         this.operationStep = new OperationStep(operations, runner, operationTools, lanes, clock, secondaryWait, scheduler);
-        this.secondaryLoop = new SecondaryLoop(checkpoints, operationTools, lanes, maxHistory);
-        this.toolsNode = new ToolsNode(operationStep, operationTools);
+        this.secondaryLoop = new SecondaryLoop(checkpoints, operationTools, lanes, maxHistory, limits);
+        this.toolsNode = new ToolsNode(operationStep, operationTools, limits);
     }
 
 
@@ -285,7 +287,7 @@ final class AgentLoop {
                             "interim_messages", synthesis.interim().size());
                 }
                 AiMessage ai = callModel(run, graph, log, graph.model().apply(configurable), prompt, toolSpecs,
-                        configurable, purpose, step, synthesis == null ? null : brief(synthesis));
+                        configurable, purpose, step, synthesis == null ? null : brief(synthesis), limits);
                 state = state.addMessages(List.of(ai));
                 RunCheckpoints.Written written0 = checkpoints.mainStep(run, parent, step, state,
                         ai.hasToolCalls() ? List.of(TOOLS_NODE) : List.of(), nodeWrites(AGENT_NODE, List.of(ai)));

@@ -38,12 +38,25 @@ final class LoopSteps {
 
     static AiMessage callModel(Run run, AgentGraph graph, EventLog log, ChatModel model, List<Message> prompt,
             List<ToolSpec> specs, ObjectNode configurable, ModelRequest.Purpose purpose, int step,
-            dev.switchboard.model.SynthesisBrief brief)
+            dev.switchboard.model.SynthesisBrief brief, StepLimits limits)
             throws InterruptedException {
         String aiId = "run-" + Ids.newId();
         var chunks = RunEvent.MessageChunk.sharing(nodeMetadata(run, graph, RunCheckpoints.AGENT_NODE, step));
-        AiMessage raw = model.chat(new ModelRequest(prompt, specs, configurable, purpose, brief),
-                token -> log.publish(chunks.apply(MessageJson.chunkJson(aiId, token, List.of()))));
+        java.util.concurrent.atomic.AtomicLong lastSign = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        AiMessage raw;
+        try {
+            raw = Bounded.call(() -> model.chat(new ModelRequest(prompt, specs, configurable, purpose, brief),
+                token -> {
+                    lastSign.set(System.nanoTime());
+                    log.publish(chunks.apply(MessageJson.chunkJson(aiId, token, List.of())));
+                }), limits.modelSilence(), lastSign,
+                "the model call sent nothing for " + limits.modelSilence().toMillis()
+                        + " ms (SWITCHBOARD_MODEL_TIMEOUT_MS) and was stopped");
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // ChatModel#chat throws no other checked exception
+        }
         AiMessage ai = new AiMessage(aiId, raw.content(), raw.toolCalls(), raw.additionalKwargs());
         if (ai.hasToolCalls()) {
             log.publish(chunks.apply(MessageJson.chunkJson(aiId, "", ai.toolCalls())));
@@ -54,8 +67,8 @@ final class LoopSteps {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LoopSteps.class.getName());
 
     static ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
-            List<String> namespace, Lane lane) throws InterruptedException {
-        return callTool(run, tool, call, log, configurable, namespace, lane, List.of());
+            List<String> namespace, Lane lane, StepLimits limits) throws InterruptedException {
+        return callTool(run, tool, call, log, configurable, namespace, lane, List.of(), limits);
     }
 
     /**
@@ -64,18 +77,21 @@ final class LoopSteps {
      * {@link ToolContext.PauseRequested} to the caller.
      */
     static ToolMessage callTool(Run run, Tool tool, ToolCall call, EventLog log, ObjectNode configurable,
-            List<String> namespace, Lane lane, List<com.fasterxml.jackson.databind.JsonNode> resumed)
-            throws InterruptedException {
+            List<String> namespace, Lane lane, List<com.fasterxml.jackson.databind.JsonNode> resumed,
+            StepLimits limits) throws InterruptedException {
         if (tool == null) {
             return ToolMessage.error(call.id(), call.name(), "Error: there is no tool named '" + call.name() + "'.");
         }
         ToolContext context = new InlineToolContext(run, call, configurable, namespace, log, lane, List.copyOf(resumed),
                 new java.util.concurrent.atomic.AtomicInteger());
         try {
-            String result = tool.call(call.args(), context);
+            String result = Bounded.call(() -> tool.call(call.args(), context), limits.quickTool(),
+                    new java.util.concurrent.atomic.AtomicLong(System.nanoTime()),
+                    "the tool " + call.name() + " ran longer than " + limits.quickTool().toMillis()
+                            + " ms (SWITCHBOARD_TOOL_TIMEOUT_MS) and was stopped");
             return ToolMessage.success(call.id(), call.name(), result == null ? "" : result);
-        } catch (ToolContext.PauseRequested pause) {
-            throw pause;
+        } catch (ToolContext.PauseRequested | StepTimeoutException stop) {
+            throw stop;
         } catch (InterruptedException e) {
             throw e;
         } catch (ToolException e) {

@@ -126,6 +126,7 @@ final class RunFinisher {
             closeAfterFailure(run);
         }
         String name = failure instanceof RecursionLimitException r ? r.errorName()
+                : failure instanceof StepTimeoutException ? StepTimeoutException.ERROR_NAME
                 : failure.getClass().getSimpleName();
         ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
         return endStreamThenFinish(ex, RunStatus.ERROR);

@@ -67,7 +67,16 @@ public final class RunScheduler implements AutoCloseable {
     public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
             Function<UUID, AgentGraph> graphs, int maxHistory, OperationStore operations, OperationRunner runner,
             OperationTools operationTools, ItemStore store, Duration secondaryWait, String owner, Duration lease) {
+        this(runs, threads, checkpoints, events, clock, graphs, maxHistory, operations, runner, operationTools, store,
+                secondaryWait, owner, lease, StepLimits.DEFAULTS);
+    }
+
+    public RunScheduler(RunStore runs, ThreadStore threads, CheckpointStore checkpoints, EventBus events, Clock clock,
+            Function<UUID, AgentGraph> graphs, int maxHistory, OperationStore operations, OperationRunner runner,
+            OperationTools operationTools, ItemStore store, Duration secondaryWait, String owner, Duration lease,
+            StepLimits limits) {
         Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(lease, "lease");
         Lanes lanes = new Lanes(store, clock, owner);
         Leases leases = new Leases(clock);
@@ -93,7 +102,7 @@ public final class RunScheduler implements AutoCloseable {
                     public void foldPendingSecondary(UUID threadId, Lanes.Conversation conversation) {
                         canceller.foldPendingSecondary(threadId, conversation);
                     }
-                });
+                }, limits);
         this.starter = new RunStarter(s, loop, graphs, new RunFinisher(s, this::admitReport));
         this.pauses = new Pauses(graphs);
         this.keeper = new LeaseKeeper(s, starter, this::admitReport);

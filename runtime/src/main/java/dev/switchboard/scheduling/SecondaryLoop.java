@@ -42,7 +42,11 @@ final class SecondaryLoop {
     private final Lanes lanes;
     private final int maxHistory;
 
-    SecondaryLoop(RunCheckpoints checkpoints, OperationTools operationTools, Lanes lanes, int maxHistory) {
+    private final StepLimits limits;
+
+    SecondaryLoop(RunCheckpoints checkpoints, OperationTools operationTools, Lanes lanes, int maxHistory,
+            StepLimits limits) {
+        this.limits = limits;
         this.checkpoints = checkpoints;
         this.operationTools = operationTools;
         this.lanes = lanes;
@@ -92,7 +96,7 @@ final class SecondaryLoop {
                 history.addAll(exchange);
                 prompt.addAll(History.forModel(history, maxHistory));
                 AiMessage ai = onSecondaryLane(callModel(run, graph, log, model, prompt, specs, configurable,
-                        ModelRequest.Purpose.SECONDARY, step, null));
+                        ModelRequest.Purpose.SECONDARY, step, null, limits));
                 exchange.add(ai);
                 log.publish(new RunEvent.MessageComplete(MessageJson.toJson(ai), nodeMetadata(run, graph, RunCheckpoints.AGENT_NODE, step)));
                 if (!ai.hasToolCalls()) {
@@ -102,7 +106,7 @@ final class SecondaryLoop {
                     Message result;
                     if (allowed.contains(call.name())) {
                         Tool tool = tools.stream().filter(t -> t.spec().name().equals(call.name())).findFirst().orElseThrow();
-                        result = callTool(run, tool, call, log, configurable, namespace, Lane.SECONDARY);
+                        result = callTool(run, tool, call, log, configurable, namespace, Lane.SECONDARY, limits);
                         if (call.name().equals(OperationTools.CHECK_STATUS) && result instanceof ToolMessage status) {
                             result = withPendingApproval(run, status);
                         }

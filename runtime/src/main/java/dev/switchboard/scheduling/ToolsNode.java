@@ -35,7 +35,10 @@ final class ToolsNode {
     private final OperationStep operationStep;
     private final OperationTools operationTools;
 
-    ToolsNode(OperationStep operationStep, OperationTools operationTools) {
+    private final StepLimits limits;
+
+    ToolsNode(OperationStep operationStep, OperationTools operationTools, StepLimits limits) {
+        this.limits = limits;
         this.operationStep = operationStep;
         this.operationTools = operationTools;
     }
@@ -104,7 +107,7 @@ final class ToolsNode {
             } else {
                 List<JsonNode> resumed = resumption.resumedFor(call.id());
                 try {
-                    results.add(LoopSteps.callTool(run, tool, call, log, configurable, namespace, Lane.MAIN, resumed));
+                    results.add(LoopSteps.callTool(run, tool, call, log, configurable, namespace, Lane.MAIN, resumed, limits));
                 } catch (ToolContext.PauseRequested pause) {
                     return new Paused(Pauses.toolPause(call, pause.value(), resumed, results));
                 }

@@ -55,6 +55,12 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted,
             AgentGraph extra, java.time.Clock clock, dev.switchboard.store.StoreIndex storeIndex) {
+        this(settings, database, scripted, extra, clock, storeIndex, UnaryOperator.identity());
+    }
+
+    private TestServer(UnaryOperator<ServerSettings> settings, Database database, AgentGraph scripted,
+            AgentGraph extra, java.time.Clock clock, dev.switchboard.store.StoreIndex storeIndex,
+            UnaryOperator<Switchboard.Builder> tune) {
         Switchboard.Builder builder = Switchboard.builder().clock(clock).storeIndex(storeIndex).graph(scripted).graph(lanesGraph())
                 .defaultGraph(ScriptedAgent.GRAPH_ID).secondaryWait(Duration.ofSeconds(10));
         if (extra != null) {
@@ -65,7 +71,7 @@ final class TestServer implements AutoCloseable {
                     .operationStore(database.operations()).itemStore(database.items())
                     .assistantStore(database.assistants());
         }
-        this.switchboard = builder.build();
+        this.switchboard = tune.apply(builder).build();
         this.server = new SwitchboardServer(switchboard, settings.apply(ServerSettings.defaults().withPort(0)), "test")
                 .start();
         this.http = new Http(server.url());
@@ -94,6 +100,12 @@ final class TestServer implements AutoCloseable {
     /** With the store's semantic index. */
     static TestServer startWithStoreIndex(UnaryOperator<ServerSettings> settings, dev.switchboard.store.StoreIndex index) {
         return new TestServer(settings, null, ScriptedAgent.graph(3, 1, 50), null, java.time.Clock.systemUTC(), index);
+    }
+
+    /** With {@code extra} as a third graph and the runtime's builder adjusted by {@code tune}. */
+    static TestServer startWith(AgentGraph extra, UnaryOperator<Switchboard.Builder> tune) {
+        return new TestServer(s -> s, null, ScriptedAgent.graph(3, 1, 50), extra, java.time.Clock.systemUTC(), null,
+                tune);
     }
 
     /** On {@code clock} (a manual clock, for crons). */

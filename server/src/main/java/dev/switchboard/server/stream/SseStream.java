@@ -208,7 +208,8 @@ public final class SseStream {
     }
 
     /** Errors whose name and message are Switchboard's own words, safe to show a client as they are. */
-    private static final java.util.Set<String> OWN_ERRORS = java.util.Set.of("GraphRecursionError");
+    private static final java.util.Map<String, String> OWN_ERRORS = java.util.Map.of("GraphRecursionError",
+            "recursion_limit", "StepTimeoutError", "step_timeout");
 
     /**
      * What a client sees of a failed run: a stable error name and code, and for anything but Switchboard's own
@@ -217,10 +218,10 @@ public final class SseStream {
      */
     static ObjectNode clientError(RunEvent.Error err) {
         ObjectNode data = Json.object();
-        if (OWN_ERRORS.contains(err.error())) {
+        if (OWN_ERRORS.containsKey(err.error())) {
             data.put("error", err.error());
             data.put("message", err.message());
-            data.put("code", "recursion_limit");
+            data.put("code", OWN_ERRORS.get(err.error()));
         } else {
             data.put("error", "RunError");
             data.put("message", "the run failed on the server; see the server log for this run");
