@@ -38,6 +38,7 @@ public final class LangChain4jAgent {
         private final String agentId;
         private ChatModel model;
         private ChatModel secondaryModel;
+        private dev.switchboard.agent.ModelCatalog models;
         private String systemPrompt;
         private String secondaryPrompt;
         private String synthesisPrompt;
@@ -78,6 +79,16 @@ public final class LangChain4jAgent {
             return this;
         }
 
+        /**
+         * Models chosen by name per assistant or run ({@code config.configurable.model}); see
+         * {@link dev.switchboard.agent.ModelCatalog}. {@link Models#catalog} is one over the providers this module
+         * speaks. Replaces {@code model(…)} and {@code secondaryModel(…)}.
+         */
+        public Builder models(dev.switchboard.agent.ModelCatalog catalog) {
+            this.models = Objects.requireNonNull(catalog, "models");
+            return this;
+        }
+
         public Builder systemPrompt(String prompt) {
             this.systemPrompt = prompt;
             return this;
@@ -108,15 +119,20 @@ public final class LangChain4jAgent {
          *                                  the method and what to change)
          */
         public AgentGraph build() {
-            if (model == null) {
+            if (model == null && models == null) {
                 throw new IllegalArgumentException("agent " + agentId + " has no model; call model(…) with a "
                         + "LangChain4j ChatModel or StreamingChatModel");
             }
-            AgentGraph.Builder graph = AgentGraph.builder(agentId).model(model).systemPrompt(systemPrompt)
+            AgentGraph.Builder graph = AgentGraph.builder(agentId).systemPrompt(systemPrompt)
                     .tools(AnnotatedTools.from(toolObjects.toArray())).secondaryPrompt(secondaryPrompt)
                     .synthesisPrompt(synthesisPrompt);
-            if (secondaryModel != null) {
-                graph.secondaryModel(secondaryModel);
+            if (models != null) {
+                graph.models(models);
+            } else {
+                graph.model(model);
+                if (secondaryModel != null) {
+                    graph.secondaryModel(secondaryModel);
+                }
             }
             return graph.build();
         }

@@ -74,6 +74,18 @@ public final class Models {
     }
 
     /**
+     * The models an agent lets its assistants and runs choose by name ({@code config.configurable.model}, any model
+     * string), built on first use with {@code env}'s keys and base URLs; without a choice {@code main} and
+     * {@code secondary} answer. {@code offline} supplies the model {@code offline} names (null: not offered).
+     *
+     * @throws IllegalArgumentException when a default cannot be built (a provider without its key)
+     */
+    public static dev.switchboard.agent.ModelCatalog catalog(Map<String, String> env, ModelSpec main,
+            ModelSpec secondary, java.util.function.Supplier<ChatModel> offline) {
+        return new ProviderCatalog(env, main, secondary, offline);
+    }
+
+    /**
      * Builds a provider's model, streaming through LangChain4j.
      *
      * @throws IllegalArgumentException for {@code offline} (the server supplies that model) and when the

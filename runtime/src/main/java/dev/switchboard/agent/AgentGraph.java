@@ -66,6 +66,11 @@ public record AgentGraph(
                 synthesisPrompt);
     }
 
+    /** The catalog this agent's models are chosen from by name, if it offers a choice. */
+    public Optional<ModelCatalog> modelCatalog() {
+        return model instanceof ModelCatalog.Lane lane ? Optional.of(lane.catalog()) : Optional.empty();
+    }
+
     public Optional<Tool> tool(String name) {
         return tools.stream().filter(t -> t.spec().name().equals(name)).findFirst();
     }
@@ -103,6 +108,16 @@ public record AgentGraph(
         /** A model chosen per run from its {@code config.configurable} (an assistant's model choice, say). */
         public Builder model(Function<ObjectNode, ChatModel> perRun) {
             this.model = Objects.requireNonNull(perRun, "model");
+            return this;
+        }
+
+        /**
+         * Models chosen by name per assistant or run ({@code config.configurable.model}), on both lanes; without a
+         * choice the catalog's defaults answer. Replaces {@link #model} and {@link #secondaryModel}.
+         */
+        public Builder models(ModelCatalog catalog) {
+            this.model = ModelCatalog.mainLane(catalog);
+            this.secondaryModel = ModelCatalog.secondaryLane(catalog);
             return this;
         }
 

@@ -11,8 +11,9 @@ import java.util.Set;
 
 /**
  * What an assistant's (or a run's) {@code config.configurable} changes about the agent a run talks to: its system
- * prompt ({@code system_prompt}, replacing the graph's) and the subset of the graph's tools its model sees and may
- * call ({@code tools}, a list of tool names). Null means "as the graph defines it". Read from the run's merged
+ * prompt ({@code system_prompt}, replacing the graph's), the subset of the graph's tools its model sees and may
+ * call ({@code tools}, a list of tool names) and, for an agent with a {@link ModelCatalog}, its model ({@code model},
+ * checked here and applied by the graph's model functions). Null means "as the graph defines it". Read from the run's merged
  * {@code configurable}, so a run's own value overrides its thread's and its assistant's, as LangGraph merges.
  */
 public record RunProfile(String systemPrompt, Set<String> tools) {
@@ -66,6 +67,13 @@ public record RunProfile(String systemPrompt, Set<String> tools) {
                 names.add(n.asText());
             }
             tools = new LinkedHashSet<>(names);
+        }
+        String model = ModelCatalog.chosen(configurable);
+        if (model != null) {
+            ModelCatalog catalog = graph.modelCatalog().orElseThrow(() -> new SwitchboardException.InvalidRequest(
+                    "invalid_config", "agent " + graph.graphId() + " offers no choice of model; leave out "
+                            + "config.configurable.model"));
+            catalog.named(model); // an unknown or unreachable model is refused here, before anything is stored
         }
         return new RunProfile(prompt, tools);
     }

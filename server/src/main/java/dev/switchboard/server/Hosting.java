@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.Switchboard;
 import dev.switchboard.agent.AgentGraph;
 import dev.switchboard.jdbc.Database;
+import dev.switchboard.agent.ModelCatalog;
 import dev.switchboard.langchain4j.ModelChoice;
-import dev.switchboard.langchain4j.ModelSpec;
 import dev.switchboard.langchain4j.Models;
-import dev.switchboard.model.ChatModel;
 import dev.switchboard.telco.TelcoAgent;
 import dev.switchboard.telco.TelcoSettings;
 import dev.switchboard.telco.backend.JdbcTelcoBackend;
@@ -185,29 +184,24 @@ public final class Hosting implements AutoCloseable {
             }
             ModelChoice main;
             ModelChoice secondary;
-            ChatModel mainModel;
-            ChatModel secondaryModel;
+            ModelCatalog models;
             try {
                 main = Models.choose(effective);
                 secondary = Models.chooseSecondary(effective, main);
-                mainModel = model(main, effective);
-                secondaryModel = model(secondary, effective);
+                // An assistant or run may name another model (config.configurable.model): any provider this
+                // environment can reach, or offline.
+                models = Models.catalog(effective, main.spec(), secondary.spec(), OfflineTelcoModel::new);
             } catch (IllegalArgumentException e) {
                 throw new ModelProblem(e.getMessage(), e);
             }
             database.migrate("classpath:db/telco", "flyway_telco_history");
             TelcoBackend backend = new JdbcTelcoBackend(database.dataSource());
-            AgentGraph telco = TelcoAgent.graph(backend, mainModel, secondaryModel, TelcoSettings.fromEnv());
+            AgentGraph telco = TelcoAgent.graph(backend, models, TelcoSettings.fromEnv());
             String description = main.toString()
                     + (secondary.spec().equals(main.spec()) ? "" : "; secondary lane " + secondary);
             String shown = main.spec()
                     + (secondary.spec().equals(main.spec()) ? "" : "; secondary lane " + secondary.spec());
             return new Selected(scripted ? List.of(telco, ScriptedAgent.graph()) : List.of(telco), description, shown);
-        }
-
-        private static ChatModel model(ModelChoice choice, Map<String, String> env) {
-            return choice.spec().provider() == ModelSpec.Provider.OFFLINE ? new OfflineTelcoModel()
-                    : Models.create(choice.spec(), env);
         }
     }
 }

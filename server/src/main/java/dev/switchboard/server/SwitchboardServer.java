@@ -213,7 +213,7 @@ public final class SwitchboardServer implements AutoCloseable {
         // POST/PATCH/DELETE /assistants, versions and latest; the configurable keys an assistant may set.
         supports.put("assistant_versions", true);
         var assistantConfig = supports.putArray("assistant_configurable");
-        assistantConfig.add("system_prompt").add("tools").add("interrupt_on");
+        assistantConfig.add("system_prompt").add("tools").add("model").add("interrupt_on");
         ObjectNode metadata = info.putObject("metadata");
         metadata.put("graphs", String.join(",", switchboard.graphs().keySet()));
         ctx.json(info);

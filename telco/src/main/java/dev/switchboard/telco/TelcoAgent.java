@@ -2,6 +2,7 @@ package dev.switchboard.telco;
 
 import dev.switchboard.agent.AgentGraph;
 import dev.switchboard.langchain4j.LangChain4jAgent;
+import dev.switchboard.agent.ModelCatalog;
 import dev.switchboard.model.ChatModel;
 import dev.switchboard.telco.backend.TelcoBackend;
 import dev.switchboard.telco.tools.TelcoTools;
@@ -63,17 +64,26 @@ public final class TelcoAgent {
      */
     public static AgentGraph graph(TelcoBackend backend, ChatModel mainModel, ChatModel secondaryModel,
             TelcoSettings settings) {
-        Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(mainModel, "mainModel");
         Objects.requireNonNull(secondaryModel, "secondaryModel");
+        return definition(backend, settings).model(mainModel).secondaryModel(secondaryModel).build();
+    }
+
+    /**
+     * The {@code telco} graph over {@code backend} whose assistants and runs choose their model by name from
+     * {@code models} ({@code config.configurable.model}); the catalog's defaults answer otherwise.
+     */
+    public static AgentGraph graph(TelcoBackend backend, ModelCatalog models, TelcoSettings settings) {
+        return definition(backend, settings).models(Objects.requireNonNull(models, "models")).build();
+    }
+
+    private static LangChain4jAgent.Builder definition(TelcoBackend backend, TelcoSettings settings) {
+        Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(settings, "settings");
         return LangChain4jAgent.builder(GRAPH_ID)
-                .model(mainModel)
-                .secondaryModel(secondaryModel)
                 .systemPrompt(SYSTEM_PROMPT)
                 .secondaryPrompt(SECONDARY_PROMPT)
                 .synthesisPrompt(SYNTHESIS_PROMPT)
-                .tools(TelcoTools.objects(backend, settings).toArray())
-                .build();
+                .tools(TelcoTools.objects(backend, settings).toArray());
     }
 }
