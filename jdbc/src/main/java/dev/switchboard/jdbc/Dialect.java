@@ -144,6 +144,21 @@ enum Dialect {
     /** The failure says nothing about the request: the same call may succeed later. */
     abstract boolean isTransient(SQLException e);
 
+    /**
+     * Whether the database cannot write for want of space: SQLite's SQLITE_FULL (its file system or
+     * {@code max_page_count} is full; a failed write of the journal on a full disk is SQLITE_IOERR_WRITE),
+     * PostgreSQL's class 53 (insufficient resources: disk full, out of memory). It passes once space is back.
+     */
+    static boolean isFull(SQLException e) {
+        if (e instanceof org.sqlite.SQLiteException s) {
+            int code = s.getResultCode().code;
+            return (code & 0xff) == org.sqlite.SQLiteErrorCode.SQLITE_FULL.code
+                    || code == org.sqlite.SQLiteErrorCode.SQLITE_IOERR_WRITE.code;
+        }
+        String state = e.getSQLState();
+        return state != null && state.startsWith("53");
+    }
+
     private static boolean isConnectionFailure(SQLException e) {
         String state = e.getSQLState();
         return e instanceof java.sql.SQLTransientException || (state != null && state.startsWith("08"));
