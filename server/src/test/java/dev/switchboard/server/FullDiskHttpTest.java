@@ -97,6 +97,8 @@ class FullDiskHttpTest {
                     .as("a refused write leaves nothing behind").isEqualTo("null");
         }
         assertRefusedCleanly(t.http.post("/threads", Http.obj()));
+        assertThat(t.http.get("/openapi.json").json().at("/paths/~1store~1items/put/responses/507/description").asText())
+                .as("the server describes the answer").contains("store_full");
         for (String id : acknowledged) {
             assertThat(t.http.get("/threads/" + id).status()).as("reads carry on").isEqualTo(200);
         }
