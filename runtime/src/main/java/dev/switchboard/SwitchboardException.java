@@ -66,5 +66,13 @@ public abstract sealed class SwitchboardException extends RuntimeException
         public Unavailable(String message) {
             super("unavailable", message);
         }
+
+        /**
+         * With a code of its own: {@code store_unavailable} (the database is busy or unreachable) or
+         * {@code store_full} (it cannot write: its disk or quota is full).
+         */
+        public Unavailable(String code, String message) {
+            super(code, message);
+        }
     }
 }

@@ -99,9 +99,11 @@ enum Dialect {
         @Override
         boolean isTransient(SQLException e) {
             String state = e.getSQLState();
-            // serialization_failure, deadlock_detected, admin/crash shutdown, cannot_connect_now.
+            // serialization_failure, deadlock_detected, admin/crash shutdown, cannot_connect_now; out of memory
+            // and too many connections (class 53 but disk_full, which is its own case: isFull).
             return "40001".equals(state) || "40P01".equals(state) || "57P01".equals(state) || "57P02".equals(state)
-                    || "57P03".equals(state) || isConnectionFailure(e);
+                    || "57P03".equals(state) || "53200".equals(state) || "53300".equals(state)
+                    || isConnectionFailure(e);
         }
     };
 
@@ -143,6 +145,18 @@ enum Dialect {
 
     /** The failure says nothing about the request: the same call may succeed later. */
     abstract boolean isTransient(SQLException e);
+
+    /**
+     * Whether the database cannot write for want of space: SQLite's SQLITE_FULL (its VFS turns ENOSPC into it;
+     * also {@code max_page_count} reached), PostgreSQL's 53100 disk_full. It passes once space is back. Other
+     * write errors (SQLite's SQLITE_IOERR) are faults of the disk, not of its space, and are not this.
+     */
+    static boolean isFull(SQLException e) {
+        if (e instanceof org.sqlite.SQLiteException s) {
+            return (s.getResultCode().code & 0xff) == org.sqlite.SQLiteErrorCode.SQLITE_FULL.code;
+        }
+        return "53100".equals(e.getSQLState());
+    }
 
     private static boolean isConnectionFailure(SQLException e) {
         String state = e.getSQLState();

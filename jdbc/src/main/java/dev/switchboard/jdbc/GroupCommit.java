@@ -21,7 +21,8 @@ import javax.sql.DataSource;
  * lone writer therefore pays nothing over a plain transaction: its batch is itself, without a savepoint.
  *
  * <p>A work that throws is rolled back to its savepoint, alone; the others commit. A commit that fails fails
- * every work of its batch, which is what a failed single commit would have done to each.
+ * every work of its batch, which is what a failed single commit would have done to each; so does a work that
+ * finds the disk full, since SQLite may then have rolled back the whole transaction.
  */
 final class GroupCommit {
 
@@ -91,11 +92,7 @@ final class GroupCommit {
                 committed = true;
             } finally {
                 if (!committed) {
-                    try {
-                        c.rollback();
-                    } catch (SQLException ignored) {
-                        // The connection is broken; the pool discards it and the transaction dies with it.
-                    }
+                    Transactions.rollbackOrDiscard(pool, c);
                 }
             }
         } catch (SQLException | RuntimeException e) {
@@ -131,6 +128,11 @@ final class GroupCommit {
                     c.releaseSavepoint(savepoint);
                 }
             } catch (SQLException | RuntimeException | Error e) {
+                if (e instanceof SQLException sql && Dialect.isFull(sql)) {
+                    // SQLite may have rolled back the whole transaction on SQLITE_FULL, savepoints and the
+                    // other works' writes with it: the batch fails as a whole, each work with store_full.
+                    throw sql;
+                }
                 failure = e;
                 if (savepoint != null) {
                     c.rollback(savepoint);

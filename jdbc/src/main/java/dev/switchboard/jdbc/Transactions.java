@@ -152,7 +152,7 @@ final class Transactions {
         }
     }
 
-    private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+    private <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
         c.setAutoCommit(false);
         boolean committed = false;
         try {
@@ -162,24 +162,39 @@ final class Transactions {
             return result;
         } finally {
             if (!committed) {
-                rollbackQuietly(c);
+                rollbackOrDiscard(pool, c);
             }
             // No setAutoCommit(true) here: the pool resets it when the connection comes back, and a broken
             // connection would throw from it and hide the exception that matters.
         }
     }
 
-    private static void rollbackQuietly(Connection c) {
+    /**
+     * Rolls back, and if that fails, takes the connection out of the pool for good. A rollback fails when the
+     * connection is broken, or when SQLite has already rolled the transaction back itself (it may on
+     * SQLITE_FULL); the driver then still believes a transaction is open, so the next user of the connection
+     * would run its statements each in its own autocommit, neither atomic nor undoable. The pool would not
+     * notice: the connection answers fine.
+     */
+    static void rollbackOrDiscard(DataSource pool, Connection c) {
         try {
             c.rollback();
-        } catch (SQLException ignored) {
-            // The connection is broken; the pool discards it, and the transaction dies with it.
+        } catch (SQLException e) {
+            if (pool instanceof com.zaxxer.hikari.HikariDataSource hikari) {
+                hikari.evictConnection(c);
+            }
         }
     }
 
     RuntimeException translate(SQLException e) {
+        if (Dialect.isFull(e)) {
+            // Nothing of the request was committed; once space is back the same request succeeds.
+            return new SwitchboardException.Unavailable("store_full",
+                    "the database cannot write (its disk is full); nothing of this request was kept, try again later");
+        }
         if (dialect.isTransient(e)) {
-            return new SwitchboardException.Unavailable("the database is busy or unreachable, try again: " + e.getMessage());
+            return new SwitchboardException.Unavailable("store_unavailable",
+                    "the database is busy or unreachable; nothing of this request was kept, try again");
         }
         return new IllegalStateException("database error: " + e.getMessage(), e);
     }

@@ -31,7 +31,8 @@ import java.util.UUID;
 import org.awaitility.Awaitility;
 
 /**
- * The server process that {@link ProcessCrashTest} kills: a runtime on a SQLite file whose one long-running,
+ * The server process that {@link ProcessCrashTest} kills: a runtime on a database (a SQLite file, or a schema of
+ * the PostgreSQL the test runs) whose one long-running,
  * side-effecting tool ({@code change_plan}) applies its change through {@link FileBackend}, a fake backend in a
  * second SQLite file that honours idempotency keys and counts every request and application, so the count
  * survives a kill -9. The process says on stdout what it did and where it stopped; at a chosen point it stops
@@ -83,6 +84,8 @@ public final class CrashChild {
                 .graph(graph(backend, pause, idempotent))
                 .instanceId(instanceId)
                 .lease(lease)
+                // As the server wires it: the LISTEN/NOTIFY channel on PostgreSQL, local on SQLite.
+                .cluster(db::cluster)
                 .threadStore(db.threads()).runStore(db.runs()).checkpointStore(db.checkpoints())
                 .operationStore(db.operations()).itemStore(db.items()).assistantStore(db.assistants())
                 .build();

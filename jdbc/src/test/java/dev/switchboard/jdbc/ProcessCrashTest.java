@@ -30,20 +30,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DESIGN.md §3 item 4 and §5 with a real crash: the runtime runs in a child JVM on a SQLite file, is killed
+ * DESIGN.md §3 item 4 and §5 with a real crash: the runtime runs in a child JVM on a SQLite file (or, for R1,
+ * also on the embedded PostgreSQL this JVM runs), is killed
  * with SIGKILL ({@link Process#destroyForcibly}) at a chosen point of a side-effecting operation, where the
  * child waits for its kill so the point is exact, and a new child is started on the same file. The fake
  * backend counts requests and applications per idempotency key in its own SQLite file, so the count outlives
@@ -83,32 +88,66 @@ class ProcessCrashTest {
     }
 
     /**
-     * R1 of the fault suite (docs/reliability.md): trials drawn from a seed over every kill point and restart
-     * kind above, each in a fresh directory; 3 trials in CI, 100 with {@code -Dswitchboard.faults.full=true}.
+     * R1 of the fault suite (docs/reliability.md) on SQLite: trials drawn from a seed over every kill point and
+     * restart kind above, each in a fresh directory; 3 trials in CI, 100 with {@code -Dswitchboard.faults.full=true}.
      */
-    @org.junit.jupiter.api.Tag("faults")
+    @Tag("faults")
     @Test
     void r1_killedAtRandomPointsOfSideEffectingOperations_appliesAtMostOnceAndAnswersEveryThread() throws Exception {
+        r1(TestDatabase.Engine.SQLITE, 3);
+    }
+
+    /**
+     * R1 on PostgreSQL: the same trials, the children connecting to the embedded PostgreSQL this test JVM
+     * started (so the database outlives every child it kills), each trial in a schema of its own.
+     */
+    @Tag("faults")
+    @Test
+    void r1OnPostgresql_killedAtRandomPointsOfSideEffectingOperations_appliesAtMostOnceAndAnswersEveryThread()
+            throws Exception {
+        r1(TestDatabase.Engine.POSTGRESQL, 3);
+    }
+
+    private void r1(TestDatabase.Engine engine, int ciTrials) throws Exception {
         long seed = Long.getLong("switchboard.faults.seed", System.nanoTime());
-        int trials = Boolean.getBoolean("switchboard.faults.full") ? 100 : 3;
-        java.util.Random random = new java.util.Random(seed);
+        int trials = Boolean.getBoolean("switchboard.faults.full") ? 100 : ciTrials;
+        String name = "R1 " + engine.name().toLowerCase();
+        Random random = new Random(seed);
         List<KillCase> cases = killCases().toList();
-        java.util.Map<String, Integer> perCase = new java.util.TreeMap<>();
+        Map<String, Integer> perCase = new TreeMap<>();
+        long start = System.nanoTime();
         for (int trial = 0; trial < trials; trial++) {
             KillCase kill = cases.get(random.nextInt(cases.size()));
-            Path trialDir = java.nio.file.Files.createDirectories(dir.resolve("trial-" + trial));
+            Path trialDir = Files.createDirectories(dir.resolve("trial-" + trial));
+            String schema = null;
             try {
-                killAndRecover(kill, trialDir);
+                String url;
+                if (engine == TestDatabase.Engine.SQLITE) {
+                    url = "jdbc:sqlite:" + trialDir.resolve("switchboard.db");
+                } else {
+                    schema = "r1_" + UUID.randomUUID().toString().replace("-", "");
+                    TestDatabase.SharedPostgres.execute("CREATE SCHEMA " + schema);
+                    url = TestDatabase.SharedPostgres.url("currentSchema=" + schema);
+                }
+                killAndRecover(kill, trialDir, url);
             } catch (AssertionError | Exception e) {
-                throw new AssertionError("R1 seed " + seed + ", trial " + trial + " (" + kill + ") failed", e);
+                throw new AssertionError(name + " seed " + seed + ", trial " + trial + " (" + kill + ") failed", e);
+            } finally {
+                if (schema != null) {
+                    TestDatabase.SharedPostgres.execute("DROP SCHEMA " + schema + " CASCADE");
+                }
             }
             perCase.merge(kill.toString(), 1, Integer::sum);
         }
-        System.out.println("R1 seed " + seed + ": " + trials + " trials " + perCase);
+        System.out.printf("%s seed %d: %d trials in %.1f s %s%n", name, seed, trials,
+                (System.nanoTime() - start) / 1e9, perCase);
     }
 
     private void killAndRecover(KillCase kill, Path dir) throws Exception {
-        String url = "jdbc:sqlite:" + dir.resolve("switchboard.db");
+        killAndRecover(kill, dir, "jdbc:sqlite:" + dir.resolve("switchboard.db"));
+    }
+
+    private void killAndRecover(KillCase kill, Path dir, String url) throws Exception {
         String backendFile = dir.resolve("backend.db").toString();
         // A restart under the same id recovers at once; another instance waits out the dead one's lease.
         long leaseMs = kill.sameInstanceId() ? 30_000 : 1_500;

@@ -28,7 +28,7 @@ public final class Errors {
                 case "forbidden" -> 403;
                 default -> 422;
             };
-            case SwitchboardException.Unavailable u -> 503;
+            case SwitchboardException.Unavailable u -> "store_full".equals(u.code()) ? 507 : 503;
         };
     }
 
@@ -50,6 +50,10 @@ public final class Errors {
     }
 
     public static void handle(SwitchboardException e, Context ctx) {
+        if (e instanceof SwitchboardException.Unavailable) {
+            // The condition passes by itself (a busy or cut database, a shutdown, a full disk being freed).
+            ctx.header("Retry-After", "store_full".equals(e.code()) ? "30" : "2");
+        }
         ctx.status(status(e)).contentType("application/json").result(Json.write(body(e.getMessage(), e.code())));
     }
 

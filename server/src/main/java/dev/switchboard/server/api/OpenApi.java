@@ -120,7 +120,17 @@ public final class OpenApi {
             responses.putObject(code).put("description", "error")
                     .putObject("content").putObject("application/json").set("schema", ref("Error"));
         }
+        // Conditions that pass by themselves; both carry Retry-After, and nothing of the request was kept.
+        unavailable(responses, "503", "the database is busy or unreachable (code store_unavailable); retry after Retry-After");
+        unavailable(responses, "507", "the database cannot write, its disk is full (code store_full); retry after Retry-After");
         return o;
+    }
+
+    private static void unavailable(ObjectNode responses, String code, String description) {
+        ObjectNode r = responses.putObject(code);
+        r.put("description", description);
+        r.putObject("headers").putObject("Retry-After").putObject("schema").put("type", "integer");
+        r.putObject("content").putObject("application/json").set("schema", ref("Error"));
     }
 
     private static void body(ObjectNode op, ObjectNode schema) {

@@ -194,9 +194,11 @@ public final class SseStream {
                     frame("custom", c.payload(), id);
                 }
             }
-            // The notice that a run was cancelled goes out whatever the modes: a client must learn why its
-            // stream ended (DESIGN.md §2); the other notices are custom events like any.
+            // The notices that a run was cancelled or that this instance lost it (its lease could not be renewed,
+            // say on a full disk) go out whatever the modes: a client must learn why its stream ended
+            // (DESIGN.md §2); the other notices are custom events like any.
             case RunEvent.RunCancelled n -> frame("custom", n.payload(), id);
+            case RunEvent.LeaseLost n -> frame("custom", n.payload(), id);
             case RunEvent.Notice n -> {
                 if (modes.has("custom")) {
                     frame("custom", n.payload(), id);
