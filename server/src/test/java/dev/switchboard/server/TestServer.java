@@ -117,6 +117,12 @@ final class TestServer implements AutoCloseable {
         return new TestServer(settings, database, ScriptedAgent.graph(3, 1, 50));
     }
 
+    /** On {@code database}, with the runtime's builder adjusted by {@code tune} (instance id, lease, cluster). */
+    static TestServer startOn(Database database, UnaryOperator<Switchboard.Builder> tune) {
+        return new TestServer(s -> s, database, ScriptedAgent.graph(3, 1, 50), null, java.time.Clock.systemUTC(), null,
+                tune);
+    }
+
     /**
      * With the scripted model's defaults set, for callers that cannot pass knobs per run ({@code /api/agent/run}).
      */
