@@ -66,5 +66,10 @@ public abstract sealed class SwitchboardException extends RuntimeException
         public Unavailable(String message) {
             super("unavailable", message);
         }
+
+        /** With a code saying what is unavailable ({@code store_unavailable}: the database is away). */
+        public Unavailable(String code, String message) {
+            super(code, message);
+        }
     }
 }

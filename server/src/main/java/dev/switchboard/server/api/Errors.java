@@ -49,8 +49,18 @@ public final class Errors {
         return n;
     }
 
+    /**
+     * Seconds a client should wait before retrying a 503: the database's pool times a connection out in 2 s and
+     * reconnects by itself, so a few seconds is when a brief outage is likely over.
+     */
+    static final int RETRY_AFTER_SECONDS = 5;
+
     public static void handle(SwitchboardException e, Context ctx) {
-        ctx.status(status(e)).contentType("application/json").result(Json.write(body(e.getMessage(), e.code())));
+        int status = status(e);
+        if (status == 503) {
+            ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+        }
+        ctx.status(status).contentType("application/json").result(Json.write(body(e.getMessage(), e.code())));
     }
 
     public static void handleUnexpected(Exception e, Context ctx) {
