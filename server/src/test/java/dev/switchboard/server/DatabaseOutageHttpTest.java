@@ -102,7 +102,8 @@ class DatabaseOutageHttpTest {
     }
 
     /** What one client request was told, for the checks after the outage. */
-    private record Answer(String what, int status, String code, String retryAfter, long startedNanos, long endedNanos) {
+    private record Answer(String base, String what, int status, String code, String retryAfter, long startedNanos,
+            long endedNanos) {
     }
 
     private void outage(String name, TcpProxy proxy, Runnable begin, Runnable end, Duration length) throws Exception {
@@ -130,6 +131,20 @@ class DatabaseOutageHttpTest {
                     Http.scriptedRun(text, 40, 50)).json();
             runThread.put(run.path("run_id").asText(), thread);
             runText.put(run.path("run_id").asText(), text);
+        }
+
+        // Clients waiting on those runs (a blocking /join, an SSE join stream) across the outage.
+        Map<String, String> joins = new ConcurrentHashMap<>();
+        Map<String, String> streams = new ConcurrentHashMap<>();
+        List<java.lang.Thread> waiters = new ArrayList<>();
+        int k = 0;
+        for (Map.Entry<String, String> e : runThread.entrySet()) {
+            String base = nodes.get(k++ % 2).http.base();
+            String path = "/threads/" + e.getValue() + "/runs/" + e.getKey();
+            waiters.add(java.lang.Thread.ofVirtual().name("join " + e.getKey() + " on " + base)
+                    .start(() -> joins.put(e.getKey(), join(base + path + "/join"))));
+            waiters.add(java.lang.Thread.ofVirtual().name("stream " + e.getKey() + " on " + base)
+                    .start(() -> streams.put(e.getKey(), stream(base + path + "/stream"))));
         }
 
         AtomicBoolean stop = new AtomicBoolean();
@@ -172,12 +187,31 @@ class DatabaseOutageHttpTest {
                 && a.endedNanos() <= healed + Duration.ofSeconds(5).toNanos()))
                 .as("%s: requests during the outage are answered 503", tag).isNotEmpty();
 
+        long waitUntil = System.nanoTime() + RECOVERY.toNanos();
+        for (java.lang.Thread waiter : waiters) {
+            waiter.join(Duration.ofNanos(Math.max(1, waitUntil - System.nanoTime())));
+        }
+        Database peek = Database.open(postgres.directUrl("currentSchema=" + schema), Clock.systemUTC());
+        closing.add(peek);
+        assertThat(waiters.stream().filter(java.lang.Thread::isAlive).map(w -> w.getName() + " (run "
+                + peek.runs().get(UUID.fromString(w.getName().split(" ")[1])).map(r -> r.status() + " owner " + r.owner())
+                .orElse("gone") + ")"))
+                .as("%s: clients waiting on a run across the outage that got no answer", tag).isEmpty();
+        joins.forEach((run, answer) -> assertThat(answer).as("%s: /join of %s", tag, run)
+                .matches("(200 \\{.*|503 store_unavailable)"));
+        streams.forEach((run, answer) -> assertThat(answer).as("%s: join stream of %s", tag, run)
+                .matches("200 .*(end|error)"));
+
         // Recovery by itself: each instance serves reads and writes again, and runs new runs to their end.
         long recoveredNanos = 0;
         for (TestServer node : nodes) {
+            long first = answers.stream().filter(a -> a.base().equals(node.http.base()) && a.status() < 300
+                    && a.startedNanos() >= healed).mapToLong(Answer::endedNanos).min().orElse(Long.MAX_VALUE);
+            assertThat(first).as("%s: %s answered a request after the outage", tag, node.http.base())
+                    .isLessThan(Long.MAX_VALUE);
+            recoveredNanos = Math.max(recoveredNanos, first - healed);
             String fresh = await().atMost(RECOVERY).pollInterval(Duration.ofMillis(100))
                     .until(() -> threadIfCreated(node.http.base()), id -> id != null);
-            recoveredNanos = Math.max(recoveredNanos, System.nanoTime() - healed);
             JsonNode run = node.http.post("/threads/" + fresh + "/runs", Http.scriptedRun("after", 3, 1)).json();
             JsonNode ended = node.awaitRun(fresh, run.path("run_id").asText());
             assertThat(ended.path("status").asText()).as("%s: a new run on %s", tag, node.http.base()).isEqualTo("success");
@@ -206,10 +240,10 @@ class DatabaseOutageHttpTest {
                     .map(c -> ConversationState.fromJson(c.values()).messages()).orElse(List.of());
             assertThat(History.violations(history)).as("%s: history of %s", tag, thread).isEmpty();
         }
-        // A run that succeeded has its input in its thread's history.
+        // A run that succeeded, or was interrupted by the outage, has its input in its thread's history.
         for (Map.Entry<String, String> e : runThread.entrySet()) {
             Run run = observer.runs().get(UUID.fromString(e.getKey())).orElseThrow();
-            if (run.status() == RunStatus.SUCCESS) {
+            if (run.status() == RunStatus.SUCCESS || run.status() == RunStatus.INTERRUPTED) {
                 List<Message> history = observer.checkpoints().latest(run.threadId())
                         .map(c -> ConversationState.fromJson(c.values()).messages()).orElse(List.of());
                 assertThat(history.stream().map(Message::content)).as("%s: input of run %s", tag, run.runId())
@@ -228,9 +262,12 @@ class DatabaseOutageHttpTest {
         long slowest503 = answers.stream().filter(a -> a.status() == 503)
                 .mapToLong(a -> (a.endedNanos() - a.startedNanos()) / 1_000_000).max().orElse(0);
         System.out.printf("R6 %s seed %d: %d requests (%d ok, %d 503, slowest 503 %d ms), %d threads, %d runs %s,"
-                        + " %d items, recovered %d ms after the end of the outage, proxy accepted %d dropped %d%n",
+                        + " %d items, both instances served again %d ms after the end of the outage, proxy accepted %d dropped %d;"
+                        + " joins across it %s, streams across it %s%n",
                 name, seed, answers.size(), ok, unavailable, slowest503, threads.size(), runThread.size(), statuses,
-                items.size(), recoveredNanos / 1_000_000, proxy.accepted(), proxy.dropped());
+                items.size(), recoveredNanos / 1_000_000, proxy.accepted(), proxy.dropped(),
+                joins.values().stream().map(v -> v.length() > 20 ? v.substring(0, 20) + "…" : v).toList(),
+                streams.values());
     }
 
     private TestServer node(String id, String url) {
@@ -302,7 +339,7 @@ class DatabaseOutageHttpTest {
             }
         }
         String retryAfter = r.headers().firstValue("Retry-After").orElse(null);
-        answers.add(new Answer(what, status, code, retryAfter, started, ended));
+        answers.add(new Answer(base, what, status, code, retryAfter, started, ended));
         if (status == 503) {
             if (retryAfter == null || !retryAfter.matches("\\d+") || code == null || code.isEmpty()) {
                 unexpected.add(what + " " + path + ": 503 without Retry-After or code: " + r.headers().map() + " " + r.body());
@@ -330,6 +367,49 @@ class DatabaseOutageHttpTest {
             case "put item" -> items.put("k" + n, "v" + n);
             default -> {
             }
+        }
+    }
+
+    /**
+     * A blocking {@code /join}: "200 " and the JSON answer (keep-alive whitespace stripped; it must be one object), or
+     * the status and code of an error.
+     */
+    private static String join(String url) {
+        try {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(RECOVERY.multipliedBy(2))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return r.statusCode() + " " + Json.parse(r.body()).path("code").asText();
+            }
+            String body = r.body().strip();
+            JsonNode json = Json.parse(body);
+            return json.isObject() && (json.has("messages") || json.has("__error__")) ? "200 " + Json.write(json)
+                    : "200 but not the run's values: " + body;
+        } catch (RuntimeException e) {
+            return "unreadable answer: " + e;
+        } catch (IOException e) {
+            return "no answer: " + e;
+        } catch (InterruptedException e) {
+            java.lang.Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** An SSE join stream read to its end: "200 " and the name of its last event, or what went wrong. */
+    private static String stream(String url) {
+        try {
+            HttpResponse<java.util.stream.Stream<String>> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(RECOVERY.multipliedBy(2)).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            try (java.util.stream.Stream<String> lines = r.body()) {
+                String last = lines.filter(l -> l.startsWith("event:")).reduce((a, b) -> b).orElse("none");
+                return r.statusCode() + " " + last.substring(last.indexOf(':') + 1).strip();
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "no end: " + e;
+        } catch (InterruptedException e) {
+            java.lang.Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 
