@@ -108,9 +108,12 @@ class DatabaseOutageHttpTest {
 
     private void outage(String name, TcpProxy proxy, Runnable begin, Runnable end, Duration length) throws Exception {
         long seed = Long.getLong("switchboard.faults.seed", System.nanoTime());
+        long t0 = System.nanoTime();
+        StringBuilder phases = new StringBuilder();
         String schema = "r6_" + UUID.randomUUID().toString().replace("-", "");
         postgres.execute("CREATE SCHEMA " + schema);
         String viaProxy = postgres.url("localhost", proxy.port(), "currentSchema=" + schema);
+        phases.append(" open ").append((System.nanoTime() - t0) / 1_000_000);
         List<TestServer> nodes = List.of(node("r6-a", viaProxy), node("r6-b", viaProxy));
         Random random = new Random(seed);
 
@@ -164,6 +167,7 @@ class DatabaseOutageHttpTest {
                 }
             }));
         }
+        phases.append(" load ").append((System.nanoTime() - t0) / 1_000_000);
         java.lang.Thread.sleep(1_000);
         long began = System.nanoTime();
         begin.run();
@@ -177,6 +181,7 @@ class DatabaseOutageHttpTest {
             client.join(Duration.ofSeconds(60));
         }
 
+        phases.append(" clients ").append((System.nanoTime() - t0) / 1_000_000);
         String tag = name + " seed " + seed;
         assertThat(unexpected).as("%s: answers other than a success, a 4xx or a clean 503", tag).isEmpty();
         // Promptly, too: a client is not left hanging for as long as the database is away.
@@ -191,6 +196,7 @@ class DatabaseOutageHttpTest {
         for (java.lang.Thread waiter : waiters) {
             waiter.join(Duration.ofNanos(Math.max(1, waitUntil - System.nanoTime())));
         }
+        phases.append(" waiters ").append((System.nanoTime() - t0) / 1_000_000);
         Database peek = Database.open(postgres.directUrl("currentSchema=" + schema), Clock.systemUTC());
         closing.add(peek);
         assertThat(waiters.stream().filter(java.lang.Thread::isAlive).map(w -> w.getName() + " (run "
@@ -217,14 +223,16 @@ class DatabaseOutageHttpTest {
             assertThat(ended.path("status").asText()).as("%s: a new run on %s", tag, node.http.base()).isEqualTo("success");
         }
 
+        phases.append(" recovered ").append((System.nanoTime() - t0) / 1_000_000);
         Database observer = Database.open(postgres.directUrl("currentSchema=" + schema), Clock.systemUTC());
         closing.add(observer);
         // Every acknowledged run ends (its lease taken over or renewed, its pending successors started).
         for (Map.Entry<String, String> e : runThread.entrySet()) {
             UUID runId = UUID.fromString(e.getKey());
-            await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).alias(tag + ": run " + runId + " ends")
+            await().atMost(RECOVERY).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).alias(tag + ": run " + runId + " ends")
                     .until(() -> observer.runs().get(runId).map(r -> r.status().isTerminal()).orElse(false));
         }
+        phases.append(" runsEnded ").append((System.nanoTime() - t0) / 1_000_000);
         Map<RunStatus, Integer> statuses = new java.util.EnumMap<>(RunStatus.class);
         for (Map.Entry<String, String> e : runThread.entrySet()) {
             Run run = observer.runs().get(UUID.fromString(e.getKey())).orElseThrow();
@@ -233,7 +241,7 @@ class DatabaseOutageHttpTest {
         for (String thread : threads) {
             UUID id = UUID.fromString(thread);
             assertThat(observer.threads().get(id)).as("%s: acknowledged thread %s", tag, thread).isPresent();
-            await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).alias(tag + ": thread " + thread + " not left busy")
+            await().atMost(RECOVERY).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).alias(tag + ": thread " + thread + " not left busy")
                     .until(() -> observer.threads().get(id).orElseThrow().status() != dev.switchboard.thread.ThreadStatus.BUSY);
             assertThat(observer.runs().active(id, Lane.MAIN)).as("%s: nothing left active on %s", tag, thread).isEmpty();
             List<Message> history = observer.checkpoints().latest(id)
@@ -261,6 +269,7 @@ class DatabaseOutageHttpTest {
         }
         assertThat(observer.runs().running()).as("%s: no run left running", tag).isEmpty();
 
+        phases.append(" checked ").append((System.nanoTime() - t0) / 1_000_000);
         long ok = answers.stream().filter(a -> a.status() < 300).count();
         long unavailable = answers.stream().filter(a -> a.status() == 503).count();
         long slowest503 = answers.stream().filter(a -> a.status() == 503)
@@ -272,6 +281,7 @@ class DatabaseOutageHttpTest {
                 items.size(), recoveredNanos / 1_000_000, proxy.accepted(), proxy.dropped(), stoppedBeforeInput,
                 joins.values().stream().map(v -> v.length() > 20 ? v.substring(0, 20) + "…" : v).toList(),
                 streams.values());
+        System.out.println("R6 " + name + " phases (ms since start):" + phases);
     }
 
     private TestServer node(String id, String url) {
