@@ -222,6 +222,13 @@ class DatabaseOutageHttpTest {
             JsonNode ended = node.awaitRun(fresh, run.path("run_id").asText());
             assertThat(ended.path("status").asText()).as("%s: a new run on %s", tag, node.http.base()).isEqualTo("success");
         }
+        // The cluster channel is back too: a run on one instance streams, relayed, on the other.
+        String relayedThread = nodes.get(0).newThread();
+        JsonNode relayedRun = nodes.get(0).http.post("/threads/" + relayedThread + "/runs",
+                Http.scriptedRun("relayed", 20, 20)).json();
+        String relayed = streamEvents(nodes.get(1).http.base() + "/threads/" + relayedThread + "/runs/"
+                + relayedRun.path("run_id").asText() + "/stream");
+        assertThat(relayed).as("%s: events of a run on A, streamed from B", tag).startsWith("metadata").endsWith("end");
 
         phases.append(" recovered ").append((System.nanoTime() - t0) / 1_000_000);
         Database observer = Database.open(postgres.directUrl("currentSchema=" + schema), Clock.systemUTC());
@@ -403,6 +410,24 @@ class DatabaseOutageHttpTest {
             return "unreadable answer: " + e;
         } catch (IOException e) {
             return "no answer: " + e;
+        } catch (InterruptedException e) {
+            java.lang.Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** An SSE join stream read to its end: the names of its events, space-separated. */
+    private static String streamEvents(String url) {
+        try {
+            HttpResponse<java.util.stream.Stream<String>> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            try (java.util.stream.Stream<String> lines = r.body()) {
+                return lines.filter(l -> l.startsWith("event:")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                        .collect(java.util.stream.Collectors.joining(" "));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "no end: " + e;
         } catch (InterruptedException e) {
             java.lang.Thread.currentThread().interrupt();
             return "interrupted";
