@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.Json;
 import dev.switchboard.jdbc.Database;
 import dev.switchboard.message.History;
 import dev.switchboard.message.Message;
@@ -14,10 +12,6 @@ import dev.switchboard.run.Run;
 import dev.switchboard.run.RunStatus;
 import dev.switchboard.thread.ConversationState;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +46,6 @@ class DatabaseOutageHttpTest {
     private static final Duration RECOVERY = Duration.ofSeconds(45);
     /** The longest any answer may take while the database is away (the pool's connection timeout, and margin). */
     private static final Duration PROMPT = Duration.ofMillis(4_500);
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static RestartablePostgres postgres;
 
@@ -101,10 +93,6 @@ class DatabaseOutageHttpTest {
         outage("restart", proxy, postgres::stop, postgres::startAgain, Duration.ofSeconds(2));
     }
 
-    /** What one client request was told, for the checks after the outage. */
-    private record Answer(String base, String what, int status, String code, String retryAfter, long startedNanos,
-            long endedNanos) {
-    }
 
     private void outage(String name, TcpProxy proxy, Runnable begin, Runnable end, Duration length) throws Exception {
         long seed = Long.getLong("switchboard.faults.seed", System.nanoTime());
@@ -121,7 +109,7 @@ class DatabaseOutageHttpTest {
         Map<String, String> runThread = new ConcurrentHashMap<>();
         Map<String, String> runText = new ConcurrentHashMap<>();
         Map<String, String> items = new ConcurrentHashMap<>();
-        List<Answer> answers = new CopyOnWriteArrayList<>();
+        List<OutageClients.Answer> answers = new CopyOnWriteArrayList<>();
         List<String> unexpected = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 4; i++) {
             threads.add(nodes.get(i % 2).newThread());
@@ -145,9 +133,9 @@ class DatabaseOutageHttpTest {
             String base = nodes.get(k++ % 2).http.base();
             String path = "/threads/" + e.getValue() + "/runs/" + e.getKey();
             waiters.add(java.lang.Thread.ofVirtual().name("join " + e.getKey() + " on " + base)
-                    .start(() -> joins.put(e.getKey(), join(base + path + "/join"))));
+                    .start(() -> joins.put(e.getKey(), OutageClients.join(base + path + "/join"))));
             waiters.add(java.lang.Thread.ofVirtual().name("stream " + e.getKey() + " on " + base)
-                    .start(() -> streams.put(e.getKey(), stream(base + path + "/stream"))));
+                    .start(() -> streams.put(e.getKey(), OutageClients.stream(base + path + "/stream"))));
         }
 
         AtomicBoolean stop = new AtomicBoolean();
@@ -157,7 +145,7 @@ class DatabaseOutageHttpTest {
             Random own = new Random(random.nextLong());
             clients.add(java.lang.Thread.ofVirtual().name("r6-client-" + c).start(() -> {
                 while (!stop.get()) {
-                    request(nodes.get(own.nextInt(2)).http.base(), own, counter.incrementAndGet(), threads, runThread,
+                    OutageClients.request(nodes.get(own.nextInt(2)).http.base(), own, counter.incrementAndGet(), threads, runThread,
                             runText, items, answers, unexpected);
                     try {
                         java.lang.Thread.sleep(20 + own.nextInt(40));
@@ -212,12 +200,12 @@ class DatabaseOutageHttpTest {
         long recoveredNanos = 0;
         for (TestServer node : nodes) {
             long first = answers.stream().filter(a -> a.base().equals(node.http.base()) && a.status() < 300
-                    && a.startedNanos() >= healed).mapToLong(Answer::endedNanos).min().orElse(Long.MAX_VALUE);
+                    && a.startedNanos() >= healed).mapToLong(OutageClients.Answer::endedNanos).min().orElse(Long.MAX_VALUE);
             assertThat(first).as("%s: %s answered a request after the outage", tag, node.http.base())
                     .isLessThan(Long.MAX_VALUE);
             recoveredNanos = Math.max(recoveredNanos, first - healed);
             String fresh = await().atMost(RECOVERY).pollInterval(Duration.ofMillis(100))
-                    .until(() -> threadIfCreated(node.http.base()), id -> id != null);
+                    .until(() -> OutageClients.threadIfCreated(node.http.base()), id -> id != null);
             JsonNode run = node.http.post("/threads/" + fresh + "/runs", Http.scriptedRun("after", 3, 1)).json();
             JsonNode ended = node.awaitRun(fresh, run.path("run_id").asText());
             assertThat(ended.path("status").asText()).as("%s: a new run on %s", tag, node.http.base()).isEqualTo("success");
@@ -226,7 +214,7 @@ class DatabaseOutageHttpTest {
         String relayedThread = nodes.get(0).newThread();
         JsonNode relayedRun = nodes.get(0).http.post("/threads/" + relayedThread + "/runs",
                 Http.scriptedRun("relayed", 20, 20)).json();
-        String relayed = streamEvents(nodes.get(1).http.base() + "/threads/" + relayedThread + "/runs/"
+        String relayed = OutageClients.streamEvents(nodes.get(1).http.base() + "/threads/" + relayedThread + "/runs/"
                 + relayedRun.path("run_id").asText() + "/stream");
         assertThat(relayed).as("%s: events of a run on A, streamed from B", tag).startsWith("metadata").endsWith("end");
 
@@ -299,171 +287,4 @@ class DatabaseOutageHttpTest {
         return server;
     }
 
-    /** One random client request; every answer is checked and acknowledged writes are remembered. */
-    private static void request(String base, Random random, int n, List<String> threads, Map<String, String> runThread,
-            Map<String, String> runText, Map<String, String> items, List<Answer> answers, List<String> unexpected) {
-        int kind = random.nextInt(10);
-        String thread = threads.get(random.nextInt(threads.size()));
-        String method;
-        String path;
-        ObjectNode body = null;
-        String what;
-        if (kind < 2) {
-            method = "POST";
-            path = "/threads";
-            body = Http.obj();
-            what = "create thread";
-        } else if (kind < 5) {
-            method = "POST";
-            path = "/threads/" + thread + "/runs";
-            body = Http.scriptedRun("m" + n, 1 + random.nextInt(6), 10);
-            what = "create run";
-        } else if (kind < 7) {
-            method = "PUT";
-            path = "/store/items";
-            body = Http.obj("namespace", List.of("r6"), "key", "k" + n, "value", Map.of("v", "v" + n));
-            what = "put item";
-        } else if (kind < 9) {
-            method = "GET";
-            path = "/threads/" + thread;
-            what = "get thread";
-        } else {
-            method = "GET";
-            path = "/threads/" + thread + "/state";
-            what = "get state";
-        }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        if (body == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
-        }
-        long started = System.nanoTime();
-        HttpResponse<String> r;
-        try {
-            r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            unexpected.add(what + " " + path + ": no answer (" + e + ")");
-            return;
-        } catch (InterruptedException e) {
-            java.lang.Thread.currentThread().interrupt();
-            return;
-        }
-        long ended = System.nanoTime();
-        int status = r.statusCode();
-        String code = null;
-        if (status >= 400) {
-            try {
-                code = Json.parse(r.body()).path("code").asText(null);
-            } catch (RuntimeException e) {
-                code = null;
-            }
-        }
-        String retryAfter = r.headers().firstValue("Retry-After").orElse(null);
-        answers.add(new Answer(base, what, status, code, retryAfter, started, ended));
-        if (status == 503) {
-            if (retryAfter == null || !retryAfter.matches("\\d+") || code == null || code.isEmpty()) {
-                unexpected.add(what + " " + path + ": 503 without Retry-After or code: " + r.headers().map() + " " + r.body());
-            }
-            return;
-        }
-        if (status >= 500) {
-            unexpected.add(what + " " + path + ": " + status + " " + r.body());
-            return;
-        }
-        if (status >= 400) {
-            // A 409 for a busy thread or a 404 are clean answers too; neither acknowledges anything.
-            if (code == null) {
-                unexpected.add(what + " " + path + ": " + status + " without a code: " + r.body());
-            }
-            return;
-        }
-        JsonNode json = Json.parse(r.body());
-        switch (what) {
-            case "create thread" -> threads.add(json.path("thread_id").asText());
-            case "create run" -> {
-                runThread.put(json.path("run_id").asText(), json.path("thread_id").asText());
-                runText.put(json.path("run_id").asText(), "m" + n);
-            }
-            case "put item" -> items.put("k" + n, "v" + n);
-            default -> {
-            }
-        }
-    }
-
-    /**
-     * A blocking {@code /join}: "200 " and the JSON answer (keep-alive whitespace stripped; it must be one object), or
-     * the status and code of an error.
-     */
-    private static String join(String url) {
-        try {
-            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(RECOVERY.multipliedBy(2))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return r.statusCode() + " " + Json.parse(r.body()).path("code").asText();
-            }
-            String body = r.body().strip();
-            JsonNode json = Json.parse(body);
-            return json.isObject() && (json.has("messages") || json.has("__error__")) ? "200 " + Json.write(json)
-                    : "200 but not the run's values: " + body;
-        } catch (RuntimeException e) {
-            return "unreadable answer: " + e;
-        } catch (IOException e) {
-            return "no answer: " + e;
-        } catch (InterruptedException e) {
-            java.lang.Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-    }
-
-    /** An SSE join stream read to its end: the names of its events, space-separated. */
-    private static String streamEvents(String url) {
-        try {
-            HttpResponse<java.util.stream.Stream<String>> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(30)).header("Accept", "text/event-stream").GET().build(),
-                    HttpResponse.BodyHandlers.ofLines());
-            try (java.util.stream.Stream<String> lines = r.body()) {
-                return lines.filter(l -> l.startsWith("event:")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                        .collect(java.util.stream.Collectors.joining(" "));
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "no end: " + e;
-        } catch (InterruptedException e) {
-            java.lang.Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-    }
-
-    /** An SSE join stream read to its end: "200 " and the name of its last event, or what went wrong. */
-    private static String stream(String url) {
-        try {
-            HttpResponse<java.util.stream.Stream<String>> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(RECOVERY.multipliedBy(2)).header("Accept", "text/event-stream").GET().build(),
-                    HttpResponse.BodyHandlers.ofLines());
-            try (java.util.stream.Stream<String> lines = r.body()) {
-                String last = lines.filter(l -> l.startsWith("event:")).reduce((a, b) -> b).orElse("none");
-                return r.statusCode() + " " + last.substring(last.indexOf(':') + 1).strip();
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "no end: " + e;
-        } catch (InterruptedException e) {
-            java.lang.Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-    }
-
-    /** Creates a thread on the instance at {@code base}; null while it cannot. */
-    private static String threadIfCreated(String base) {
-        try {
-            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/threads"))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? Json.parse(r.body()).path("thread_id").asText() : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            java.lang.Thread.currentThread().interrupt();
-            return null;
-        }
-    }
 }
