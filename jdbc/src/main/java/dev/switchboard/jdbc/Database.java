@@ -31,6 +31,9 @@ public final class Database implements AutoCloseable {
     /** Where the database lives when no URL is given: a SQLite file under the working directory. */
     public static final String DEFAULT_URL = "jdbc:sqlite:./data/switchboard.db";
 
+    /** How long a request waits for a PostgreSQL connection before it is answered 503 (DESIGN.md §5, R6). */
+    static final long CONNECTION_TIMEOUT_MILLIS = 2_000;
+
     /** How long a SQLite writer waits for another process's write transaction before giving up. */
     static final int SQLITE_BUSY_TIMEOUT_MILLIS = 10_000;
 
@@ -217,6 +220,11 @@ public final class Database implements AutoCloseable {
         hikari.setMaximumPoolSize(10);
         hikari.setMinimumIdle(2);
         hikari.setAutoCommit(true);
+        // While the database is away (network cut, restart), a request waits this long for a connection and then
+        // gets a 503 with Retry-After, instead of HikariCP's 30 s default; the pool keeps reconnecting meanwhile.
+        hikari.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+        // A pooled connection is checked (isValid) before it is handed out; a dead one is dropped, not used.
+        hikari.setValidationTimeout(1_000);
         return new HikariDataSource(hikari);
     }
 

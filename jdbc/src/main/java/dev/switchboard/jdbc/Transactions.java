@@ -18,6 +18,9 @@ final class Transactions {
         T run(Connection connection) throws SQLException;
     }
 
+    /** The code of the 503 a request gets while the database is unreachable or busy. */
+    static final String STORE_UNAVAILABLE = "store_unavailable";
+
     /** Rows fetched per round trip when a read walks a large result (PostgreSQL otherwise loads it whole). */
     static final int FETCH_SIZE = 256;
 
@@ -193,7 +196,7 @@ final class Transactions {
                     "the database cannot write (its disk is full); nothing of this request was kept, try again later");
         }
         if (dialect.isTransient(e)) {
-            return new SwitchboardException.Unavailable("store_unavailable",
+            return new SwitchboardException.Unavailable(STORE_UNAVAILABLE,
                     "the database is busy or unreachable; nothing of this request was kept, try again");
         }
         return new IllegalStateException("database error: " + e.getMessage(), e);

@@ -190,6 +190,65 @@ class MultiInstanceFaultsTest {
                 .as("recorded for whoever recovers it").isTrue();
     }
 
+    /**
+     * Relayed events travel as signals, which are lost while the database is away (R6): a stream on an instance that
+     * does not execute the run must still end once the store shows the run ended.
+     */
+    @Test
+    void joinStream_onAnotherInstanceWhoseRelayedEventsAreLost_endsOnceTheRunHasEnded() throws Exception {
+        Database atA = db.open(Clock.systemUTC());
+        Database atB = db.open(Clock.systemUTC());
+        Switchboard a = scripted("node-a", atA, atA::cluster);
+        // B's relayed events never arrive at A: B's relay signals are dropped, as while the channel is cut.
+        Switchboard b = scripted("node-b", atB, id -> {
+            dev.switchboard.cluster.Cluster real = atB.cluster(id);
+            return (dev.switchboard.cluster.Cluster) Proxy.newProxyInstance(
+                    dev.switchboard.cluster.Cluster.class.getClassLoader(),
+                    new Class<?>[] {dev.switchboard.cluster.Cluster.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("relay")) {
+                            return null;
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        });
+        UUID thread = b.createThread(null, null, false).threadId();
+        ObjectNode input = Json.object();
+        input.putArray("messages").addObject().put("type", "human").put("content", "stream me");
+        ObjectNode config = Json.object();
+        config.putObject("configurable").put("tokens", 10).put("delay_ms", 50);
+        Run run = b.submit(RunRequest.of(thread, "scripted", input).withStrategy(MultitaskStrategy.ENQUEUE)
+                .withConfig(config));
+
+        try (dev.switchboard.event.Subscription onA = a.subscribe(run.runId(), -1)) {
+            assertThat(b.await(run.runId(), WAIT)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
+            await().atMost(WAIT).until(() -> {
+                onA.next(Duration.ofMillis(100));
+                return onA.isFinished();
+            });
+        }
+    }
+
+    private Switchboard scripted(String id, Database database,
+            java.util.function.Function<String, dev.switchboard.cluster.Cluster> cluster) {
+        Switchboard s = Switchboard.builder().instanceId(id).lease(Duration.ofSeconds(3)).cluster(cluster)
+                .threadStore(database.threads()).runStore(database.runs()).checkpointStore(database.checkpoints())
+                .operationStore(database.operations()).itemStore(database.items()).assistantStore(database.assistants())
+                .graph(dev.switchboard.scripted.ScriptedAgent.graph()).build();
+        closing.add(s);
+        return s;
+    }
+
+    private final List<Switchboard> closing = new ArrayList<>();
+
+    @AfterEach
+    void closeScripted() {
+        closing.forEach(Switchboard::close);
+    }
+
     private static RunRequest say(UUID thread, String text, int delayMs) {
         ObjectNode input = Json.object();
         input.putArray("messages").addObject().put("type", "human").put("content", text);

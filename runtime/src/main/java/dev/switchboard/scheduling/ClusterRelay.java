@@ -74,8 +74,33 @@ final class ClusterRelay {
      */
     EventLog followRemote(Run run) {
         EventLog mirror = events.open(run.runId(), run.threadId());
+        mirrors.add(run.runId());
         cluster.follow(run.runId());
         return mirror;
+    }
+
+    /** Runs mirrored here whose mirror may still be open. */
+    private final java.util.Set<UUID> mirrors = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The repair of a lost relay, run by the heartbeat: relayed events travel as signals, which are lost while the
+     * channel is down (the database cut off or restarting), and a mirror that missed one waits for ever, its later
+     * events out of order. Once the store shows the run ended (or gone), its mirror is closed, so a join here ends;
+     * what it missed is in the thread's state.
+     */
+    void closeEndedMirrors(RunStore runs) {
+        for (UUID runId : java.util.List.copyOf(mirrors)) {
+            Optional<EventLog> log = events.find(runId);
+            if (log.isEmpty() || log.get().isClosed()) {
+                mirrors.remove(runId);
+                continue;
+            }
+            Optional<Run> run = runs.get(runId);
+            if (run.isEmpty() || run.get().status().isTerminal()) {
+                log.get().close();
+                mirrors.remove(runId);
+            }
+        }
     }
 
 }

@@ -125,6 +125,7 @@ public final class RunScheduler implements AutoCloseable {
             @Override
             public void sweepStranded() {
                 starter.sweepStranded();
+                relay.closeEndedMirrors(s.runs);
             }
 
             @Override

@@ -119,8 +119,13 @@ final class TestServer implements AutoCloseable {
 
     /** On {@code database}, with the runtime's builder adjusted by {@code tune} (a short lease, say). */
     static TestServer start(Database database, UnaryOperator<Switchboard.Builder> tune) {
-        return new TestServer(s -> s, database, ScriptedAgent.graph(3, 1, 50), null, java.time.Clock.systemUTC(),
-                null, tune);
+        return startOn(database, tune);
+    }
+
+    /** On {@code database}, with the runtime's builder adjusted by {@code tune} (instance id, lease, cluster). */
+    static TestServer startOn(Database database, UnaryOperator<Switchboard.Builder> tune) {
+        return new TestServer(s -> s, database, ScriptedAgent.graph(3, 1, 50), null, java.time.Clock.systemUTC(), null,
+                tune);
     }
 
     /**

@@ -49,12 +49,21 @@ public final class Errors {
         return n;
     }
 
+    /**
+     * Seconds a client should wait before retrying a 503: the database's pool times a connection out in 2 s and
+     * reconnects by itself, so a few seconds is when a brief outage is likely over.
+     */
+    static final int RETRY_AFTER_SECONDS = 5;
+    /** A full disk waits for someone to free space: longer. */
+    static final int RETRY_AFTER_FULL_SECONDS = 30;
+
     public static void handle(SwitchboardException e, Context ctx) {
+        int status = status(e);
         if (e instanceof SwitchboardException.Unavailable) {
-            // The condition passes by itself (a busy or cut database, a shutdown, a full disk being freed).
-            ctx.header("Retry-After", "store_full".equals(e.code()) ? "30" : "2");
+            // The condition passes by itself (a cut database reconnects, a full disk is freed by someone).
+            ctx.header("Retry-After", String.valueOf(status == 507 ? RETRY_AFTER_FULL_SECONDS : RETRY_AFTER_SECONDS));
         }
-        ctx.status(status(e)).contentType("application/json").result(Json.write(body(e.getMessage(), e.code())));
+        ctx.status(status).contentType("application/json").result(Json.write(body(e.getMessage(), e.code())));
     }
 
     public static void handleUnexpected(Exception e, Context ctx) {

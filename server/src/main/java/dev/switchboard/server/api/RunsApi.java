@@ -124,7 +124,7 @@ public final class RunsApi {
             case BACKGROUND -> ctx.json(Wire.run(run));
             case WAIT -> {
                 Optional<Optional<Run>> ended = awaitWritingKeepAlives(ctx, run, started.cancelOnDisconnect());
-                JsonNode values = ended.map(e -> finalValues(run.threadId(), e)).orElse(null);
+                JsonNode values = ended.map(e -> valuesOnceReachable(ctx, run.threadId(), e)).orElse(null);
                 if (temporary) {
                     api.switchboard().deleteThread(run.threadId());
                 }
@@ -510,7 +510,36 @@ public final class RunsApi {
     private void join(Context ctx) throws Exception {
         Run run = run(ctx);
         awaitWritingKeepAlives(ctx, run, boolParam(ctx, "cancel_on_disconnect"))
-                .ifPresent(ended -> writeJson(ctx, finalValues(run.threadId(), ended)));
+                .map(ended -> valuesOnceReachable(ctx, run.threadId(), ended))
+                .ifPresent(values -> writeJson(ctx, values));
+    }
+
+    /**
+     * {@link #finalValues}, waiting out a database outage once the answer has begun: keep-alives have committed a
+     * 200, so a 503 can no longer be sent, and an error body would be read as the run's values. The keep-alives go
+     * on and the read is retried every second, up to the wait limit. Null when the client left meanwhile.
+     */
+    private JsonNode valuesOnceReachable(Context ctx, UUID threadId, Optional<Run> ended) {
+        long deadline = System.nanoTime() + WAIT_LIMIT.toNanos();
+        while (true) {
+            try {
+                return finalValues(threadId, ended);
+            } catch (SwitchboardException.Unavailable away) {
+                if (!ctx.res().isCommitted() || System.nanoTime() > deadline) {
+                    throw away;
+                }
+                try {
+                    ctx.res().getOutputStream().write('\n');
+                    ctx.res().getOutputStream().flush();
+                    java.lang.Thread.sleep(1_000);
+                } catch (IOException clientGone) {
+                    return null;
+                } catch (InterruptedException e) {
+                    java.lang.Thread.currentThread().interrupt();
+                    throw away;
+                }
+            }
+        }
     }
 
     /**
