@@ -56,6 +56,8 @@ class FaultSuiteHttpTest {
     private final Map<String, AtomicInteger> rollbacks = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Future<?>> streams = new ConcurrentLinkedQueue<>();
     private final AtomicLong requests = new AtomicLong();
+    /** The instance failure messages read from. */
+    private volatile Http streamNode;
 
     /**
      * R2 over HTTP: double-texts with every strategy (sent in the background, waited on, or streamed), secondary
@@ -73,6 +75,7 @@ class FaultSuiteHttpTest {
         long started = System.nanoTime();
         try (HttpCluster cluster = new HttpCluster("r2h", 3)) {
             List<Http> nodes = cluster.clients;
+            streamNode = nodes.getFirst();
             List<String> threads = new ArrayList<>();
             for (int i = 0; i < threadCount; i++) {
                 threads.add(nodes.get(i % 3).post("/threads", Http.obj()).json().path("thread_id").asText());
@@ -261,8 +264,10 @@ class FaultSuiteHttpTest {
                 while (sse.nextAny(Sse.WAIT).isPresent()) {
                     if (System.nanoTime() > deadline) {
                         List<Sse.Frame> events = sse.events();
-                        fail("%s: %s on thread %s still open after %s; last events %s", where, what, thread,
-                                STREAM_LIMIT, events.subList(Math.max(0, events.size() - 4), events.size()));
+                        fail("%s: %s on thread %s still open after %s (%d comments); last events %s; runs %s",
+                                where, what, thread, STREAM_LIMIT, sse.all().size() - events.size(),
+                                events.subList(Math.max(0, events.size() - 4), events.size()),
+                                runsOf(thread));
                         return;
                     }
                 }
@@ -367,8 +372,20 @@ class FaultSuiteHttpTest {
                     ? history.get(i + 1).path("checkpoint").path("checkpoint_id").asText() : null;
             String actual = parent.isNull() || parent.isMissingNode() ? null : parent.path("checkpoint_id").asText();
             if (!java.util.Objects.equals(expected, actual)) {
-                fail("checkpoint chain of %s broken at %d of %d: parent %s, next %s", thread, i, history.size(), actual,
-                        expected);
+                StringBuilder around = new StringBuilder();
+                for (int k = Math.max(0, i - 1); k < Math.min(history.size(), i + 3); k++) {
+                    JsonNode e = history.get(k);
+                    around.append("\n    #").append(k).append(' ')
+                            .append(e.path("checkpoint").path("checkpoint_id").asText()).append(" parent ")
+                            .append(e.path("parent_checkpoint").path("checkpoint_id").asText()).append(' ')
+                            .append(Json.write(e.path("metadata")));
+                }
+                boolean parentKnown = false;
+                for (JsonNode e : history) {
+                    parentKnown |= e.path("checkpoint").path("checkpoint_id").asText().equals(actual);
+                }
+                fail("checkpoint chain of %s broken at %d of %d: parent %s (%s), next %s%s", thread, i, history.size(),
+                        actual, parentKnown ? "elsewhere in the history" : "not in the history", expected, around);
                 return;
             }
         }
@@ -459,6 +476,17 @@ class FaultSuiteHttpTest {
         if (!run.isEmpty() && runs.putIfAbsent(run, thread) == null) {
             runOrder.add(run);
         }
+    }
+
+    /** The thread's runs, for a failure message: id, lane, status, strategy, newest first. */
+    private String runsOf(String thread) {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode r : streamNode.get("/threads/" + thread + "/runs?limit=6").json()) {
+            out.append("\n    ").append(r.path("run_id").asText()).append(' ').append(r.path("lane").asText())
+                    .append(' ').append(r.path("status").asText()).append(' ')
+                    .append(r.path("multitask_strategy").asText()).append(' ').append(r.path("created_at").asText());
+        }
+        return out.toString();
     }
 
     private void count(String what) {
