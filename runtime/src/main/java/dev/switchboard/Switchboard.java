@@ -580,6 +580,21 @@ public final class Switchboard implements AutoCloseable {
         }
         state = state.withExtra(update);
         ObjectNode metadata = Json.object();
+        List<String> next = List.of();
+        Optional<dev.switchboard.checkpoint.Pause> pause = base.flatMap(Checkpoint::pause);
+        if (pause.isPresent()) {
+            // A thread paused for a person stays paused: its pause and next node are carried over, so the decision
+            // can still be given. The calls awaiting it must stay the last message (an edit of that message is
+            // fine); anything after them would leave them unanswered for ever.
+            if (!awaitedCallsLast(state.messages(), pause.get())) {
+                throw new SwitchboardException.Conflict("thread_interrupted", "Thread " + threadId
+                        + " is waiting for a decision on its tool calls: resume it (command.resume) first, or update"
+                        + " only the message that makes the calls");
+            }
+            metadata.set(dev.switchboard.checkpoint.Pause.METADATA_KEY,
+                    base.get().metadata().get(dev.switchboard.checkpoint.Pause.METADATA_KEY));
+            next = base.get().next();
+        }
         metadata.put("source", Checkpoint.Source.UPDATE.wireName());
         int step = base.map(c -> c.step() + 1).orElse(-1);
         metadata.put("step", step);
@@ -587,10 +602,20 @@ public final class Switchboard implements AutoCloseable {
         writes.set(asNode == null ? "__update__" : asNode, Json.copyObject(values));
         metadata.set("parents", Json.object());
         Checkpoint written = new Checkpoint(Ids.newId(), threadId, base.map(Checkpoint::checkpointId).orElse(null),
-                null, step, Checkpoint.Source.UPDATE, state.toJson(), List.of(), metadata, clock.instant());
+                null, step, Checkpoint.Source.UPDATE, state.toJson(), next, metadata, clock.instant());
         checkpoints.put(written);
         threads.update(t.withValues(written.values(), clock.instant()));
         return written;
+    }
+
+    /** Whether the calls a pause awaits a decision on are still made by the history's last message. */
+    private static boolean awaitedCallsLast(List<dev.switchboard.message.Message> messages,
+            dev.switchboard.checkpoint.Pause pause) {
+        if (pause.callIds().isEmpty()) {
+            return true;
+        }
+        return !messages.isEmpty() && messages.getLast() instanceof dev.switchboard.message.AiMessage ai
+                && pause.callIds().stream().allMatch(id -> ai.toolCall(id).isPresent());
     }
 
     // ---- runs ---------------------------------------------------------------------------------------
