@@ -350,7 +350,7 @@ class FaultSuiteHttpTest {
             JsonNode messages = http.get("/threads/" + t + "/state").json().path("values").path("messages");
             List<String> violations = History.violations(MessageJson.fromJsonList(messages));
             if (!violations.isEmpty()) {
-                fail("history of %s: %s", t, violations);
+                fail("history of %s: %s%s", t, violations, trace(http, t, violations.getFirst()));
             }
             checkChain(http, t);
             Set<String> contents = new HashSet<>();
@@ -487,6 +487,41 @@ class FaultSuiteHttpTest {
         if (!run.isEmpty() && runs.putIfAbsent(run, thread) == null) {
             runOrder.add(run);
         }
+    }
+
+    /** For a failure message: the checkpoints from the first one holding the message a violation names. */
+    private String trace(Http http, String thread, String violation) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("id (run-[0-9a-f-]+|[0-9a-f-]{36})").matcher(violation);
+        if (!m.find()) {
+            return "";
+        }
+        String id = m.group(1);
+        JsonNode history = http.get("/threads/" + thread + "/history?limit=1000").json();
+        StringBuilder out = new StringBuilder();
+        int shown = 0;
+        for (int i = history.size() - 1; i >= 0 && shown < 8; i--) {
+            JsonNode e = history.get(i);
+            JsonNode msgs = e.path("values").path("messages");
+            boolean holds = false;
+            for (JsonNode msg : msgs) {
+                holds |= id.equals(msg.path("id").asText());
+            }
+            if (!holds && shown == 0) {
+                continue;
+            }
+            shown++;
+            JsonNode md = e.path("metadata");
+            JsonNode last = msgs.size() == 0 ? null : msgs.get(msgs.size() - 1);
+            out.append("\n    ").append(e.path("checkpoint").path("checkpoint_id").asText()).append(" parent ")
+                    .append(e.path("parent_checkpoint").path("checkpoint_id").asText()).append(' ')
+                    .append(md.path("source").asText()).append(" run ").append(md.path("run_id").asText())
+                    .append(" lane ").append(md.path("lane").asText()).append(" preserved ")
+                    .append(md.path("preserved_from_run").asText()).append(" next ").append(e.path("next"))
+                    .append(" holds ").append(holds).append(' ').append(msgs.size()).append(" msgs, last ")
+                    .append(last == null ? "-" : last.path("type").asText() + " " + last.path("id").asText() + " "
+                            + last.path("content").asText().substring(0, Math.min(60, last.path("content").asText().length())));
+        }
+        return out.toString();
     }
 
     /** The thread's runs, for a failure message: id, lane, status, strategy, newest first. */
