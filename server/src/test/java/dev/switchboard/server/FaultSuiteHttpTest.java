@@ -56,6 +56,8 @@ class FaultSuiteHttpTest {
     private final Map<String, AtomicInteger> rollbacks = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Future<?>> streams = new ConcurrentLinkedQueue<>();
     private final AtomicLong requests = new AtomicLong();
+    /** Threads an approval was asked on (a set: the order of a replay's choices must not depend on timing). */
+    private final Set<String> askedApproval = new java.util.concurrent.ConcurrentSkipListSet<>();
     /** The messages each acknowledged state update added, per thread: none may be lost. */
     private final Map<String, Set<String>> notes = new ConcurrentHashMap<>();
     /** The instance failure messages read from. */
@@ -128,7 +130,7 @@ class FaultSuiteHttpTest {
             }
             streamReaders.shutdown();
             long mixEnded = System.nanoTime();
-            settle(nodes, threads);
+            settle(cluster, nodes, threads);
             check(cluster, nodes, threads);
             System.out.printf("R2 over HTTP seed %d: %d requests from %d clients on %d threads, %d runs, %d samples, "
                     + "mix %.1f s, total %.1f s; %s%n", seed, requests.get(), clients, threadCount, runs.size(),
@@ -152,9 +154,13 @@ class FaultSuiteHttpTest {
                 } else if (kind < 40) {
                     send(http, thread, operation(random, false, client, step), random, readers, where);
                 } else if (kind < 47) {
+                    askedApproval.add(thread);
                     send(http, thread, operation(random, true, client, step), random, readers, where);
                 } else if (kind < 54) {
-                    resume(http, thread, random, where);
+                    // Mostly a thread that asked for approval lately, so that resumes meet pauses.
+                    List<String> asked = List.copyOf(askedApproval);
+                    resume(http, random.nextInt(4) > 0 && !asked.isEmpty() ? asked.get(random.nextInt(asked.size()))
+                            : thread, random, where);
                 } else if (kind < 66) {
                     ObjectNode body = lanesRun(SECONDARY[random.nextInt(SECONDARY.length)], random);
                     expect(where, "secondary", http.post("/threads/" + thread + "/runs", body), 200, 409)
@@ -290,29 +296,44 @@ class FaultSuiteHttpTest {
 
     // ---- settling and the final checks ---------------------------------------------------------------------
 
-    /** Waits for every run, then answers every approval still pending with a rejection, until all is quiet. */
-    private void settle(List<Http> nodes, List<String> threads) {
+    /**
+     * Waits for every run the clients were given, then until all is quiet: every operation ended (they run on in
+     * the background after an interrupt), its report run done, no run active, every approval still pending
+     * answered with a rejection. Bounded: what never settles fails the checks that follow.
+     */
+    private void settle(HttpCluster cluster, List<Http> nodes, List<String> threads) {
         Random random = new Random(seed);
-        for (int round = 0; round < 5; round++) {
-            for (String run : runOrder) {
-                nodes.get(random.nextInt(3)).get("/threads/" + runs.get(run) + "/runs/" + run + "/join");
+        for (String run : runOrder) {
+            nodes.get(random.nextInt(3)).get("/threads/" + runs.get(run) + "/runs/" + run + "/join");
+        }
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> quiet(cluster, nodes, threads, random));
+        } catch (org.awaitility.core.ConditionTimeoutException stillBusy) {
+            count("did not settle within 60 s");
+        }
+    }
+
+    private boolean quiet(HttpCluster cluster, List<Http> nodes, List<String> threads, Random random) {
+        boolean quiet = true;
+        for (String t : threads) {
+            UUID id = UUID.fromString(t);
+            if (!cluster.observer.runs().active(id, Lane.MAIN).isEmpty()
+                    || !cluster.observer.runs().active(id, Lane.SECONDARY).isEmpty()) {
+                quiet = false;
+                continue;
             }
-            boolean quiet = true;
-            for (String t : threads) {
-                String status = nodes.get(random.nextInt(3)).get("/threads/" + t).json().path("status").asText();
-                if (status.equals("interrupted")) {
-                    quiet = false;
-                    ObjectNode body = Http.obj("assistant_id", HttpCluster.GRAPH);
-                    body.set("command", Json.parse("{\"resume\": {\"decisions\": [{\"type\": \"reject\"}]}}"));
-                    nodes.get(random.nextInt(3)).post("/threads/" + t + "/runs/wait", body);
-                } else if (status.equals("busy")) {
-                    quiet = false;
-                }
+            for (JsonNode op : nodes.getFirst().get("/threads/" + t + "/operations").json()) {
+                quiet &= !op.path("status").asText().equals("running") && op.path("reported").asBoolean();
             }
-            if (quiet) {
-                return;
+            if (nodes.get(random.nextInt(3)).get("/threads/" + t).json().path("status").asText().equals("interrupted")) {
+                quiet = false;
+                ObjectNode body = Http.obj("assistant_id", HttpCluster.GRAPH);
+                body.set("command", Json.parse("{\"resume\": {\"decisions\": [{\"type\": \"reject\"}]}}"));
+                nodes.get(random.nextInt(3)).post("/threads/" + t + "/runs/wait", body);
             }
         }
+        return quiet;
     }
 
     private void check(HttpCluster cluster, List<Http> nodes, List<String> threads) {
