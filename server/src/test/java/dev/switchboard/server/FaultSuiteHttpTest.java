@@ -74,7 +74,7 @@ class FaultSuiteHttpTest {
     @Test
     void r2_randomInterleavingsOverHttpOnThreeInstances_keepEveryInvariant() throws Exception {
         int clients = FULL ? 6 : 4;
-        int operations = FULL ? 10_000 : 360;
+        int operations = FULL ? 10_002 : 600;
         int threadCount = FULL ? 12 : 4;
         long started = System.nanoTime();
         try (HttpCluster cluster = new HttpCluster("r2h", 3)) {
