@@ -628,14 +628,19 @@ public final class Switchboard implements AutoCloseable {
      */
     public Checkpoint patchStateMetadata(UUID threadId, ObjectNode metadata) {
         thread(threadId);
-        Checkpoint latest = checkpoints.latest(threadId).orElseThrow(() -> new SwitchboardException.Conflict("no_state",
-                "thread " + threadId + " has no state yet to patch; run it or POST its state first"));
-        ObjectNode merged = latest.metadata().deepCopy();
-        merged.setAll(metadata);
-        Checkpoint patched = new Checkpoint(latest.checkpointId(), latest.threadId(), latest.parentId(), latest.runId(),
-                latest.step(), latest.source(), latest.values(), latest.next(), merged, latest.createdAt());
-        checkpoints.put(patched);
-        return patched;
+        // A rollback (on any instance) may delete the checkpoint read here before the write: the write only
+        // replaces a checkpoint that still exists, and the patch goes to the new latest instead.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Checkpoint latest = checkpoints.latest(threadId).orElseThrow(() -> new SwitchboardException.Conflict(
+                    "no_state", "thread " + threadId + " has no state yet to patch; run it or POST its state first"));
+            ObjectNode merged = latest.metadata().deepCopy();
+            merged.setAll(metadata);
+            if (checkpoints.replaceMetadata(threadId, latest.checkpointId(), merged)) {
+                return new Checkpoint(latest.checkpointId(), latest.threadId(), latest.parentId(), latest.runId(),
+                        latest.step(), latest.source(), latest.values(), latest.next(), merged, latest.createdAt());
+            }
+        }
+        throw SwitchboardException.Conflict.threadBusy(threadId);
     }
 
     public Run submit(RunRequest request) {
