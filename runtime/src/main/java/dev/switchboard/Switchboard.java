@@ -554,12 +554,15 @@ public final class Switchboard implements AutoCloseable {
      * messages through the add-messages reducer and other keys replaced. Refused while a run is active.
      */
     public Checkpoint updateState(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
-        return scheduler.serialized(threadId, () -> updateStateLocked(threadId, values, asNode, checkpointId));
+        // Serialized here with the scheduler, and in the store with admissions on every instance: a run admitted
+        // elsewhere between the idle check and the write would build on the state before the update and lose it.
+        return scheduler.serialized(threadId,
+                () -> runs.atomically(() -> updateStateLocked(threadId, values, asNode, checkpointId)));
     }
 
     private Checkpoint updateStateLocked(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
         ConversationThread t = thread(threadId);
-        if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
+        if (!runs.activeHoldingAdmissions(threadId, Lane.MAIN).isEmpty()) {
             throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId + " is busy");
         }
         if (values != null && !values.isNull() && !values.isObject()) {
