@@ -414,8 +414,13 @@ class FaultSuiteHttpTest {
             }
             Integer at = position.get(parent.path("checkpoint_id").asText());
             if (at == null || at <= i) {
-                fail("checkpoint %d of %d of thread %s has parent %s, %s", i, history.size(), thread,
-                        parent.path("checkpoint_id").asText(), at == null ? "which is not in its history" : "which is newer");
+                JsonNode md = history.get(i).path("metadata");
+                fail("checkpoint %d of %d of thread %s (%s, source %s, run %s, lane %s, preserved from %s, step %s) has "
+                        + "parent %s, %s", i, history.size(), thread,
+                        history.get(i).path("checkpoint").path("checkpoint_id").asText(), md.path("source").asText(),
+                        md.path("run_id").asText(), md.path("lane").asText(), md.path("preserved_from_run").asText(),
+                        md.path("step").asText(), parent.path("checkpoint_id").asText(),
+                        at == null ? "which is not in its history" : "which is newer");
             }
         }
         if (!history.isEmpty() && roots != 1) {
