@@ -36,6 +36,10 @@ import org.junit.jupiter.api.Test;
  * clients sending a seeded random mix of requests, each to a random instance. Seed: printed at the end and in every
  * failure; {@code -Dswitchboard.faults.seed=N} replays a seed's schedule (the clients' choices; the timing between
  * them is the machine's), {@code -Dswitchboard.faults.full=true} runs the full size.
+ *
+ * <p>Longer than our usual class: the request mix, the settling and the final checks share the ledger (runs given
+ * out, rollbacks asked, acknowledged updates) that the checks read; split, that ledger would become a public
+ * surface of its own for one scenario.
  */
 @Tag("faults")
 class FaultSuiteHttpTest {
