@@ -554,12 +554,15 @@ public final class Switchboard implements AutoCloseable {
      * messages through the add-messages reducer and other keys replaced. Refused while a run is active.
      */
     public Checkpoint updateState(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
-        return scheduler.serialized(threadId, () -> updateStateLocked(threadId, values, asNode, checkpointId));
+        // Serialized here with the scheduler, and in the store with admissions on every instance: a run admitted
+        // elsewhere between the idle check and the write would build on the state before the update and lose it.
+        return scheduler.serialized(threadId,
+                () -> runs.atomically(() -> updateStateLocked(threadId, values, asNode, checkpointId)));
     }
 
     private Checkpoint updateStateLocked(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
         ConversationThread t = thread(threadId);
-        if (!runs.active(threadId, Lane.MAIN).isEmpty()) {
+        if (!runs.activeHoldingAdmissions(threadId, Lane.MAIN).isEmpty()) {
             throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId + " is busy");
         }
         if (values != null && !values.isNull() && !values.isObject()) {
@@ -580,6 +583,21 @@ public final class Switchboard implements AutoCloseable {
         }
         state = state.withExtra(update);
         ObjectNode metadata = Json.object();
+        List<String> next = List.of();
+        Optional<dev.switchboard.checkpoint.Pause> pause = base.flatMap(Checkpoint::pause);
+        if (pause.isPresent()) {
+            // A thread paused for a person stays paused: its pause and next node are carried over, so the decision
+            // can still be given. The calls awaiting it must stay the last message (an edit of that message is
+            // fine); anything after them would leave them unanswered for ever.
+            if (!awaitedCallsLast(state.messages(), pause.get())) {
+                throw new SwitchboardException.Conflict("thread_interrupted", "Thread " + threadId
+                        + " is waiting for a decision on its tool calls: resume it (command.resume) first, or update"
+                        + " only the message that makes the calls");
+            }
+            metadata.set(dev.switchboard.checkpoint.Pause.METADATA_KEY,
+                    base.get().metadata().get(dev.switchboard.checkpoint.Pause.METADATA_KEY));
+            next = base.get().next();
+        }
         metadata.put("source", Checkpoint.Source.UPDATE.wireName());
         int step = base.map(c -> c.step() + 1).orElse(-1);
         metadata.put("step", step);
@@ -587,10 +605,20 @@ public final class Switchboard implements AutoCloseable {
         writes.set(asNode == null ? "__update__" : asNode, Json.copyObject(values));
         metadata.set("parents", Json.object());
         Checkpoint written = new Checkpoint(Ids.newId(), threadId, base.map(Checkpoint::checkpointId).orElse(null),
-                null, step, Checkpoint.Source.UPDATE, state.toJson(), List.of(), metadata, clock.instant());
+                null, step, Checkpoint.Source.UPDATE, state.toJson(), next, metadata, clock.instant());
         checkpoints.put(written);
         threads.update(t.withValues(written.values(), clock.instant()));
         return written;
+    }
+
+    /** Whether the calls a pause awaits a decision on are still made by the history's last message. */
+    private static boolean awaitedCallsLast(List<dev.switchboard.message.Message> messages,
+            dev.switchboard.checkpoint.Pause pause) {
+        if (pause.callIds().isEmpty()) {
+            return true;
+        }
+        return !messages.isEmpty() && messages.getLast() instanceof dev.switchboard.message.AiMessage ai
+                && pause.callIds().stream().allMatch(id -> ai.toolCall(id).isPresent());
     }
 
     // ---- runs ---------------------------------------------------------------------------------------
@@ -603,14 +631,19 @@ public final class Switchboard implements AutoCloseable {
      */
     public Checkpoint patchStateMetadata(UUID threadId, ObjectNode metadata) {
         thread(threadId);
-        Checkpoint latest = checkpoints.latest(threadId).orElseThrow(() -> new SwitchboardException.Conflict("no_state",
-                "thread " + threadId + " has no state yet to patch; run it or POST its state first"));
-        ObjectNode merged = latest.metadata().deepCopy();
-        merged.setAll(metadata);
-        Checkpoint patched = new Checkpoint(latest.checkpointId(), latest.threadId(), latest.parentId(), latest.runId(),
-                latest.step(), latest.source(), latest.values(), latest.next(), merged, latest.createdAt());
-        checkpoints.put(patched);
-        return patched;
+        // A rollback (on any instance) may delete the checkpoint read here before the write: the write only
+        // replaces a checkpoint that still exists, and the patch goes to the new latest instead.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Checkpoint latest = checkpoints.latest(threadId).orElseThrow(() -> new SwitchboardException.Conflict(
+                    "no_state", "thread " + threadId + " has no state yet to patch; run it or POST its state first"));
+            ObjectNode merged = latest.metadata().deepCopy();
+            merged.setAll(metadata);
+            if (checkpoints.replaceMetadata(threadId, latest.checkpointId(), merged)) {
+                return new Checkpoint(latest.checkpointId(), latest.threadId(), latest.parentId(), latest.runId(),
+                        latest.step(), latest.source(), latest.values(), latest.next(), merged, latest.createdAt());
+            }
+        }
+        throw SwitchboardException.Conflict.threadBusy(threadId);
     }
 
     public Run submit(RunRequest request) {

@@ -39,6 +39,21 @@ final class JdbcCheckpointStore implements CheckpointStore {
         });
     }
 
+    /** One statement: a checkpoint a rollback deleted meanwhile stays deleted. */
+    @Override
+    public boolean replaceMetadata(java.util.UUID threadId, java.util.UUID checkpointId,
+            com.fasterxml.jackson.databind.node.ObjectNode metadata) {
+        return tx.write(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE checkpoints SET metadata = ? WHERE thread_id = ? AND checkpoint_id = ?")) {
+                Columns.setJson(st, 1, metadata);
+                Columns.setUuid(st, 2, threadId);
+                Columns.setUuid(st, 3, checkpointId);
+                return st.executeUpdate();
+            }
+        }) > 0;
+    }
+
     /** Binds the checkpoint's ten columns, in {@code COLUMNS} order, as parameters 1 to 10. */
     private static void bindRow(PreparedStatement st, Checkpoint cp) throws java.sql.SQLException {
                 Columns.setUuid(st, 1, cp.threadId());

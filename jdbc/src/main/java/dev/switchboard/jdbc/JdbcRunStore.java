@@ -99,6 +99,15 @@ final class JdbcRunStore implements RunStore {
         return tx.read(c -> active(c, threadId, lane));
     }
 
+    /** The same advisory lock as {@link #admit}: held until the surrounding transaction ends. */
+    @Override
+    public List<Run> activeHoldingAdmissions(UUID threadId, Lane lane) {
+        return tx.write(c -> {
+            tx.lockThread(c, threadId);
+            return active(c, threadId, lane);
+        });
+    }
+
     @Override
     public Optional<Run> transition(UUID runId, RunStatus next) {
         return transitionFromAny(runId, Arrays.stream(RunStatus.values()).filter(s -> s.canTransitionTo(next))

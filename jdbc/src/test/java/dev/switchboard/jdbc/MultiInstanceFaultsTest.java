@@ -77,6 +77,41 @@ class MultiInstanceFaultsTest {
         assertThat(seenByB).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
     }
 
+    /**
+     * Found by R2 over HTTP (seed 48742657537199, docs/reliability.md): a run admitted on instance B but executed
+     * by A (here a secondary message, which runs where its lane is open) left B's stream of it, opened at
+     * admission, empty: heartbeats only, for ever.
+     */
+    @Test
+    void streamOnTheAdmittingInstance_ofARunAnotherInstanceExecutes_deliversEveryEventToTheEnd() throws Exception {
+        Instance a = new Instance("node-a", Duration.ofSeconds(10));
+        Instance b = new Instance("node-b", Duration.ofSeconds(10));
+        UUID thread = a.switchboard.createThread(null, null, false).threadId();
+        Run main = a.switchboard.submit(say(thread, "please change my plan to gold", 0));
+        Database observer = db.open(Clock.systemUTC());
+        await().atMost(WAIT).until(() -> observer.operations().listByThread(thread).stream()
+                .anyMatch(op -> op.percent() >= 10));
+        Run question = b.switchboard.submit(say(thread, "what is my balance?", 5));
+        assertThat(question.lane()).isEqualTo(Lane.SECONDARY);
+
+        List<dev.switchboard.event.RunEvent> seen = new ArrayList<>();
+        try (dev.switchboard.event.Subscription sub = b.switchboard.subscribe(question.runId(), -1)) {
+            while (!sub.isFinished()) {
+                Optional<dev.switchboard.event.SequencedEvent> next = sub.next(Duration.ofSeconds(10));
+                assertThat(next).as("events keep coming on the admitting instance; so far %s", seen).isPresent();
+                seen.add(next.get().event());
+                if (next.get().event() instanceof dev.switchboard.event.RunEvent.End) {
+                    break;
+                }
+            }
+        }
+        assertThat(seen.getFirst()).isInstanceOf(dev.switchboard.event.RunEvent.Metadata.class);
+        assertThat(seen.getLast()).isInstanceOf(dev.switchboard.event.RunEvent.End.class);
+        a.gate.release(100);
+        b.gate.release(100);
+        assertThat(a.switchboard.await(main.runId(), WAIT)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
+    }
+
     @Test
     void autoMessage_onAnotherInstanceWhileAnOperationIsInFlight_goesToTheSecondaryLane() throws Exception {
         Instance a = new Instance("node-a", Duration.ofSeconds(10));

@@ -23,6 +23,19 @@ public interface CheckpointStore {
         return true;
     }
 
+    /**
+     * Replaces the metadata of a checkpoint that still exists; false (nothing written) when it is gone. Unlike
+     * {@link #put}, never brings back a checkpoint a rollback deleted meanwhile: stores shared by several
+     * processes do it in one statement.
+     */
+    default boolean replaceMetadata(UUID threadId, UUID checkpointId,
+            com.fasterxml.jackson.databind.node.ObjectNode metadata) {
+        Optional<Checkpoint> found = get(threadId, checkpointId);
+        found.ifPresent(c -> put(new Checkpoint(c.checkpointId(), c.threadId(), c.parentId(), c.runId(), c.step(),
+                c.source(), c.values(), c.next(), metadata, c.createdAt())));
+        return found.isPresent();
+    }
+
     Optional<Checkpoint> get(UUID threadId, UUID checkpointId);
 
     Optional<Checkpoint> latest(UUID threadId);

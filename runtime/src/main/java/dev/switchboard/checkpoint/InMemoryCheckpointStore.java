@@ -22,6 +22,15 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public boolean replaceMetadata(UUID threadId, UUID checkpointId,
+            com.fasterxml.jackson.databind.node.ObjectNode metadata) {
+        var map = byThread.get(threadId);
+        return map != null && map.computeIfPresent(checkpointId, (id, c) -> new Checkpoint(c.checkpointId(),
+                c.threadId(), c.parentId(), c.runId(), c.step(), c.source(), c.values(), c.next(), metadata.deepCopy(),
+                c.createdAt())) != null;
+    }
+
+    @Override
     public Optional<Checkpoint> get(UUID threadId, UUID checkpointId) {
         var map = byThread.get(threadId);
         return map == null ? Optional.empty() : Optional.ofNullable(map.get(checkpointId)).map(InMemoryCheckpointStore::copy);

@@ -33,6 +33,15 @@ public interface RunStore {
         return writes.get();
     }
 
+    /**
+     * {@link #active}, read holding the thread's admission lock until the surrounding {@link #atomically} ends:
+     * no run of the thread is admitted meanwhile, on any instance. For a write that needs the thread idle (a
+     * state update) to stay right until it commits. A store only one process uses just reads.
+     */
+    default List<Run> activeHoldingAdmissions(UUID threadId, Lane lane) {
+        return active(threadId, lane);
+    }
+
     record Admission(Run admitted, List<Run> activeBefore) {
         public Admission {
             activeBefore = List.copyOf(activeBefore);

@@ -144,6 +144,12 @@ final class AgentLoop {
         Optional<Command> command = run.command();
         Optional<Checkpoint> latest = run.startCheckpoint() == null ? checkpoints.latest(run.threadId()) : Optional.empty();
         Optional<Pause> pending = latest.flatMap(Checkpoint::pause);
+        if (run.reportsOperation() != null && pending.isPresent()) {
+            // The thread waits for a person: a report now would follow the calls awaiting the decision and leave
+            // them unanswered. It waits, unreported; the run that answers the pause proposes it again.
+            LaneLog.step("report-deferred", "run", run.runId(), "operation", run.reportsOperation());
+            return;
+        }
         Breakpoints breakpoints = run.breakpoints();
         int step = -1;
         ConversationState state;

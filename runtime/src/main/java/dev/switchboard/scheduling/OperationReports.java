@@ -147,6 +147,28 @@ final class OperationReports {
         return due;
     }
 
+    /**
+     * After a main run completed: report runs for the thread's ended, unreported operations whose run no longer
+     * awaits them, unless the thread is still paused for a person (a report waits for the decision: written after
+     * the calls awaiting it, it would leave them unanswered). Usually none: one read of the thread's operations.
+     */
+    List<Run> deferred(Run run) {
+        List<Run> due = new ArrayList<>();
+        List<Operation> waiting = operations.listByThread(run.threadId()).stream()
+                .filter(op -> op.status().isTerminal() && !op.reported()).toList();
+        if (waiting.isEmpty() || checkpoints.latest(run.threadId()).flatMap(c -> c.pause()).isPresent()) {
+            return due;
+        }
+        java.util.Set<UUID> active = new java.util.HashSet<>();
+        runs.active(run.threadId(), Lane.MAIN).forEach(r -> active.add(r.runId()));
+        for (Operation op : waiting) {
+            if (!active.contains(op.runId())) {
+                candidate(op, 1).ifPresent(due::add);
+            }
+        }
+        return due;
+    }
+
     /** The last resort: the outcome as a message no model wrote, then reported. */
     private void writePlain(Run run, Operation op) {
         String text = "Update on your request (" + op.toolName() + "): it " + op.status().wireName() + ". "

@@ -32,10 +32,13 @@ final class RunCanceller {
 
     private final Scheduling s;
     private final Consumer<Run> admitReport;
+    /** Relays a run's events to the other instances (the admitting one mirrors them into its log). */
+    private final Consumer<UUID> relay;
 
-    RunCanceller(Scheduling s, Consumer<Run> admitReport) {
+    RunCanceller(Scheduling s, Consumer<Run> admitReport, Consumer<UUID> relay) {
         this.s = s;
         this.admitReport = admitReport;
+        this.relay = relay;
     }
 
     /**
@@ -99,6 +102,10 @@ final class RunCanceller {
             }
         }
         s.endCancelled(log, pending, action, supersededBy);
+        if (pending.originInstance() != null && !pending.originInstance().equals(s.owner)) {
+            // Its admitting instance's clients stream from the log opened there: they get the end too.
+            relay.accept(pending.runId());
+        }
         if (pending.lane() == Lane.MAIN) {
             s.rows.refresh(pending.threadId(), result.orElse(null));
         }

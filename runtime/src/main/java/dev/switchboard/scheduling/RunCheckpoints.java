@@ -277,9 +277,23 @@ final class RunCheckpoints {
             }
             Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
             ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
+            Optional<dev.switchboard.checkpoint.Pause> pause = latest == null ? Optional.empty() : latest.pause();
+            List<Message> messages = state.messages();
+            ConversationState preservedState;
+            if (pause.isPresent() && !messages.isEmpty() && messages.getLast() instanceof AiMessage awaiting
+                    && awaiting.hasToolCalls()) {
+                // The rolled-back run had answered a pause, which is back: the calls awaiting the decision stay
+                // last (answered by it), the operation's call and state go just before them.
+                List<Message> spliced = new ArrayList<>(messages.subList(0, messages.size() - 1));
+                spliced.addAll(preserved);
+                spliced.add(awaiting);
+                preservedState = state.withMessages(spliced);
+            } else {
+                preservedState = state.addMessages(preserved);
+            }
             // Written as no run's step (run id null): a later rollback of another run never deletes it.
             writePreserved(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
-                    state.addMessages(preserved), writes(TOOLS_NODE, preserved));
+                    preservedState, writes(TOOLS_NODE, preserved), latest);
             return unfolded;
         } finally {
             lock.unlock();
@@ -339,12 +353,20 @@ final class RunCheckpoints {
     }
 
     /** A checkpoint no run owns, written on behalf of {@code cause}. */
-    private void writePreserved(Run cause, UUID parent, int step, ConversationState state, ObjectNode writes) {
+    /** A paused {@code base} stays paused: its pause and next node are carried over. */
+    private void writePreserved(Run cause, UUID parent, int step, ConversationState state, ObjectNode writes,
+            Checkpoint base) {
         ObjectNode metadata = metadata(cause, Checkpoint.Source.UPDATE, step, writes);
         metadata.remove("run_id");
         metadata.put("preserved_from_run", cause.runId().toString());
+        List<String> next = List.of();
+        if (base != null && base.pause().isPresent()) {
+            metadata.set(dev.switchboard.checkpoint.Pause.METADATA_KEY,
+                    base.metadata().get(dev.switchboard.checkpoint.Pause.METADATA_KEY));
+            next = base.next();
+        }
         checkpoints.put(new Checkpoint(Ids.newId(), cause.threadId(), parent, null, step, Checkpoint.Source.UPDATE,
-                state.toJson(), List.of(), metadata, clock.instant()));
+                state.toJson(), next, metadata, clock.instant()));
     }
 
     private static ObjectNode metadata(Run run, Checkpoint.Source source, int step, ObjectNode writes) {

@@ -75,6 +75,10 @@ final class RunFinisher {
                 }
                 if ((outcome != Outcome.COMPLETED || action != null) && !s.closed) {
                     s.reports.afterEnd(run, outcome == Outcome.FAILED && action == null).forEach(admitReport);
+                } else if (run.reportsOperation() == null && !s.closed) {
+                    // A report that found the thread paused for a person waited (AgentLoop): a run that may have
+                    // answered the pause proposes it again.
+                    s.reports.deferred(run).forEach(admitReport);
                 }
             }
             startNextLocked.run();

@@ -85,7 +85,7 @@ public final class RunScheduler implements AutoCloseable {
                 new OperationReports(runs, threads, operations, state, clock),
                 new ThreadRows(threads, runs, checkpoints, clock), new Completions(runs));
         this.relay = new ClusterRelay(events);
-        this.canceller = new RunCanceller(s, this::admitReport);
+        this.canceller = new RunCanceller(s, this::admitReport, relay::relayIfLocal);
         AgentLoop loop = new AgentLoop(state, operations, runner, operationTools, lanes, clock, maxHistory,
                 secondaryWait, new Coordination() {
                     @Override
@@ -103,7 +103,7 @@ public final class RunScheduler implements AutoCloseable {
                         canceller.foldPendingSecondary(threadId, conversation);
                     }
                 }, limits);
-        this.starter = new RunStarter(s, loop, graphs, new RunFinisher(s, this::admitReport));
+        this.starter = new RunStarter(s, loop, graphs, new RunFinisher(s, this::admitReport), relay::relayIfLocal);
         this.pauses = new Pauses(graphs);
         this.keeper = new LeaseKeeper(s, starter, this::admitReport);
         this.recovery = new Recovery(new Recovery.Runs() {

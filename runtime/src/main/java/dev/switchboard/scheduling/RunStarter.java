@@ -35,8 +35,13 @@ final class RunStarter {
     private final Function<UUID, AgentGraph> graphs;
     private final RunFinisher finisher;
 
-    RunStarter(Scheduling s, AgentLoop loop, Function<UUID, AgentGraph> graphs, RunFinisher finisher) {
+    /** Relays a run's events to the other instances (the admitting one mirrors them into its log). */
+    private final java.util.function.Consumer<UUID> relay;
+
+    RunStarter(Scheduling s, AgentLoop loop, Function<UUID, AgentGraph> graphs, RunFinisher finisher,
+            java.util.function.Consumer<UUID> relay) {
         this.s = s;
+        this.relay = relay;
         this.loop = loop;
         this.graphs = graphs;
         this.finisher = finisher;
@@ -144,6 +149,10 @@ final class RunStarter {
         Scheduling.Execution ex = new Scheduling.Execution(run, s.events.open(run.runId(), run.threadId()));
         ex.lease = s.leases.hold(run.runId(), run.leaseUntil());
         s.leased.put(run.runId(), ex);
+        if (run.originInstance() != null && !run.originInstance().equals(s.owner)) {
+            // The admitting instance opened a log at admission that its clients stream from: fill it from here.
+            relay.accept(run.runId());
+        }
         if (run.lane() == Lane.SECONDARY && !s.lanes.beginSecondary(LoopSteps.namespace(run), run)) {
             foldClaimedLocked(slot, ex);
             startNextLocked(slot, threadId, lane, anyOrigin);
