@@ -115,31 +115,62 @@ public sealed interface RunEvent {
 
     /**
      * One model token: a serialised {@code AIMessageChunk} plus run/node metadata ({@code messages-tuple}). A run
-     * streams hundreds of these, so each keeps its chunk as JSON text and shares its step's metadata text with
-     * the others ({@link #sharing}): a few hundred bytes per token instead of two trees.
+     * streams hundreds of these and a retained log keeps them after the run, so each holds only its token text:
+     * the rest of its chunk's JSON (everything after {@code content}: the message id, the empty fields) is one
+     * string shared by the text chunks of its message, and the step's metadata one string shared by the step's
+     * chunks ({@link #sharing}). The wire text is put together when a subscriber writes it.
      */
     final class MessageChunk implements RunEvent {
-        private final String chunkJson;
+        private static final String HEAD = "{\"content\":";
+        /** The token text when the chunk's JSON starts with a textual {@code content}; otherwise null. */
+        private final String content;
+        /** The chunk's JSON after the content value (with {@code content}), or all of it (without). */
+        private final String rest;
         private final String metadataJson;
 
         public MessageChunk(ObjectNode chunk, ObjectNode metadata) {
-            this(Json.write(Json.copyObject(chunk)), Json.write(Json.copyObject(metadata)));
+            this(Json.copyObject(chunk), null, Json.write(Json.copyObject(metadata)));
         }
 
-        private MessageChunk(String chunkJson, String metadataJson) {
-            this.chunkJson = chunkJson;
+        private MessageChunk(ObjectNode chunk, String sharedRest, String metadataJson) {
+            JsonNode first = chunk.size() == 0 ? null : chunk.elements().next();
+            boolean textFirst = first != null && first.isTextual() && chunk.fieldNames().next().equals("content");
+            String restJson;
+            if (textFirst) {
+                this.content = first.asText();
+                ObjectNode others = chunk.deepCopy();
+                others.remove("content");
+                String inner = Json.write(others);
+                restJson = inner.equals("{}") ? "}" : "," + inner.substring(1);
+            } else {
+                this.content = null;
+                restJson = Json.write(chunk);
+            }
+            this.rest = restJson.equals(sharedRest) ? sharedRest : restJson;
             this.metadataJson = metadataJson;
         }
 
-        /** Makes the chunks of one step, all sharing {@code metadata} (read once, now). */
+        /**
+         * Makes the chunks of one step, all sharing {@code metadata} (read once, now) and, while consecutive chunks
+         * differ only in their text, the rest of their JSON. For the step's one publisher (not thread-safe).
+         */
         public static java.util.function.Function<ObjectNode, MessageChunk> sharing(ObjectNode metadata) {
             String shared = Json.write(Json.copyObject(metadata));
-            return chunk -> new MessageChunk(Json.write(Json.copyObject(chunk)), shared);
+            return new java.util.function.Function<>() {
+                private String lastRest;
+
+                @Override
+                public MessageChunk apply(ObjectNode chunk) {
+                    MessageChunk made = new MessageChunk(Json.copyObject(chunk), lastRest, shared);
+                    lastRest = made.rest;
+                    return made;
+                }
+            };
         }
 
         /** The chunk, parsed anew on each call. */
         public ObjectNode chunk() {
-            return (ObjectNode) Json.parse(chunkJson);
+            return (ObjectNode) Json.parse(chunkJson());
         }
 
         /** The metadata, parsed anew on each call. */
@@ -147,24 +178,30 @@ public sealed interface RunEvent {
             return (ObjectNode) Json.parse(metadataJson);
         }
 
+        private String chunkJson() {
+            return content == null ? rest : HEAD + Json.write(com.fasterxml.jackson.databind.node.TextNode
+                    .valueOf(content)) + rest;
+        }
+
         /** {@code [chunk, metadata]} as JSON text: the SSE {@code data:} of a {@code messages} tuple. */
         public String tupleJson() {
-            return "[" + chunkJson + "," + metadataJson + "]";
+            return "[" + chunkJson() + "," + metadataJson + "]";
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof MessageChunk c && c.chunkJson.equals(chunkJson) && c.metadataJson.equals(metadataJson);
+            return o instanceof MessageChunk c && c.chunkJson().equals(chunkJson())
+                    && c.metadataJson.equals(metadataJson);
         }
 
         @Override
         public int hashCode() {
-            return chunkJson.hashCode() * 31 + metadataJson.hashCode();
+            return chunkJson().hashCode() * 31 + metadataJson.hashCode();
         }
 
         @Override
         public String toString() {
-            return "MessageChunk[" + chunkJson + ", " + metadataJson + "]";
+            return "MessageChunk[" + chunkJson() + ", " + metadataJson + "]";
         }
     }
 

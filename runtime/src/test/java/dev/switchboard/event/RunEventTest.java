@@ -38,6 +38,34 @@ class RunEventTest {
     }
 
     @Test
+    void chunksOfOneMessage_keepOnlyTheirText_andGiveBackTheirExactJson() throws Exception {
+        var meta = Json.object().put("langgraph_node", "agent");
+        var make = RunEvent.MessageChunk.sharing(meta);
+        var tokens = java.util.List.of("Hel", "lo \"you\"", "", " \u00e9\n", "\u2603");
+        var chunks = new java.util.ArrayList<RunEvent.MessageChunk>();
+        for (String token : tokens) {
+            chunks.add(make.apply(Json.object().put("content", token).put("type", "AIMessageChunk").put("id", "m1")));
+        }
+        var call = make.apply(Json.object().put("content", "").put("id", "m1").set("tool_calls",
+                Json.array().add(Json.object().put("name", "t"))));
+        var noText = make.apply(Json.object().put("id", "m2"));
+
+        for (int i = 0; i < tokens.size(); i++) {
+            assertThat(chunks.get(i).tupleJson()).isEqualTo("[{\"content\":" + Json.mapper().writeValueAsString(
+                    tokens.get(i)) + ",\"type\":\"AIMessageChunk\",\"id\":\"m1\"},{\"langgraph_node\":\"agent\"}]");
+            assertThat(chunks.get(i).chunk().path("content").asText()).isEqualTo(tokens.get(i));
+        }
+        assertThat(call.chunk().path("tool_calls").get(0).path("name").asText()).isEqualTo("t");
+        assertThat(noText.tupleJson()).isEqualTo("[{\"id\":\"m2\"},{\"langgraph_node\":\"agent\"}]");
+        // What a retained log holds per token: the rest of the JSON is one string for the whole message.
+        var rest = RunEvent.MessageChunk.class.getDeclaredField("rest");
+        rest.setAccessible(true);
+        assertThat(rest.get(chunks.get(4))).isSameAs(rest.get(chunks.get(0)));
+        assertThat(chunks.get(0)).isEqualTo(make.apply(Json.object().put("content", "Hel")
+                .put("type", "AIMessageChunk").put("id", "m1")));
+    }
+
+    @Test
     void eventsKeepTheirOwnCopyOfThePublishersState() {
         var state = Json.object().put("step", 1);
         var event = new RunEvent.Values(state);
