@@ -31,6 +31,8 @@ public final class Database implements AutoCloseable {
     /** Where the database lives when no URL is given: a SQLite file under the working directory. */
     public static final String DEFAULT_URL = "jdbc:sqlite:./data/switchboard.db";
 
+    /** How long PostgreSQL lets a transaction of ours sit idle before it ends the session (and frees its locks). */
+    static final int IDLE_IN_TRANSACTION_MILLIS = 5_000;
     /** How long a request waits for a PostgreSQL connection before it is answered 503 (DESIGN.md §5, R6). */
     static final long CONNECTION_TIMEOUT_MILLIS = 2_000;
 
@@ -225,6 +227,11 @@ public final class Database implements AutoCloseable {
         hikari.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
         // A pooled connection is checked (isValid) before it is handed out; a dead one is dropped, not used.
         hikari.setValidationTimeout(1_000);
+        // A transaction holding a thread's lock (admissions, checkpoint writes: JdbcCheckpointStore#holdingThread)
+        // never waits on anything outside the database between its statements. One that sits idle this long is
+        // in a process that froze (a long GC pause, a debugger, a partition of its own): PostgreSQL ends its
+        // session, so the lock it held goes to the instance that took its runs over instead of blocking it.
+        hikari.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + IDLE_IN_TRANSACTION_MILLIS);
         return new HikariDataSource(hikari);
     }
 

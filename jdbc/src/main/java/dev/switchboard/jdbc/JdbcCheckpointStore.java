@@ -80,13 +80,36 @@ final class JdbcCheckpointStore implements CheckpointStore {
         }
         return tx.write(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO checkpoints (" + COLUMNS
-                    + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND owner = ?)")) {
+                    + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND owner = ?)"
+                    + (cp.parentId() == null ? ""
+                            : " AND EXISTS (SELECT 1 FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?)"))) {
                 bindRow(st, cp);
                 Columns.setUuid(st, 11, cp.runId());
                 st.setString(12, leaseOwner);
+                if (cp.parentId() != null) {
+                    Columns.setUuid(st, 13, cp.threadId());
+                    Columns.setUuid(st, 14, cp.parentId());
+                }
                 return st.executeUpdate();
             }
         }) == 1;
+    }
+
+    /**
+     * One transaction holding the thread's lock, the advisory lock admissions take on PostgreSQL (on SQLite the
+     * write transaction itself serialises every writer). Under READ COMMITTED each statement inside sees what
+     * the transaction that held the lock before committed, so the parent check of {@link #putIfHeld} and the
+     * deletes of a rollback cannot interleave.
+     */
+    @Override
+    public <T> T holdingThread(UUID threadId, java.util.function.Supplier<T> work) {
+        return tx.atomically(() -> {
+            tx.write(c -> {
+                tx.lockThread(c, threadId);
+                return null;
+            });
+            return work.get();
+        });
     }
 
     @Override
@@ -136,6 +159,7 @@ final class JdbcCheckpointStore implements CheckpointStore {
     @Override
     public int deleteByRun(UUID threadId, UUID runId) {
         return tx.write(c -> {
+            tx.lockThread(c, threadId);
             try (PreparedStatement st = c.prepareStatement("DELETE FROM checkpoints WHERE thread_id = ? AND run_id = ?")) {
                 Columns.setUuid(st, 1, threadId);
                 Columns.setUuid(st, 2, runId);
@@ -148,6 +172,7 @@ final class JdbcCheckpointStore implements CheckpointStore {
     public int deleteRunAndLater(UUID threadId, UUID runId) {
         // One statement: the run's first checkpoint bounds what goes, found through the (thread_id, run_id) index.
         return tx.write(c -> {
+            tx.lockThread(c, threadId);
             try (PreparedStatement st = c.prepareStatement("DELETE FROM checkpoints WHERE thread_id = ? AND run_id IS NOT NULL"
                     + " AND checkpoint_id >= (SELECT MIN(checkpoint_id) FROM checkpoints WHERE thread_id = ? AND run_id = ?)")) {
                 Columns.setUuid(st, 1, threadId);

@@ -267,6 +267,68 @@ class MultiInstanceFaultsTest {
         }
     }
 
+    /**
+     * Found by R2 over HTTP at full size (seed 50790377025742, docs/reliability.md): the instance that admits a run
+     * opens its log for its clients at once; when another instance executes the run and its relayed events are
+     * lost, that log stayed open for ever (heartbeats only), since only logs opened to follow were repaired.
+     */
+    @Test
+    void streamOnTheAdmittingInstance_whoseRelayedEventsAreLost_endsOnceTheRunHasEnded() throws Exception {
+        Database atA = db.open(Clock.systemUTC());
+        Database atB = db.open(Clock.systemUTC());
+        // A admits but never claims a run (as an instance too slow to start it), so B's sweep takes it over.
+        RunStore neverClaims = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(),
+                new Class<?>[] {RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("claimNext")) {
+                        return Optional.empty();
+                    }
+                    try {
+                        return method.invoke(atA.runs(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Switchboard a = Switchboard.builder().instanceId("node-a").lease(Duration.ofSeconds(3)).cluster(atA::cluster)
+                .threadStore(atA.threads()).runStore(neverClaims).checkpointStore(atA.checkpoints())
+                .operationStore(atA.operations()).itemStore(atA.items()).assistantStore(atA.assistants())
+                .graph(dev.switchboard.scripted.ScriptedAgent.graph()).build();
+        closing.add(a);
+        Switchboard b = scripted("node-b", atB, id -> dropsRelays(atB.cluster(id)));
+        UUID thread = a.createThread(null, null, false).threadId();
+        ObjectNode input = Json.object();
+        input.putArray("messages").addObject().put("type", "human").put("content", "stream me");
+        ObjectNode config = Json.object();
+        config.putObject("configurable").put("tokens", 10).put("delay_ms", 50);
+
+        Run run = a.submit(RunRequest.of(thread, "scripted", input).withStrategy(MultitaskStrategy.ENQUEUE)
+                .withConfig(config));
+
+        try (dev.switchboard.event.Subscription onA = a.subscribe(run.runId(), -1)) {
+            assertThat(b.await(run.runId(), WAIT)).get().extracting(Run::status).isEqualTo(RunStatus.SUCCESS);
+            assertThat(atA.runs().get(run.runId()).orElseThrow().owner()).isEqualTo("node-b");
+            await().atMost(WAIT).until(() -> {
+                onA.next(Duration.ofMillis(100));
+                return onA.isFinished();
+            });
+        }
+    }
+
+    /** A cluster whose relayed events never leave this instance, as while the channel is cut. */
+    private static dev.switchboard.cluster.Cluster dropsRelays(dev.switchboard.cluster.Cluster real) {
+        return (dev.switchboard.cluster.Cluster) Proxy.newProxyInstance(
+                dev.switchboard.cluster.Cluster.class.getClassLoader(),
+                new Class<?>[] {dev.switchboard.cluster.Cluster.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("relay")) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     private Switchboard scripted(String id, Database database,
             java.util.function.Function<String, dev.switchboard.cluster.Cluster> cluster) {
         Switchboard s = Switchboard.builder().instanceId(id).lease(Duration.ofSeconds(3)).cluster(cluster)

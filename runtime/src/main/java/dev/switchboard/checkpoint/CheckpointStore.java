@@ -15,12 +15,30 @@ public interface CheckpointStore {
     /**
      * A run's checkpoint, written only if the run is still held by {@code leaseOwner}: the owner check and the
      * write are one statement, so a write that stalled (a pause, a slow network) past another instance's
-     * take-over of the run never lands on the new owner's history. False when the run is not {@code leaseOwner}'s
-     * (nothing was written). A store only one process uses has no one to be fenced from: it just writes.
+     * take-over of the run never lands on the new owner's history. False (nothing written) when the run is not
+     * {@code leaseOwner}'s, or when the checkpoint names a parent the thread no longer has (a rollback deleted it):
+     * a write never lands on a deleted history. Exact against concurrent deletes when called inside
+     * {@link #holdingThread}, as every run's write is. A store only one process uses has no one to be fenced from:
+     * it checks the parent only.
      */
     default boolean putIfHeld(Checkpoint checkpoint, String leaseOwner) {
+        if (checkpoint.parentId() != null && get(checkpoint.threadId(), checkpoint.parentId()).isEmpty()) {
+            return false;
+        }
         put(checkpoint);
         return true;
+    }
+
+    /**
+     * Runs {@code work} (reads and writes of this store and the other stores of the same database) as one
+     * transaction holding the thread's history: every other {@code holdingThread} of the thread, and every
+     * run admission on it, on any instance sharing the store, waits until it ends. A read-modify-write (read the
+     * latest checkpoint, write on it) is then one step for every instance, and a rollback's deletes cannot fall
+     * between the read and the write. A store only one process uses just runs it (its callers serialise
+     * themselves).
+     */
+    default <T> T holdingThread(UUID threadId, java.util.function.Supplier<T> work) {
+        return work.get();
     }
 
     /**

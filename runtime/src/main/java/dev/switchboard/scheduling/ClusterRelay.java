@@ -62,6 +62,7 @@ final class ClusterRelay {
         RunEvent decoded = dev.switchboard.event.RunEventCodec.decode(dev.switchboard.Json.parse(event));
         UUID threadId = decoded instanceof RunEvent.Metadata m ? m.threadId() : null;
         EventLog log = events.find(runId).orElseGet(() -> events.open(runId, threadId));
+        mirrors.add(runId); // whoever opened it, a relay that stops short must not leave it open
         if (log.isClosed() || sequence != log.lastSequence() + 1) {
             return;
         }
@@ -79,20 +80,32 @@ final class ClusterRelay {
         return mirror;
     }
 
-    /** Runs mirrored here whose mirror may still be open. */
+    /**
+     * Runs whose log here may be filled by another instance's relay: mirrors opened to follow, and the logs this
+     * instance opened when it admitted a run (which another instance may execute).
+     */
     private final java.util.Set<UUID> mirrors = ConcurrentHashMap.newKeySet();
+
+    /** A run admitted here, its log opened for its clients: another instance may execute it and relay to it. */
+    void watch(UUID runId) {
+        mirrors.add(runId);
+    }
 
     /**
      * The repair of a lost relay, run by the heartbeat: relayed events travel as signals, which are lost while the
      * channel is down (the database cut off or restarting), and a mirror that missed one waits for ever, its later
      * events out of order. Once the store shows the run ended (or gone), its mirror is closed, so a join here ends;
-     * what it missed is in the thread's state.
+     * what it missed is in the thread's state. A run executing here is left alone: its own end closes its log,
+     * with the notice of why.
      */
-    void closeEndedMirrors(RunStore runs) {
+    void closeEndedMirrors(RunStore runs, java.util.function.Predicate<UUID> executingHere) {
         for (UUID runId : java.util.List.copyOf(mirrors)) {
             Optional<EventLog> log = events.find(runId);
             if (log.isEmpty() || log.get().isClosed()) {
                 mirrors.remove(runId);
+                continue;
+            }
+            if (executingHere.test(runId)) {
                 continue;
             }
             Optional<Run> run = runs.get(runId);

@@ -86,27 +86,33 @@ final class RunCheckpoints {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            Checkpoint base = requestedBase == null ? checkpoints.latest(run.threadId()).orElse(null)
-                    : checkpoints.get(run.threadId(), requestedBase).orElseThrow(() -> new IllegalStateException(
-                            "checkpoint " + requestedBase + " of thread " + run.threadId() + " is gone"));
-            ConversationState start = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
-            Optional<dev.switchboard.checkpoint.Pause> pause = base == null ? Optional.empty() : base.pause();
-            if (pause.isEmpty()) {
-                // A run that failed while the store was failing may have left a call unanswered: answered here at
-                // the latest, so the persisted history is valid again before anything is added to it. (A paused
-                // thread's calls are pending, not dangling: apply answers them.)
-                start = start.withMessages(closedCalls(run.threadId(), start.messages(),
-                        "error: the run that made this call ended before it returned"));
-            }
-            ConversationState state = apply.apply(start, pause);
-            boolean callsPending = !state.messages().isEmpty() && state.messages().getLast() instanceof AiMessage ai
-                    && ai.hasToolCalls();
-            UUID id = write(run, base == null ? null : base.checkpointId(), -1, Checkpoint.Source.INPUT, state,
-                    List.of(callsPending ? TOOLS_NODE : AGENT_NODE), writes, null);
-            return new Written(id, state);
+            return checkpoints.holdingThread(run.threadId(), () -> inputHolding(run, requestedBase, apply, writes));
         } finally {
             lock.unlock();
         }
+    }
+
+    private Written inputHolding(Run run, UUID requestedBase,
+            java.util.function.BiFunction<ConversationState, Optional<dev.switchboard.checkpoint.Pause>, ConversationState> apply,
+            ObjectNode writes) {
+        Checkpoint base = requestedBase == null ? checkpoints.latest(run.threadId()).orElse(null)
+                : checkpoints.get(run.threadId(), requestedBase).orElseThrow(() -> new IllegalStateException(
+                        "checkpoint " + requestedBase + " of thread " + run.threadId() + " is gone"));
+        ConversationState start = base == null ? ConversationState.EMPTY : ConversationState.fromJson(base.values());
+        Optional<dev.switchboard.checkpoint.Pause> pause = base == null ? Optional.empty() : base.pause();
+        if (pause.isEmpty()) {
+            // A run that failed while the store was failing may have left a call unanswered: answered here at
+            // the latest, so the persisted history is valid again before anything is added to it. (A paused
+            // thread's calls are pending, not dangling: apply answers them.)
+            start = start.withMessages(closedCalls(run.threadId(), start.messages(),
+                    "error: the run that made this call ended before it returned"));
+        }
+        ConversationState state = apply.apply(start, pause);
+        boolean callsPending = !state.messages().isEmpty() && state.messages().getLast() instanceof AiMessage ai
+                && ai.hasToolCalls();
+        UUID id = write(run, base == null ? null : base.checkpointId(), -1, Checkpoint.Source.INPUT, state,
+                List.of(callsPending ? TOOLS_NODE : AGENT_NODE), writes, null);
+        return new Written(id, state);
     }
 
     /** The thread's latest checkpoint. */
@@ -124,10 +130,11 @@ final class RunCheckpoints {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            ConversationState effective = checkpoints.latest(run.threadId())
-                    .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
-                    .orElse(state);
-            return new Written(write(run, parent, step, source, effective, List.of(pause.node()), writes, pause), effective);
+            return checkpoints.holdingThread(run.threadId(), () -> {
+                ConversationState effective = withLatestInterim(run, state);
+                return new Written(write(run, parent, step, source, effective, List.of(pause.node()), writes, pause),
+                        effective);
+            });
         } finally {
             lock.unlock();
         }
@@ -141,13 +148,21 @@ final class RunCheckpoints {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            ConversationState effective = checkpoints.latest(run.threadId())
-                    .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
-                    .orElse(state);
-            return new Written(write(run, parent, step, Checkpoint.Source.LOOP, effective, next, writes, null), effective);
+            return checkpoints.holdingThread(run.threadId(), () -> {
+                ConversationState effective = withLatestInterim(run, state);
+                return new Written(write(run, parent, step, Checkpoint.Source.LOOP, effective, next, writes, null),
+                        effective);
+            });
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@code state} with the interim exchange of the thread's latest checkpoint (the secondary lane's part). */
+    private ConversationState withLatestInterim(Run run, ConversationState state) {
+        return checkpoints.latest(run.threadId())
+                .map(latest -> state.withInterimMessages(ConversationState.fromJson(latest.values()).interimMessages()))
+                .orElse(state);
     }
 
     /**
@@ -158,17 +173,20 @@ final class RunCheckpoints {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
-            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
-            ConversationState next = state.withInterimMessages(History.addMessages(state.interimMessages(), exchange));
-            if (!sameThread) {
-                next = next.addMessages(exchange);
-            }
-            // A paused thread stays paused: the secondary exchange is written next to the pause, not over it.
-            write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step(),
-                    Checkpoint.Source.LOOP, next, latest == null ? List.of() : latest.next(), writes("secondary", exchange),
-                    latest == null ? null : latest.pause().orElse(null));
-            return next;
+            return checkpoints.holdingThread(run.threadId(), () -> {
+                Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
+                ConversationState state = latest == null ? ConversationState.EMPTY
+                        : ConversationState.fromJson(latest.values());
+                ConversationState next = state.withInterimMessages(History.addMessages(state.interimMessages(), exchange));
+                if (!sameThread) {
+                    next = next.addMessages(exchange);
+                }
+                // A paused thread stays paused: the secondary exchange is written next to the pause, not over it.
+                write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step(),
+                        Checkpoint.Source.LOOP, next, latest == null ? List.of() : latest.next(),
+                        writes("secondary", exchange), latest == null ? null : latest.pause().orElse(null));
+                return next;
+            });
         } finally {
             lock.unlock();
         }
@@ -179,10 +197,13 @@ final class RunCheckpoints {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
-            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
-            write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
-                    Checkpoint.Source.LOOP, state.addMessages(messages), List.of(), writes(AGENT_NODE, messages), null);
+            checkpoints.holdingThread(run.threadId(), () -> {
+                Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
+                ConversationState state = latest == null ? ConversationState.EMPTY
+                        : ConversationState.fromJson(latest.values());
+                return write(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
+                        Checkpoint.Source.LOOP, state.addMessages(messages), List.of(), writes(AGENT_NODE, messages), null);
+            });
         } finally {
             lock.unlock();
         }
@@ -197,21 +218,22 @@ final class RunCheckpoints {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            Optional<Checkpoint> found = checkpoints.latest(run.threadId());
-            if (found.isEmpty()) {
-                return;
-            }
-            Checkpoint latest = found.get();
-            if (latest.pause().isPresent()) {
-                return; // a paused thread's calls wait for a person; they are not dangling
-            }
-            ConversationState state = ConversationState.fromJson(latest.values());
-            List<Message> messages = state.messages();
-            List<Message> closed = closedCalls(run.threadId(), messages, reason);
-            if (closed.size() != messages.size()) {
-                write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP, state.withMessages(closed),
-                        List.of(), writes(TOOLS_NODE, closed.subList(messages.size(), closed.size())), null);
-            }
+            checkpoints.holdingThread(run.threadId(), () -> {
+                Optional<Checkpoint> found = checkpoints.latest(run.threadId());
+                if (found.isEmpty() || found.get().pause().isPresent()) {
+                    return null; // a paused thread's calls wait for a person; they are not dangling
+                }
+                Checkpoint latest = found.get();
+                ConversationState state = ConversationState.fromJson(latest.values());
+                List<Message> messages = state.messages();
+                List<Message> closed = closedCalls(run.threadId(), messages, reason);
+                if (closed.size() != messages.size()) {
+                    write(run, latest.checkpointId(), latest.step() + 1, Checkpoint.Source.LOOP,
+                            state.withMessages(closed), List.of(),
+                            writes(TOOLS_NODE, closed.subList(messages.size(), closed.size())), null);
+                }
+                return null;
+            });
         } finally {
             lock.unlock();
         }
@@ -240,64 +262,77 @@ final class RunCheckpoints {
      * outcome the run had already reported is marked unreported again so that its report is written anew.
      * Returns the secondary-lane messages the run had folded into {@code messages}, for the interim exchange.
      */
-    List<Message> rollBack(Run run) {
+    List<Message> rollBack(Run run, java.util.function.BooleanSupplier held, Runnable deleteRun) {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            List<Message> before = latestState(run.threadId()).messages();
-            checkpoints.deleteRunAndLater(run.threadId(), run.runId());
-            // What was said on the secondary lane and folded into messages by this run goes back to the interim
-            // exchange, so the report that follows answers it again instead of losing it.
-            java.util.Set<String> kept = new java.util.HashSet<>();
-            latestState(run.threadId()).messages().forEach(m -> kept.add(m.id()));
-            List<Message> unfolded = before.stream()
-                    .filter(m -> Lane.SECONDARY.wireName().equals(m.additionalKwargs().path("lane").asText()))
-                    .filter(m -> !kept.contains(m.id()))
-                    .toList();
-            List<Operation> started = new ArrayList<>();
-            UUID reporting = run.reportsOperation();
-            for (Operation op : operations.listByThread(run.threadId())) {
-                if (op.runId().equals(run.runId())) {
-                    started.add(op);
+            return checkpoints.holdingThread(run.threadId(), () -> {
+                // Checked holding the thread: a run another instance took over meanwhile (and whose thread may have
+                // taken its next run, on the history this would delete) is not this instance's to roll back.
+                if (!held.getAsBoolean()) {
+                    throw new LeaseLost(run.runId());
                 }
-                if ((op.runId().equals(run.runId()) || op.operationId().equals(reporting)) && op.reported()) {
-                    operations.update(op.operationId(), o -> o.withUnreported(clock.instant()));
-                }
-            }
-            if (started.isEmpty()) {
+                List<Message> unfolded = rollBackHolding(run);
+                deleteRun.run();
                 return unfolded;
-            }
-            List<ToolCall> calls = started.stream()
-                    .map(op -> new ToolCall(op.toolCallId(), op.toolName(), op.arguments())).toList();
-            List<Message> preserved = new ArrayList<>();
-            preserved.add(AiMessage.ofToolCalls("", calls));
-            for (Operation op : started) {
-                Operation now = operations.get(op.operationId()).orElse(op);
-                preserved.add(answerFor(Optional.of(now), new ToolCall(op.toolCallId(), op.toolName(), op.arguments()), null));
-            }
-            Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
-            ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
-            Optional<dev.switchboard.checkpoint.Pause> pause = latest == null ? Optional.empty() : latest.pause();
-            List<Message> messages = state.messages();
-            ConversationState preservedState;
-            if (pause.isPresent() && !messages.isEmpty() && messages.getLast() instanceof AiMessage awaiting
-                    && awaiting.hasToolCalls()) {
-                // The rolled-back run had answered a pause, which is back: the calls awaiting the decision stay
-                // last (answered by it), the operation's call and state go just before them.
-                List<Message> spliced = new ArrayList<>(messages.subList(0, messages.size() - 1));
-                spliced.addAll(preserved);
-                spliced.add(awaiting);
-                preservedState = state.withMessages(spliced);
-            } else {
-                preservedState = state.addMessages(preserved);
-            }
-            // Written as no run's step (run id null): a later rollback of another run never deletes it.
-            writePreserved(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
-                    preservedState, writes(TOOLS_NODE, preserved), latest);
-            return unfolded;
+            });
         } finally {
             lock.unlock();
         }
+    }
+
+    private List<Message> rollBackHolding(Run run) {
+        List<Message> before = latestState(run.threadId()).messages();
+        checkpoints.deleteRunAndLater(run.threadId(), run.runId());
+        // What was said on the secondary lane and folded into messages by this run goes back to the interim
+        // exchange, so the report that follows answers it again instead of losing it.
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        latestState(run.threadId()).messages().forEach(m -> kept.add(m.id()));
+        List<Message> unfolded = before.stream()
+                .filter(m -> Lane.SECONDARY.wireName().equals(m.additionalKwargs().path("lane").asText()))
+                .filter(m -> !kept.contains(m.id()))
+                .toList();
+        List<Operation> started = new ArrayList<>();
+        UUID reporting = run.reportsOperation();
+        for (Operation op : operations.listByThread(run.threadId())) {
+            if (op.runId().equals(run.runId())) {
+                started.add(op);
+            }
+            if ((op.runId().equals(run.runId()) || op.operationId().equals(reporting)) && op.reported()) {
+                operations.update(op.operationId(), o -> o.withUnreported(clock.instant()));
+            }
+        }
+        if (started.isEmpty()) {
+            return unfolded;
+        }
+        List<ToolCall> calls = started.stream()
+                .map(op -> new ToolCall(op.toolCallId(), op.toolName(), op.arguments())).toList();
+        List<Message> preserved = new ArrayList<>();
+        preserved.add(AiMessage.ofToolCalls("", calls));
+        for (Operation op : started) {
+            Operation now = operations.get(op.operationId()).orElse(op);
+            preserved.add(answerFor(Optional.of(now), new ToolCall(op.toolCallId(), op.toolName(), op.arguments()), null));
+        }
+        Checkpoint latest = checkpoints.latest(run.threadId()).orElse(null);
+        ConversationState state = latest == null ? ConversationState.EMPTY : ConversationState.fromJson(latest.values());
+        Optional<dev.switchboard.checkpoint.Pause> pause = latest == null ? Optional.empty() : latest.pause();
+        List<Message> messages = state.messages();
+        ConversationState preservedState;
+        if (pause.isPresent() && !messages.isEmpty() && messages.getLast() instanceof AiMessage awaiting
+                && awaiting.hasToolCalls()) {
+            // The rolled-back run had answered a pause, which is back: the calls awaiting the decision stay
+            // last (answered by it), the operation's call and state go just before them.
+            List<Message> spliced = new ArrayList<>(messages.subList(0, messages.size() - 1));
+            spliced.addAll(preserved);
+            spliced.add(awaiting);
+            preservedState = state.withMessages(spliced);
+        } else {
+            preservedState = state.addMessages(preserved);
+        }
+        // Written as no run's step (run id null): a later rollback of another run never deletes it.
+        writePreserved(run, latest == null ? null : latest.checkpointId(), latest == null ? 0 : latest.step() + 1,
+                preservedState, writes(TOOLS_NODE, preserved), latest);
+        return unfolded;
     }
 
     /**
@@ -324,11 +359,18 @@ final class RunCheckpoints {
     }
 
     /** Deletes what a secondary run wrote (rollback of a secondary run). */
-    void deleteSecondary(Run run) {
+    void deleteSecondary(Run run, java.util.function.BooleanSupplier held, Runnable deleteRun) {
         ReentrantLock lock = lock(run.threadId());
         lock.lock();
         try {
-            checkpoints.deleteByRun(run.threadId(), run.runId());
+            checkpoints.holdingThread(run.threadId(), () -> {
+                if (!held.getAsBoolean()) {
+                    throw new LeaseLost(run.runId());
+                }
+                checkpoints.deleteByRun(run.threadId(), run.runId());
+                deleteRun.run();
+                return null;
+            });
         } finally {
             lock.unlock();
         }

@@ -102,15 +102,16 @@ final class RunFinisher {
     private Optional<Run> endLocked(Scheduling.Execution ex, Outcome outcome, Throwable failure, CancelAction action) {
         Run run = ex.run;
         if (action == CancelAction.ROLLBACK) {
+            // The run's checkpoints and its record go in one transaction holding the thread, and only while the
+            // store still shows this instance holding the run.
             if (run.lane() == Lane.MAIN) {
-                List<Message> unfolded = s.state.rollBack(run);
+                List<Message> unfolded = s.state.rollBack(run, () -> heldInStore(run), () -> s.runs.delete(run.runId()));
                 if (!unfolded.isEmpty()) {
                     s.lanes.restoreInterim(LoopSteps.namespace(run), unfolded);
                 }
             } else {
-                s.state.deleteSecondary(run);
+                s.state.deleteSecondary(run, () -> heldInStore(run), () -> s.runs.delete(run.runId()));
             }
-            s.runs.delete(run.runId());
             // The log stays retained: a client that reconnects still learns why its stream ended.
             s.endCancelled(ex.log, run, action, ex.supersededBy);
             return Optional.empty();

@@ -125,7 +125,7 @@ public final class RunScheduler implements AutoCloseable {
             @Override
             public void sweepStranded() {
                 starter.sweepStranded();
-                relay.closeEndedMirrors(s.runs);
+                relay.closeEndedMirrors(s.runs, s.leased::containsKey);
             }
 
             @Override
@@ -299,6 +299,7 @@ public final class RunScheduler implements AutoCloseable {
     private void afterAdmissionLocked(Scheduling.ThreadSlot slot, RunStore.Admission admission) {
         Run admitted = admission.admitted();
         s.events.open(admitted.runId(), admitted.threadId());
+        relay.watch(admitted.runId());
         s.listener.admitted(admitted, admission.activeBefore());
         MultitaskStrategy strategy = admitted.multitaskStrategy();
         if (strategy == MultitaskStrategy.INTERRUPT || strategy == MultitaskStrategy.ROLLBACK) {
