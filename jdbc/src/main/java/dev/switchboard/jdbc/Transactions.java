@@ -54,18 +54,23 @@ final class Transactions {
         if (AMBIENT.get() != null) {
             return writes.get();
         }
-        return write(c -> {
+        return dev.switchboard.Interruptions.deferredDuring(() -> write(c -> {
             AMBIENT.set(c);
             try {
                 return writes.get();
             } finally {
                 AMBIENT.remove();
             }
-        });
+        }));
     }
 
     /** Reads, in a transaction or not as {@link Dialect#readsInTransaction} says. */
     <T> T read(Work<T> work) {
+        // A cancel (an interrupt) waits for the call to end: an interrupt inside would close the connection's socket.
+        return dev.switchboard.Interruptions.deferredDuring(() -> readNow(work));
+    }
+
+    private <T> T readNow(Work<T> work) {
         Connection ambient = AMBIENT.get();
         if (ambient != null) {
             try {
@@ -88,6 +93,10 @@ final class Transactions {
      * that commit is durable.
      */
     <T> T write(Work<T> work) {
+        return dev.switchboard.Interruptions.deferredDuring(() -> writeNow(work));
+    }
+
+    private <T> T writeNow(Work<T> work) {
         Connection ambient = AMBIENT.get();
         if (ambient != null) {
             return inSavepoint(ambient, work);

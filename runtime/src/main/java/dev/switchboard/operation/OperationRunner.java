@@ -189,7 +189,7 @@ public final class OperationRunner implements AutoCloseable {
                 if (!ex.ending && !ex.lost) {
                     LOG.warning("operation " + id + " was taken over by another instance; stopping it here");
                     ex.lost = true;
-                    ex.worker.interrupt();
+                    dev.switchboard.Interruptions.interrupt(ex.worker);
                 }
             } finally {
                 ex.lock.unlock();
@@ -441,7 +441,7 @@ public final class OperationRunner implements AutoCloseable {
             ex.current = operations.update(operationId, o -> o.withCancelRequested(clock.instant()))
                     .orElse(op.withCancelRequested(clock.instant()));
             if (ex.worker != null) {
-                ex.worker.interrupt();
+                dev.switchboard.Interruptions.interrupt(ex.worker);
             }
             return new CancelOutcome(CancelOutcome.Result.ACCEPTED, ex.current,
                     "the operation will stop before it changes anything");
@@ -525,7 +525,7 @@ public final class OperationRunner implements AutoCloseable {
             ex.lock.lock();
             try {
                 if (ex.worker != null) {
-                    ex.worker.interrupt();
+                    dev.switchboard.Interruptions.interrupt(ex.worker);
                 }
             } finally {
                 ex.lock.unlock();

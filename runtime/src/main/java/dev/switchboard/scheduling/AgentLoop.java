@@ -159,8 +159,8 @@ final class AgentLoop {
         // A resumed run continues at its pause's node without pausing before it again (LangGraph does the same).
         boolean resumedHere = false;
         if (command.isPresent() || (pending.isPresent() && input.isNull() && run.reportsOperation() == null)) {
-            Checkpoint at = latest.filter(c -> c.pause().isPresent()).orElseThrow(() -> new IllegalStateException(
-                    "thread " + run.threadId() + " is no longer interrupted"));
+            Checkpoint at = latest.filter(c -> c.pause().isPresent())
+                    .orElseThrow(() -> new ResumeOvertakenException(run.threadId()));
             Pause pause = at.pause().orElseThrow();
             state = ConversationState.fromJson(at.values());
             parent = at.checkpointId();

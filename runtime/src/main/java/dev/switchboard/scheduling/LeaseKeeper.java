@@ -53,7 +53,7 @@ final class LeaseKeeper {
                 if (slot.executing.get(id) == ex && !ex.finishing && !ex.lease.lost) {
                     LOG.warning("run " + id + " was taken over by another instance; stopping it here");
                     ex.lease.lost = true;
-                    ex.worker.interrupt();
+                    dev.switchboard.Interruptions.interrupt(ex.worker);
                 }
             });
         }

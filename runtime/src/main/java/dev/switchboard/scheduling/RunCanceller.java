@@ -74,7 +74,7 @@ final class RunCanceller {
             if (ex.cancelRequestedNanos == 0) {
                 ex.cancelRequestedNanos = System.nanoTime();
             }
-            ex.worker.interrupt();
+            dev.switchboard.Interruptions.interrupt(ex.worker);
             return;
         }
         Optional<Run> found = s.runs.get(runId);

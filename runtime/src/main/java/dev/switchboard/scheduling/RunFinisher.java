@@ -126,12 +126,17 @@ final class RunFinisher {
         if (outcome == Outcome.COMPLETED) {
             return endStreamThenFinish(ex, RunStatus.SUCCESS);
         }
-        LOG.log(Level.WARNING, "run " + run.runId() + " failed", failure);
+        if (failure instanceof ResumeOvertakenException) {
+            LOG.info("run " + run.runId() + ": " + failure.getMessage());
+        } else {
+            LOG.log(Level.WARNING, "run " + run.runId() + " failed", failure);
+        }
         if (run.lane() == Lane.MAIN) {
             closeAfterFailure(run);
         }
         String name = failure instanceof RecursionLimitException r ? r.errorName()
                 : failure instanceof StepTimeoutException ? StepTimeoutException.ERROR_NAME
+                : failure instanceof ResumeOvertakenException ? ResumeOvertakenException.ERROR_NAME
                 : failure.getClass().getSimpleName();
         ex.log.publish(new RunEvent.Error(name, String.valueOf(failure.getMessage())));
         return endStreamThenFinish(ex, RunStatus.ERROR);

@@ -404,7 +404,7 @@ public final class RunScheduler implements AutoCloseable {
                 all.addAll(slot.executing.values());
                 for (Scheduling.Execution ex : slot.executing.values()) {
                     if (!ex.finishing) {
-                        ex.worker.interrupt();
+                        dev.switchboard.Interruptions.interrupt(ex.worker);
                     }
                 }
             } finally {

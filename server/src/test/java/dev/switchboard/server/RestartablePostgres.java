@@ -11,6 +11,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -74,6 +78,38 @@ final class RestartablePostgres implements AutoCloseable {
             } finally {
                 running = null;
             }
+        }
+    }
+
+    /**
+     * Kills the server as a crash would: SIGKILL to the postmaster (its backends end when they see it gone), no
+     * shutdown checkpoint. The next {@link #startAgain} runs PostgreSQL's crash recovery from the write-ahead log.
+     */
+    void crash() {
+        if (running == null) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).getFirst().trim());
+            ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+            List<ProcessHandle> backends = postmaster.descendants().toList();
+            postmaster.destroyForcibly();
+            postmaster.onExit().get(10, TimeUnit.SECONDS);
+            for (ProcessHandle backend : backends) {
+                try {
+                    backend.onExit().get(10, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    backend.destroyForcibly();
+                }
+            }
+            // Releases the embedded server's own lock on the data directory; its stop finds nothing to stop.
+            running.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("PostgreSQL did not die", e);
+        } finally {
+            running = null;
         }
     }
 

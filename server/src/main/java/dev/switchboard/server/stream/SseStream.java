@@ -211,7 +211,7 @@ public final class SseStream {
 
     /** Errors whose name and message are Switchboard's own words, safe to show a client as they are. */
     private static final java.util.Map<String, String> OWN_ERRORS = java.util.Map.of("GraphRecursionError",
-            "recursion_limit", "StepTimeoutError", "step_timeout");
+            "recursion_limit", "StepTimeoutError", "step_timeout", "NotInterruptedError", "not_interrupted");
 
     /**
      * What a client sees of a failed run: a stable error name and code, and for anything but Switchboard's own
