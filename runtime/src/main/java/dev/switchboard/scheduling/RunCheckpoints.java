@@ -35,6 +35,11 @@ import java.util.function.UnaryOperator;
  * a tool call unanswered gets a result for it (an operation's call is answered with its state, never with its
  * outcome, which its report writes exactly once), and a rolled-back run's operations survive the rollback as
  * their call and that state, so no later run can act as if they were not in flight.
+ *
+ * <p>Each read-modify-write also holds the thread in the store ({@link CheckpointStore#holdingThread}), after the
+ * local stripe and never the other way round, so instances sharing a database serialise on it too: a rollback
+ * on one instance cannot delete the checkpoint another is writing on. (Over 400 lines on purpose: every writer
+ * of a thread's history stays in this one owner, so that lock order is written once.)
  */
 final class RunCheckpoints {
     static final String AGENT_NODE = "agent";
