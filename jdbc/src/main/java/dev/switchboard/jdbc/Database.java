@@ -33,6 +33,32 @@ public final class Database implements AutoCloseable {
 
     /** How long PostgreSQL lets a transaction of ours sit idle before it ends the session (and frees its locks). */
     static final int IDLE_IN_TRANSACTION_MILLIS = 5_000;
+    /** How long a PostgreSQL call waits on its socket unless the URL says otherwise ({@code socketTimeout}). */
+    static final int DEFAULT_NETWORK_TIMEOUT_MILLIS = 30_000;
+
+    /**
+     * The socket bound of every call the stores and the cluster channel make: the URL's {@code socketTimeout}
+     * (seconds, pgjdbc's own parameter) when it has one, else {@value #DEFAULT_NETWORK_TIMEOUT_MILLIS} ms. A
+     * silent network partition then fails a call in flight (503, the connection dropped) instead of holding it
+     * for as long as TCP takes to give up.
+     */
+    static int networkTimeoutMillis(String jdbcUrl) {
+        int query = jdbcUrl.indexOf('?');
+        if (query >= 0) {
+            for (String pair : jdbcUrl.substring(query + 1).split("&")) {
+                if (pair.startsWith("socketTimeout=")) {
+                    try {
+                        return Math.max(0, Integer.parseInt(pair.substring("socketTimeout=".length())) * 1000);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalStateException("socketTimeout in the database URL is not a number of seconds: "
+                                + pair.substring("socketTimeout=".length()));
+                    }
+                }
+            }
+        }
+        return DEFAULT_NETWORK_TIMEOUT_MILLIS;
+    }
+
     /** How long a request waits for a PostgreSQL connection before it is answered 503 (DESIGN.md §5, R6). */
     static final long CONNECTION_TIMEOUT_MILLIS = 2_000;
 
@@ -43,6 +69,8 @@ public final class Database implements AutoCloseable {
     private final Transactions transactions;
     private final String description;
     private final Dialect dialect;
+    /** How long a database call waits on its socket (PostgreSQL); see {@link #networkTimeoutMillis(String)}. */
+    private final int networkTimeoutMillis;
     private final ThreadStore threads;
     private final RunStore runs;
     private final CheckpointStore checkpoints;
@@ -53,10 +81,11 @@ public final class Database implements AutoCloseable {
 
     private String url;
 
-    private Database(HikariDataSource pool, Dialect dialect, String description, Clock clock) {
+    private Database(HikariDataSource pool, Dialect dialect, String description, Clock clock, int networkTimeoutMillis) {
         this.pool = pool;
         this.dialect = dialect;
-        this.transactions = new Transactions(pool, dialect);
+        this.networkTimeoutMillis = networkTimeoutMillis;
+        this.transactions = new Transactions(pool, dialect, networkTimeoutMillis);
         this.description = description;
         this.threads = new JdbcThreadStore(transactions);
         this.runs = new JdbcRunStore(transactions, clock);
@@ -98,7 +127,8 @@ public final class Database implements AutoCloseable {
         };
         try {
             Migrations.apply(pool, dialect);
-            Database db = new Database(pool, dialect, describe(dialect, jdbcUrl), clock);
+            Database db = new Database(pool, dialect, describe(dialect, jdbcUrl), clock,
+                    dialect == Dialect.POSTGRESQL ? networkTimeoutMillis(jdbcUrl) : 0);
             db.url = jdbcUrl;
             return db;
         } catch (RuntimeException e) {
@@ -155,7 +185,7 @@ public final class Database implements AutoCloseable {
     public dev.switchboard.cluster.Cluster cluster(String instanceId) {
         return switch (dialect) {
             case SQLITE -> dev.switchboard.cluster.Cluster.LOCAL;
-            case POSTGRESQL -> new PostgresCluster(pool, url, instanceId);
+            case POSTGRESQL -> new PostgresCluster(pool, url, instanceId, networkTimeoutMillis);
         };
     }
 

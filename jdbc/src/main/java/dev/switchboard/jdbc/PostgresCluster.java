@@ -31,10 +31,17 @@ public final class PostgresCluster implements Cluster {
     private volatile Connection listening;
     private Thread worker;
 
-    PostgresCluster(DataSource pool, String url, String instanceId) {
+    /** How often the listening connection, silent that long, is checked with a query. */
+    static final int PING_EVERY_MILLIS = 5_000;
+
+    /** The socket bound of each call (0: none): what makes a ping on a silently dead connection fail. */
+    private final int networkTimeoutMillis;
+
+    PostgresCluster(DataSource pool, String url, String instanceId, int networkTimeoutMillis) {
         this.pool = pool;
         this.url = url;
         this.instanceId = instanceId;
+        this.networkTimeoutMillis = networkTimeoutMillis;
     }
 
     @Override
@@ -89,15 +96,28 @@ public final class PostgresCluster implements Cluster {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private void notify(String signal) {
-        try (Connection c = pool.getConnection(); PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            st.setString(1, CHANNEL);
-            st.setString(2, instanceId + " " + signal);
-            st.execute();
-            if (!c.getAutoCommit()) {
-                c.commit();
+        // Often sent from a run's own thread: a cancel's interrupt waits for it, as for any store call.
+        dev.switchboard.Interruptions.deferredDuring(() -> {
+            try (Connection c = pool.getConnection()) {
+                bound(c);
+                try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                    st.setString(1, CHANNEL);
+                    st.setString(2, instanceId + " " + signal);
+                    st.execute();
+                }
+                if (!c.getAutoCommit()) {
+                    c.commit();
+                }
+            } catch (SQLException e) {
+                LOG.log(Level.WARNING, "could not signal the other instances: " + signal, e);
             }
-        } catch (SQLException e) {
-            LOG.log(Level.WARNING, "could not signal the other instances: " + signal, e);
+            return null;
+        });
+    }
+
+    private void bound(Connection c) throws SQLException {
+        if (networkTimeoutMillis > 0) {
+            c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
         }
     }
 
@@ -123,14 +143,21 @@ public final class PostgresCluster implements Cluster {
         while (!closed) {
             try (Connection c = DriverManager.getConnection(url)) {
                 listening = c;
+                bound(c);
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
                 }
                 subscribed.countDown();
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!closed) {
-                    PGNotification[] notes = pg.getNotifications(0);
-                    if (notes == null) {
+                    PGNotification[] notes = pg.getNotifications(PING_EVERY_MILLIS);
+                    if (notes == null || notes.length == 0) {
+                        // Silence may be a network that drops packets without a reset: a query on a dead path fails
+                        // within the socket bound, and the loop reconnects (signals missed meanwhile are repaired by
+                        // the heartbeat's sweeps).
+                        try (Statement ping = c.createStatement()) {
+                            ping.execute("SELECT 1");
+                        }
                         continue;
                     }
                     for (PGNotification note : notes) {

@@ -29,9 +29,21 @@ final class Transactions {
     /** Null where the engine takes concurrent writers itself (PostgreSQL, which also groups their commits). */
     private final GroupCommit groupCommit;
 
+    /**
+     * How long a call waits on the database's socket before it fails (0: no bound). Without it, a query in flight
+     * when the network silently drops packets (no reset) waits until TCP gives up, many minutes later. Set per
+     * call, not on the pool, so that migrations (which share the pool, and may build a large index) stay unbounded.
+     */
+    private final int networkTimeoutMillis;
+
     Transactions(DataSource pool, Dialect dialect) {
+        this(pool, dialect, 0);
+    }
+
+    Transactions(DataSource pool, Dialect dialect, int networkTimeoutMillis) {
         this.pool = pool;
         this.dialect = dialect;
+        this.networkTimeoutMillis = networkTimeoutMillis;
         this.groupCommit = dialect.serialisesWritersInProcess() ? new GroupCommit(pool, this::translate) : null;
     }
 
@@ -79,7 +91,7 @@ final class Transactions {
                 throw translate(e);
             }
         }
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = connect()) {
             return dialect.readsInTransaction() ? inTransaction(c, work) : work.run(c);
         } catch (SQLException e) {
             throw translate(e);
@@ -104,7 +116,7 @@ final class Transactions {
         if (groupCommit != null) {
             return groupCommit.write(work);
         }
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = connect()) {
             return inTransaction(c, work);
         } catch (SQLException e) {
             throw translate(e);
@@ -144,6 +156,20 @@ final class Transactions {
             hash = (hash ^ 0xFFFF) * 0x100000001b3L;
         }
         return hash;
+    }
+
+    /** A pooled connection whose socket reads give up after {@link #networkTimeoutMillis}. */
+    private Connection connect() throws SQLException {
+        Connection c = pool.getConnection();
+        if (networkTimeoutMillis > 0) {
+            try {
+                c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
     }
 
     /** A write inside an {@link #atomically} block: undone alone if it throws, as its own transaction would be. */

@@ -197,7 +197,8 @@ final class RunFinisher {
     private void dropLostLocked(Scheduling.ThreadSlot slot, Scheduling.Execution ex) {
         UUID runId = ex.run.runId();
         s.releaseLocked(slot, runId);
-        LOG.warning("run " + runId + " lost its lease to another instance; its outcome here is dropped");
+        LOG.warning("run " + runId + ": this instance no longer holds its lease (taken over, or not renewed in time);"
+                + " its outcome here is dropped, and whoever holds or recovers the lease ends it");
         if (!ex.log.isClosed()) {
             ex.log.publish(new RunEvent.LeaseLost(runId));
             ex.log.close();

@@ -94,6 +94,33 @@ class DatabaseOutageHttpTest {
     }
 
     /**
+     * A silent partition: packets dropped, no reset, for 8 s. The URL bounds each call's socket wait at 3 s
+     * ({@code socketTimeout}; 30 s when a URL does not say), so a call caught in flight fails within it and the
+     * request gets its 503; the cluster channel's ping finds its connection dead and reconnects.
+     */
+    @Test
+    void silentPartition_answersClean503sWithinTheSocketBound_andRecoversWithoutLosingAnythingAcknowledged()
+            throws Exception {
+        TcpProxy proxy = TcpProxy.to("localhost", postgres.port());
+        closing.add(proxy);
+        outage("silent 8 s", proxy, proxy::silence, proxy::speak, Duration.ofSeconds(8), "socketTimeout=3",
+                Duration.ofMillis(7_500));
+    }
+
+    /**
+     * The same with the bound a URL gets when it does not set one (30 s), and a silence longer than it. Before the
+     * bound existed, a call caught in flight waited for ever (the path never reset it): no answer at all.
+     */
+    @Test
+    void silentPartitionLongerThanTheDefaultBound_answersEveryRequest_andRecovers() throws Exception {
+        Assumptions.assumeTrue(FULL, "the 40 s silence runs at full size (-Dswitchboard.faults.full=true)");
+        TcpProxy proxy = TcpProxy.to("localhost", postgres.port());
+        closing.add(proxy);
+        outage("silent 40 s", proxy, proxy::silence, proxy::speak, Duration.ofSeconds(40), "",
+                Duration.ofMillis(34_500));
+    }
+
+    /**
      * kill -9 of PostgreSQL itself: no shutdown, crash recovery on the next start. Commits are made durable before
      * they are acknowledged for this trial (the shared test server otherwise skips that for speed), as a production
      * server does them.
@@ -112,12 +139,18 @@ class DatabaseOutageHttpTest {
 
 
     private void outage(String name, TcpProxy proxy, Runnable begin, Runnable end, Duration length) throws Exception {
+        outage(name, proxy, begin, end, length, "", PROMPT);
+    }
+
+    private void outage(String name, TcpProxy proxy, Runnable begin, Runnable end, Duration length,
+            String urlParameters, Duration prompt) throws Exception {
         long seed = Long.getLong("switchboard.faults.seed", System.nanoTime());
         long t0 = System.nanoTime();
         StringBuilder phases = new StringBuilder();
         String schema = "r6_" + UUID.randomUUID().toString().replace("-", "");
         postgres.execute("CREATE SCHEMA " + schema);
-        String viaProxy = postgres.url("localhost", proxy.port(), "currentSchema=" + schema);
+        String viaProxy = postgres.url("localhost", proxy.port(), "currentSchema=" + schema
+                + (urlParameters.isEmpty() ? "" : "&" + urlParameters));
         phases.append(" open ").append((System.nanoTime() - t0) / 1_000_000);
         List<TestServer> nodes = List.of(node("r6-a", viaProxy), node("r6-b", viaProxy));
         Random random = new Random(seed);
@@ -190,9 +223,9 @@ class DatabaseOutageHttpTest {
         String tag = name + " seed " + seed;
         assertThat(unexpected).as("%s: answers other than a success, a 4xx or a clean 503", tag).isEmpty();
         // Promptly, too: a client is not left hanging for as long as the database is away.
-        assertThat(answers.stream().filter(a -> a.endedNanos() - a.startedNanos() > PROMPT.toNanos())
+        assertThat(answers.stream().filter(a -> a.endedNanos() - a.startedNanos() > prompt.toNanos())
                 .map(a -> a.what() + " " + a.status() + " after " + (a.endedNanos() - a.startedNanos()) / 1_000_000 + " ms"))
-                .as("%s: answers slower than %s", tag, PROMPT).isEmpty();
+                .as("%s: answers slower than %s", tag, prompt).isEmpty();
         assertThat(answers.stream().filter(a -> a.status() == 503 && a.startedNanos() >= began
                 && a.endedNanos() <= healed + Duration.ofSeconds(5).toNanos()))
                 .as("%s: requests during the outage are answered 503", tag).isNotEmpty();

@@ -63,7 +63,7 @@ final class OutageClients {
             path = "/threads/" + thread + "/state";
             what = "get state";
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(45));
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -26,6 +26,7 @@ final class TcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
     private ServerSocket listener;
+    private volatile boolean silent;
 
     private TcpProxy(InetSocketAddress target, ServerSocket first) {
         this.target = target;
@@ -87,6 +88,32 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * A silent partition: from now on nothing gets through and nothing is reset. Bytes already on their way are
+     * dropped, new connections are accepted and then hear nothing, as when packets are lost on the path.
+     */
+    void silence() {
+        silent = true;
+    }
+
+    /**
+     * Ends a {@link #silence()}: every connection that lived through it is reset (as a path whose state was lost
+     * meanwhile), and new ones go through again.
+     */
+    void speak() {
+        lock.lock();
+        try {
+            silent = false;
+            for (Socket s : open) {
+                reset(s);
+                dropped.incrementAndGet();
+            }
+            open.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Accepts connections again, on the same port. */
     void heal() {
         lock.lock();
@@ -121,6 +148,11 @@ final class TcpProxy implements AutoCloseable {
     }
 
     private void connect(ServerSocket server, Socket client) {
+        if (silent) {
+            // Held open, answered never; reset when the silence ends.
+            open.add(client);
+            return;
+        }
         Socket upstream = new Socket();
         try {
             upstream.connect(target, 2_000);
@@ -155,6 +187,9 @@ final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (silent) {
+                    continue; // lost on the way
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
