@@ -313,6 +313,60 @@ class MultiInstanceFaultsTest {
         }
     }
 
+    /**
+     * One relayed event lost (a signal dropped while the channel blinked): the follower's mirror took every later
+     * event as out of order, so its stream ended with only what came before the loss. It now asks for the relay
+     * again and fills the gap: every event, in order, as the executing instance has them.
+     */
+    @Test
+    void joinStream_onAnotherInstance_whoseRelayLosesOneEvent_seesEveryEventInOrder() throws Exception {
+        Database atA = db.open(Clock.systemUTC());
+        Database atB = db.open(Clock.systemUTC());
+        Switchboard a = scripted("node-a", atA, atA::cluster);
+        java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+        Switchboard b = scripted("node-b", atB, id -> {
+            dev.switchboard.cluster.Cluster real = atB.cluster(id);
+            return (dev.switchboard.cluster.Cluster) Proxy.newProxyInstance(
+                    dev.switchboard.cluster.Cluster.class.getClassLoader(),
+                    new Class<?>[] {dev.switchboard.cluster.Cluster.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("relay") && (long) args[1] == 3 && lost.compareAndSet(false, true)) {
+                            return null;
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        });
+        UUID thread = b.createThread(null, null, false).threadId();
+        ObjectNode input = Json.object();
+        input.putArray("messages").addObject().put("type", "human").put("content", "stream me");
+        ObjectNode config = Json.object();
+        config.putObject("configurable").put("tokens", 12).put("delay_ms", 40);
+        Run run = b.submit(RunRequest.of(thread, "scripted", input).withStrategy(MultitaskStrategy.ENQUEUE)
+                .withConfig(config));
+
+        List<dev.switchboard.event.SequencedEvent> seenOnA = new ArrayList<>();
+        try (dev.switchboard.event.Subscription onA = a.subscribe(run.runId(), -1)) {
+            await().atMost(WAIT).until(() -> {
+                onA.next(Duration.ofMillis(100)).ifPresent(seenOnA::add);
+                return onA.isFinished();
+            });
+        }
+        List<dev.switchboard.event.SequencedEvent> onB = new ArrayList<>();
+        try (dev.switchboard.event.Subscription all = b.eventLog(run.runId()).orElseThrow().subscribe(-1)) {
+            while (!all.isFinished()) {
+                all.next(Duration.ofSeconds(1)).ifPresent(onB::add);
+            }
+        }
+
+        assertThat(lost).as("the relay of event 3 was dropped").isTrue();
+        assertThat(seenOnA.stream().map(e -> e.sequence() + " " + e.event().getClass().getSimpleName()).toList())
+                .as("the follower's stream, against the executing instance's log")
+                .isEqualTo(onB.stream().map(e -> e.sequence() + " " + e.event().getClass().getSimpleName()).toList());
+    }
+
     /** A cluster whose relayed events never leave this instance, as while the channel is cut. */
     private static dev.switchboard.cluster.Cluster dropsRelays(dev.switchboard.cluster.Cluster real) {
         return (dev.switchboard.cluster.Cluster) Proxy.newProxyInstance(

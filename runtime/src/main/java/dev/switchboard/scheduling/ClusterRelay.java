@@ -30,16 +30,33 @@ final class ClusterRelay {
 
     private final java.util.Set<UUID> relaying = ConcurrentHashMap.newKeySet();
 
-    /** Another instance joins a run executing here: its log, from the start, goes out over the cluster. */
+    /** Runs whose relay was asked for again while it was going: it starts over from the first retained event. */
+    private final java.util.Set<UUID> rewinding = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Another instance joins a run executing here (or retained here after its end): its log, from the start, goes
+     * out over the cluster. Asked again while relaying (a follower lost an event), the relay starts over at its
+     * next event; followers skip what they already have.
+     */
     void relayIfLocal(UUID runId) {
         Optional<EventLog> log = events.find(runId);
-        if (log.isEmpty() || !relaying.add(runId)) {
+        if (log.isEmpty()) {
+            return;
+        }
+        if (!relaying.add(runId)) {
+            rewinding.add(runId);
             return;
         }
         java.lang.Thread.ofVirtual().name("relay-" + runId).start(() -> {
-            try (dev.switchboard.event.Subscription sub = log.get().subscribe(-1)) {
+            dev.switchboard.event.Subscription sub = log.get().subscribe(-1);
+            try {
                 while (!sub.isFinished()) {
                     Optional<dev.switchboard.event.SequencedEvent> next = sub.next(Duration.ofMinutes(30));
+                    if (rewinding.remove(runId)) {
+                        sub.close();
+                        sub = log.get().subscribe(-1);
+                        continue;
+                    }
                     if (next.isEmpty()) {
                         continue;
                     }
@@ -49,7 +66,9 @@ final class ClusterRelay {
             } catch (InterruptedException e) {
                 java.lang.Thread.currentThread().interrupt();
             } finally {
+                sub.close();
                 relaying.remove(runId);
+                rewinding.remove(runId);
             }
         });
     }
@@ -59,14 +78,47 @@ final class ClusterRelay {
      * here reads it like any log. An event already mirrored (a second follower asked) is skipped.
      */
     void mirror(UUID runId, long sequence, String event) {
-        RunEvent decoded = dev.switchboard.event.RunEventCodec.decode(dev.switchboard.Json.parse(event));
-        UUID threadId = decoded instanceof RunEvent.Metadata m ? m.threadId() : null;
-        EventLog log = events.find(runId).orElseGet(() -> events.open(runId, threadId));
-        mirrors.add(runId); // whoever opened it, a relay that stops short must not leave it open
-        if (log.isClosed() || sequence != log.lastSequence() + 1) {
+        // Only a run someone here follows (a join opened its mirror) or admitted (its log opened then) has a log;
+        // relays reach every instance, and the others have no use for them.
+        Optional<EventLog> found = events.find(runId);
+        if (found.isEmpty() || found.get().isClosed()) {
             return;
         }
-        log.publish(decoded);
+        EventLog log = found.get();
+        long expected = log.lastSequence() + 1;
+        if (sequence < expected) {
+            return; // already mirrored: a relay started over for another follower
+        }
+        if (sequence > expected) {
+            // One was lost on the way: the events after it cannot be shown before it, so the relay is asked for again.
+            askAgain(runId);
+            return;
+        }
+        log.publish(dev.switchboard.event.RunEventCodec.decode(dev.switchboard.Json.parse(event)));
+    }
+
+    /**
+     * Per run, how often a lost relayed event was asked for again, and when last: once a second at most, and
+     * {@value #ASK_AGAIN_LIMIT} times in all (an event the executing instance no longer retains cannot come back;
+     * then the mirror waits for the run's end, as {@link #closeEndedMirrors} closes it).
+     */
+    private final java.util.Map<UUID, long[]> askedAgain = new ConcurrentHashMap<>();
+    private static final int ASK_AGAIN_LIMIT = 5;
+
+    private void askAgain(UUID runId) {
+        long now = System.nanoTime();
+        long[] asked = askedAgain.computeIfAbsent(runId, id -> new long[] {0, now - 2_000_000_000L});
+        boolean ask;
+        synchronized (asked) {
+            ask = asked[0] < ASK_AGAIN_LIMIT && now - asked[1] > 1_000_000_000L;
+            if (ask) {
+                asked[0]++;
+                asked[1] = now;
+            }
+        }
+        if (ask) {
+            cluster.follow(runId);
+        }
     }
 
     /**
@@ -85,6 +137,8 @@ final class ClusterRelay {
      * instance opened when it admitted a run (which another instance may execute).
      */
     private final java.util.Set<UUID> mirrors = ConcurrentHashMap.newKeySet();
+    /** Mirrors of ended runs whose relay was asked for once more before they are closed. */
+    private final java.util.Set<UUID> endAsked = ConcurrentHashMap.newKeySet();
 
     /** A run admitted here, its log opened for its clients: another instance may execute it and relay to it. */
     void watch(UUID runId) {
@@ -103,6 +157,8 @@ final class ClusterRelay {
             Optional<EventLog> log = events.find(runId);
             if (log.isEmpty() || log.get().isClosed()) {
                 mirrors.remove(runId);
+                endAsked.remove(runId);
+                askedAgain.remove(runId);
                 continue;
             }
             if (executingHere.test(runId)) {
@@ -110,8 +166,16 @@ final class ClusterRelay {
             }
             Optional<Run> run = runs.get(runId);
             if (run.isEmpty() || run.get().status().isTerminal()) {
+                // Its executing instance retains the log a while after the end: asked once more, it relays what
+                // was lost (its end included). Closed at the next sweep if that did not arrive either.
+                if (run.isPresent() && endAsked.add(runId)) {
+                    cluster.follow(runId);
+                    continue;
+                }
                 log.get().close();
                 mirrors.remove(runId);
+                endAsked.remove(runId);
+                askedAgain.remove(runId);
             }
         }
     }
