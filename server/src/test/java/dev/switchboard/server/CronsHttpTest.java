@@ -45,6 +45,14 @@ class CronsHttpTest {
         return body;
     }
 
+    /**
+     * Fires what is due. The runtime's own loop may win the claim instead (a cron's creation wakes it, and it can
+     * read the manual clock after the test moved it), so the callers check the firing by its effect.
+     */
+    private static void fire(dev.switchboard.Switchboard switchboard) {
+        assertThat(switchboard.fireDueCrons()).isBetween(0, 1);
+    }
+
     private List<JsonNode> runsOf(Http who, String thread, int atLeast) {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             JsonNode runs = who.get("/threads/" + thread + "/runs").json();
@@ -78,7 +86,7 @@ class CronsHttpTest {
         assertThat(alice.get("/runs/crons/" + id).json()).isEqualTo(cron);
 
         clock.advance(Duration.ofMinutes(5));
-        assertThat(t.switchboard.fireDueCrons()).isEqualTo(1);
+        fire(t.switchboard);
         JsonNode run = runsOf(alice, thread, 1).get(0);
         assertThat(run.path("metadata").path("cron_id").asText()).isEqualTo(id);
         JsonNode configurable = run.path("kwargs").path("config").path("configurable");
@@ -125,7 +133,8 @@ class CronsHttpTest {
         assertThat(created.json().path("on_run_completed").asText()).isEqualTo("keep");
 
         clock.advance(Duration.ofHours(1));
-        assertThat(t.switchboard.fireDueCrons()).isEqualTo(1);
+        fire(t.switchboard);
+        await().atMost(Duration.ofSeconds(20)).until(() -> alice.post("/threads/search", obj()).json().size() == 1);
         JsonNode threads = alice.post("/threads/search", obj()).json();
         assertThat(threads).hasSize(1);
         String thread = threads.get(0).path("thread_id").asText();
@@ -135,9 +144,11 @@ class CronsHttpTest {
 
     @Test
     void statelessCron_byDefault_deletesItsThreadWhenTheRunEnds() {
-        alice.post("/runs/crons", cronBody("0 * * * *"));
+        String id = alice.post("/runs/crons", cronBody("0 * * * *")).json().path("cron_id").asText();
         clock.advance(Duration.ofHours(1));
-        assertThat(t.switchboard.fireDueCrons()).isEqualTo(1);
+        fire(t.switchboard);
+        assertThat(alice.get("/runs/crons/" + id).json().path("next_run_date").asText()).as("the 01:00 firing was claimed")
+                .isEqualTo("2026-01-01T02:00:00Z");
         await().atMost(Duration.ofSeconds(20)).until(() -> alice.post("/threads/search", obj()).json().isEmpty());
     }
 
@@ -205,7 +216,7 @@ class CronsHttpTest {
                     cronBody("*/5 * * * *", "webhook", hook));
             assertThat(created.status()).as(created.body()).isEqualTo(200);
             own.advance(Duration.ofMinutes(5));
-            assertThat(allowing.switchboard.fireDueCrons()).isEqualTo(1);
+            fire(allowing.switchboard);
             String body = received.poll(20, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(body).isNotNull();
             JsonNode payload = dev.switchboard.Json.parse(body);
