@@ -478,10 +478,52 @@ public final class Switchboard implements AutoCloseable {
         });
     }
 
-    /** Deletes a thread with its runs and checkpoints; its active runs are cancelled first. */
+    /**
+     * Deletes a thread with its runs, checkpoints, operations and crons. Refused (409) while an operation is in
+     * flight: no side effect may go on without a record. Its active runs are cancelled first; the rows are then
+     * deleted holding the thread (its slot here, its lock in the database), the same hold a run's admission
+     * takes, so a message arriving meanwhile is either admitted before (its run is cancelled in turn) or refused
+     * after as for any missing thread, never admitted onto a thread being deleted.
+     */
     public void deleteThread(UUID threadId) throws InterruptedException {
         thread(threadId);
-        // No side effect may go on without a record: a thread with an operation in flight is not deleted.
+        refuseOperationInFlight(threadId);
+        java.util.Set<UUID> cancelled = new java.util.HashSet<>();
+        for (int pass = 1; ; pass++) {
+            if (pass > DELETE_THREAD_PASSES) {
+                throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId + " kept receiving new"
+                        + " runs while it was being deleted (each was cancelled); nothing was deleted, try again");
+            }
+            cancelled.addAll(scheduler.cancelAll(threadId, CancelAction.INTERRUPT, Duration.ofSeconds(30)));
+            boolean deleted = scheduler.serialized(threadId, () -> checkpoints.holdingThread(threadId, () -> {
+                if (threads.get(threadId).isEmpty()) {
+                    throw SwitchboardException.NotFound.of("Thread", threadId);
+                }
+                refuseOperationInFlight(threadId);
+                for (Lane lane : Lane.values()) {
+                    if (runs.active(threadId, lane).stream().anyMatch(r -> !cancelled.contains(r.runId()))) {
+                        return false; // admitted since the cancel: cancelled by the next pass
+                    }
+                }
+                // A cancelled run that did not stop within the wait is deleted with the thread; its writes are
+                // fenced (they need its run and their parent).
+                runs.deleteByThread(threadId);
+                checkpoints.deleteByThread(threadId);
+                operations.deleteByThread(threadId);
+                crons.deleteByThread(threadId);
+                threads.delete(threadId);
+                return true;
+            }));
+            if (deleted) {
+                return;
+            }
+        }
+    }
+
+    /** Cancel passes a deletion makes while new runs keep arriving, before it gives up (409, nothing deleted). */
+    private static final int DELETE_THREAD_PASSES = 5;
+
+    private void refuseOperationInFlight(UUID threadId) {
         Optional<Operation> inFlight = operations.listByThread(threadId).stream()
                 .filter(op -> !op.status().isTerminal()).findFirst();
         if (inFlight.isPresent()) {
@@ -489,13 +531,6 @@ public final class Switchboard implements AutoCloseable {
                     + inFlight.get().operationId() + " (" + inFlight.get().toolName() + ") in flight; cancel it or wait"
                     + " for it to end, then delete the thread");
         }
-        scheduler.cancelAll(threadId, CancelAction.INTERRUPT, Duration.ofSeconds(30));
-        runs.deleteByThread(threadId);
-        checkpoints.deleteByThread(threadId);
-        operations.deleteByThread(threadId);
-        crons.deleteByThread(threadId);
-        threads.delete(threadId);
-        scheduler.forgetThread(threadId);
     }
 
     public List<ConversationThread> searchThreads(ThreadQuery query) {

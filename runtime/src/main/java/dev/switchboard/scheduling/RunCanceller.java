@@ -117,7 +117,7 @@ final class RunCanceller {
     }
 
     /** Cancels every active run of a thread (before the thread is deleted) and waits for them to end. */
-    void cancelAll(UUID threadId, CancelAction action, Duration wait) throws InterruptedException {
+    List<UUID> cancelAll(UUID threadId, CancelAction action, Duration wait) throws InterruptedException {
         List<UUID> ids = new ArrayList<>();
         s.withSlot(threadId, slot -> {
             for (Lane lane : Lane.values()) {
@@ -134,6 +134,7 @@ final class RunCanceller {
                 LOG.warning("run " + id + " did not end within " + wait + " after a cancel");
             }
         }
+        return ids;
     }
 
     /** Stops a secondary run that outlived the main run's wait; its question is kept for the synthesis. */

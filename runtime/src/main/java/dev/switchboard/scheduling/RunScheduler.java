@@ -270,6 +270,9 @@ public final class RunScheduler implements AutoCloseable {
             RunStore.Admission admission;
             Run routed = candidate;
             try {
+                // A thread deleted meanwhile refuses the run: here, exactly for a store only this process uses (its
+                // deletions hold this slot); again inside the transaction for a shared one (ThreadRows#admitted).
+                s.rows.requireThread(candidate.threadId());
                 admission = s.runs.atomically(() -> {
                     RunStore.Admission a = s.runs.admit(routed, (c, active) -> StrategyDecision.decide(c, active, superseded));
                     s.rows.admitted(a.admitted(), graphId);
@@ -321,8 +324,8 @@ public final class RunScheduler implements AutoCloseable {
     }
 
     /** Cancels every active run of a thread (before the thread is deleted) and waits for them to end. */
-    public void cancelAll(UUID threadId, CancelAction action, Duration wait) throws InterruptedException {
-        canceller.cancelAll(threadId, action, wait);
+    public List<UUID> cancelAll(UUID threadId, CancelAction action, Duration wait) throws InterruptedException {
+        return canceller.cancelAll(threadId, action, wait);
     }
 
     /**

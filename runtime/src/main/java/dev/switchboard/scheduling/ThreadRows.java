@@ -38,13 +38,11 @@ final class ThreadRows {
      * What admitting {@code admitted} changes in its thread's row: busy if it is a main-lane run, and the graph
      * and assistant it runs recorded if the thread names none yet. Its values are untouched (admission writes no
      * checkpoint). Called inside the admission's transaction ({@link RunStore#atomically}): store calls only.
+     * A thread deleted since the caller read it refuses the run, and the transaction with it: a deletion holds
+     * the thread as admission does, so the row is read here after any deletion that began first.
      */
     void admitted(Run admitted, String graphId) {
-        Optional<ConversationThread> found = threads.get(admitted.threadId());
-        if (found.isEmpty()) {
-            return;
-        }
-        ConversationThread thread = found.get();
+        ConversationThread thread = requireThread(admitted.threadId());
         ConversationThread next = thread;
         ObjectNode metadata = thread.metadata();
         if (graphId != null && (!metadata.has("graph_id") || !metadata.has("assistant_id"))) {
@@ -58,6 +56,12 @@ final class ThreadRows {
         if (next != thread) {
             threads.update(next);
         }
+    }
+
+    /** The thread's row; {@code NotFound} once it is deleted. */
+    ConversationThread requireThread(UUID threadId) {
+        return threads.get(threadId).orElseThrow(() -> dev.switchboard.SwitchboardException.NotFound.of("Thread",
+                threadId));
     }
 
     /**

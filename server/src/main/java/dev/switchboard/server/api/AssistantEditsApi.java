@@ -188,12 +188,20 @@ final class AssistantEditsApi {
                         });
             }
         }
+        int deleted = 0;
         for (UUID id : threads) {
             try {
                 api.switchboard().deleteThread(id);
             } catch (SwitchboardException.NotFound gone) {
                 // deleted meanwhile
+            } catch (SwitchboardException.Conflict busy) {
+                // Became busy after the check above (each deletion holds its thread, not all of them at once):
+                // say exactly what was done instead of the "nothing was deleted" of the check.
+                throw new SwitchboardException.Conflict(busy.code(), busy.getMessage() + "; " + deleted + " of "
+                        + threads.size() + " threads of this assistant were deleted before it, the assistant was"
+                        + " kept; delete again to finish");
             }
+            deleted++;
         }
         api.switchboard().assistants().delete(a.assistantId());
         ctx.json(Json.array().add(a.assistantId().toString()));
