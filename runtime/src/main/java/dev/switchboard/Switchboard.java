@@ -10,7 +10,6 @@ import dev.switchboard.checkpoint.Checkpoint;
 import dev.switchboard.checkpoint.CheckpointStore;
 import dev.switchboard.checkpoint.InMemoryCheckpointStore;
 import dev.switchboard.cron.Cron;
-import dev.switchboard.cron.CronDispatcher;
 import dev.switchboard.cron.CronLauncher;
 import dev.switchboard.cron.CronQuery;
 import dev.switchboard.cron.CronStore;
@@ -19,7 +18,6 @@ import dev.switchboard.cron.OnRunCompleted;
 import dev.switchboard.event.EventBus;
 import dev.switchboard.event.EventLog;
 import dev.switchboard.event.Subscription;
-import dev.switchboard.message.History;
 import dev.switchboard.message.MessageJson;
 import dev.switchboard.operation.CancelOutcome;
 import dev.switchboard.operation.InMemoryOperationStore;
@@ -47,7 +45,6 @@ import dev.switchboard.thread.ThreadStatus;
 import dev.switchboard.thread.ThreadStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +60,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Why this class is longer than ~400 lines: it is the whole public API in one place, one short method per
  * operation of the Agent Protocol (most delegate to a store or to the run engine in one line) plus its builder, so
- * that an application sees one type. Crons add a section here for the same reason; their schedule, store, claim
- * and firing loop live in {@code dev.switchboard.cron}. The rules live elsewhere: admission, runs, lanes and recovery in
- * {@code dev.switchboard.scheduling}, which the module does not export.
+ * that an application sees one type. The rules live elsewhere: admission, runs, lanes and recovery in
+ * {@code dev.switchboard.scheduling}, which the module does not export; state reads and updates in
+ * {@link ThreadStates}; cron definitions and this instance's firing loop in {@link Crons} (schedule, store and claim
+ * in {@code dev.switchboard.cron}); request checks in {@link RunInputs}. What stays here is a run's submission and
+ * a thread's deletion, which join several of them.
  */
 public final class Switchboard implements AutoCloseable {
     /** The cron loop re-reads the store at least this often (a cron made on another instance does not wake it). */
@@ -86,7 +85,8 @@ public final class Switchboard implements AutoCloseable {
     private final dev.switchboard.cluster.Cluster cluster;
     private final CronStore crons;
     private final dev.switchboard.store.StoreIndex storeIndex;
-    private volatile CronDispatcher cronDispatcher;
+    private final Crons cronDefinitions;
+    private final ThreadStates states;
     private final ThreadExpiry expiry;
 
     private Switchboard(Builder b) {
@@ -122,6 +122,8 @@ public final class Switchboard implements AutoCloseable {
         scheduler.start();
         this.expiry = new ThreadExpiry(clock, threads, runs, checkpoints, operations, crons, store,
                 scheduler::forgetThread, b.expirySettings);
+        this.cronDefinitions = new Crons(crons, assistants, threads, clock, CRON_MAX_SLEEP);
+        this.states = new ThreadStates(threads, runs, checkpoints, scheduler, clock);
     }
 
     /** Thread expiry: the sweep (tests call it on a manual clock) and its timer (the server starts it). */
@@ -567,21 +569,12 @@ public final class Switchboard implements AutoCloseable {
 
     /** The thread's state at a checkpoint (the latest when {@code checkpointId} is null); empty before any. */
     public Optional<Checkpoint> state(UUID threadId, UUID checkpointId) {
-        thread(threadId);
-        if (checkpointId == null) {
-            return checkpoints.latest(threadId);
-        }
-        return Optional.of(checkpoints.get(threadId, checkpointId)
-                .orElseThrow(() -> SwitchboardException.NotFound.of("Checkpoint", checkpointId)));
+        return states.state(threadId, checkpointId);
     }
 
-    /** Checkpoints newest first. */
+    /** Checkpoints newest first ({@code limit} 1 to 1000), older than {@code before} when given. */
     public List<Checkpoint> history(UUID threadId, int limit, UUID before) {
-        thread(threadId);
-        if (limit < 1 || limit > 1000) {
-            throw new SwitchboardException.InvalidRequest("limit must be between 1 and 1000, got " + limit);
-        }
-        return checkpoints.list(threadId, limit, before);
+        return states.history(threadId, limit, before);
     }
 
     /**
@@ -589,106 +582,28 @@ public final class Switchboard implements AutoCloseable {
      * messages through the add-messages reducer and other keys replaced. Refused while a run is active.
      */
     public Checkpoint updateState(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
-        // Serialized here with the scheduler, and in the store with admissions on every instance: a run admitted
-        // elsewhere between the idle check and the write would build on the state before the update and lose it.
-        return scheduler.serialized(threadId,
-                () -> runs.atomically(() -> updateStateLocked(threadId, values, asNode, checkpointId)));
+        return states.updateState(threadId, values, asNode, checkpointId);
     }
 
-    private Checkpoint updateStateLocked(UUID threadId, JsonNode values, String asNode, UUID checkpointId) {
-        ConversationThread t = thread(threadId);
-        if (!runs.activeHoldingAdmissions(threadId, Lane.MAIN).isEmpty()) {
-            throw new SwitchboardException.Conflict("thread_busy", "Thread " + threadId + " is busy");
-        }
-        if (values != null && !values.isNull() && !values.isObject()) {
-            throw new SwitchboardException.InvalidRequest("values must be a JSON object");
-        }
-        Optional<Checkpoint> base = checkpointId == null ? checkpoints.latest(threadId)
-                : Optional.of(checkpoints.get(threadId, checkpointId)
-                        .orElseThrow(() -> SwitchboardException.NotFound.of("Checkpoint", checkpointId)));
-        ConversationState state = base.map(c -> ConversationState.fromJson(c.values())).orElse(ConversationState.EMPTY);
-        ObjectNode update = Json.copyObject(values);
-        JsonNode messages = update.remove(ConversationState.MESSAGES);
-        JsonNode interim = update.remove(ConversationState.INTERIM_MESSAGES);
-        if (messages != null && !messages.isNull()) {
-            state = state.addMessages(MessageJson.fromJsonList(messages));
-        }
-        if (interim != null && !interim.isNull()) {
-            state = state.withInterimMessages(MessageJson.fromJsonList(interim));
-        }
-        state = state.withExtra(update);
-        ObjectNode metadata = Json.object();
-        List<String> next = List.of();
-        Optional<dev.switchboard.checkpoint.Pause> pause = base.flatMap(Checkpoint::pause);
-        if (pause.isPresent()) {
-            // A thread paused for a person stays paused: its pause and next node are carried over, so the decision
-            // can still be given. The calls awaiting it must stay the last message (an edit of that message is
-            // fine); anything after them would leave them unanswered for ever.
-            if (!awaitedCallsLast(state.messages(), pause.get())) {
-                throw new SwitchboardException.Conflict("thread_interrupted", "Thread " + threadId
-                        + " is waiting for a decision on its tool calls: resume it (command.resume) first, or update"
-                        + " only the message that makes the calls");
-            }
-            metadata.set(dev.switchboard.checkpoint.Pause.METADATA_KEY,
-                    base.get().metadata().get(dev.switchboard.checkpoint.Pause.METADATA_KEY));
-            next = base.get().next();
-        }
-        metadata.put("source", Checkpoint.Source.UPDATE.wireName());
-        int step = base.map(c -> c.step() + 1).orElse(-1);
-        metadata.put("step", step);
-        ObjectNode writes = metadata.putObject("writes");
-        writes.set(asNode == null ? "__update__" : asNode, Json.copyObject(values));
-        metadata.set("parents", Json.object());
-        Checkpoint written = new Checkpoint(Ids.newId(), threadId, base.map(Checkpoint::checkpointId).orElse(null),
-                null, step, Checkpoint.Source.UPDATE, state.toJson(), next, metadata, clock.instant());
-        checkpoints.put(written);
-        threads.update(t.withValues(written.values(), clock.instant()));
-        return written;
-    }
-
-    /** Whether the calls a pause awaits a decision on are still made by the history's last message. */
-    private static boolean awaitedCallsLast(List<dev.switchboard.message.Message> messages,
-            dev.switchboard.checkpoint.Pause pause) {
-        if (pause.callIds().isEmpty()) {
-            return true;
-        }
-        return !messages.isEmpty() && messages.getLast() instanceof dev.switchboard.message.AiMessage ai
-                && pause.callIds().stream().allMatch(id -> ai.toolCall(id).isPresent());
-    }
-
-    // ---- runs ---------------------------------------------------------------------------------------
-
-    /** Creates a run on a thread under its multitask strategy; see {@link RunScheduler#admit}. */
     /**
      * Merges {@code metadata} into the metadata of the thread's latest checkpoint (the Agent Server's
      * {@code PATCH /threads/{id}/state}); values and lineage are untouched. A thread without a checkpoint is a
      * {@code Conflict} ({@code no_state}).
      */
     public Checkpoint patchStateMetadata(UUID threadId, ObjectNode metadata) {
-        thread(threadId);
-        // A rollback (on any instance) may delete the checkpoint read here before the write: the write only
-        // replaces a checkpoint that still exists, and the patch goes to the new latest instead.
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Checkpoint latest = checkpoints.latest(threadId).orElseThrow(() -> new SwitchboardException.Conflict(
-                    "no_state", "thread " + threadId + " has no state yet to patch; run it or POST its state first"));
-            ObjectNode merged = latest.metadata().deepCopy();
-            merged.setAll(metadata);
-            if (checkpoints.replaceMetadata(threadId, latest.checkpointId(), merged)) {
-                return new Checkpoint(latest.checkpointId(), latest.threadId(), latest.parentId(), latest.runId(),
-                        latest.step(), latest.source(), latest.values(), latest.next(), merged, latest.createdAt());
-            }
-        }
-        throw SwitchboardException.Conflict.threadBusy(threadId);
+        return states.patchStateMetadata(threadId, metadata);
     }
+
+    // ---- runs ---------------------------------------------------------------------------------------
 
     public Run submit(RunRequest request) {
         if (request.threadId() == null) {
             throw new SwitchboardException.InvalidRequest("thread_id is required for a run on a thread");
         }
         Assistant assistant = assistant(request.assistantId());
-        validateInput(request.input());
+        RunInputs.validateInput(request.input());
         // Before any thread is made: a prompt or tool subset the agent cannot honour changes nothing.
-        dev.switchboard.agent.RunProfile.of(mergeConfig(assistant.config(), null, request.config())
+        dev.switchboard.agent.RunProfile.of(RunInputs.mergeConfig(assistant.config(), null, request.config())
                 .get("configurable") instanceof ObjectNode c ? c : null, graph(assistant.graphId()));
         ConversationThread thread = threads.get(request.threadId()).orElse(null);
         if (thread == null) {
@@ -700,7 +615,7 @@ public final class Switchboard implements AutoCloseable {
         if (request.checkpointId() != null && checkpoints.get(thread.threadId(), request.checkpointId()).isEmpty()) {
             throw SwitchboardException.NotFound.of("Checkpoint", request.checkpointId());
         }
-        ObjectNode config = mergeConfig(assistant.config(), thread.config(), request.config());
+        ObjectNode config = RunInputs.mergeConfig(assistant.config(), thread.config(), request.config());
         // The thread's config takes part too: checked again with it, still before anything is stored.
         dev.switchboard.agent.RunProfile.of(config.get("configurable") instanceof ObjectNode c ? c : null,
                 graph(assistant.graphId()));
@@ -728,76 +643,8 @@ public final class Switchboard implements AutoCloseable {
         var now = clock.instant();
         Run candidate = new Run(Ids.newId(), thread.threadId(), assistant.assistantId(), now, now, RunStatus.PENDING,
                 metadata, kwargs, request.multitaskStrategy(), lane);
-        validateAtAdmission(candidate);
+        RunInputs.validateAtAdmission(candidate);
         return scheduler.admit(candidate, request.supersededInput(), autoRoute, assistant.graphId());
-    }
-
-    /** Everything a run reads later is checked now: a bad value is a 4xx before anything runs, never a failed run. */
-    private static void validateAtAdmission(Run candidate) {
-        JsonNode ns = candidate.configurable().get("namespace_for_memory");
-        if (ns != null && !ns.isNull() && !ns.isArray() && !ns.isTextual()) {
-            throw new SwitchboardException.InvalidRequest("namespace_for_memory must be a list of labels or a dotted string");
-        }
-        if (ns != null && ns.isArray()) {
-            ns.forEach(label -> {
-                if (!label.isTextual()) {
-                    throw new SwitchboardException.InvalidRequest("namespace_for_memory labels must be strings");
-                }
-            });
-        }
-        new dev.switchboard.store.Namespace(candidate.coordinationNamespace());
-        JsonNode config = candidate.kwargs().path("config");
-        JsonNode limit = config.get("recursion_limit");
-        if (limit != null && !limit.isNull() && (!limit.canConvertToInt() || !limit.isIntegralNumber() || limit.asInt() < 1)) {
-            throw new SwitchboardException.InvalidRequest("config.recursion_limit must be a positive integer");
-        }
-    }
-
-    private static void validateInput(JsonNode input) {
-        if (input == null || input.isNull()) {
-            return;
-        }
-        if (input.isObject()) {
-            JsonNode messages = input.get(ConversationState.MESSAGES);
-            if (messages != null && !messages.isNull()) {
-                MessageJson.fromJsonList(messages);
-            }
-            JsonNode reset = input.get("interim_messages_reset");
-            if (reset != null && !reset.isBoolean() && !reset.isNull()) {
-                throw new SwitchboardException.InvalidRequest("interim_messages_reset must be a boolean");
-            }
-            JsonNode threadType = input.get("thread_type");
-            if (threadType != null && !threadType.isNull()
-                    && !List.of("auto", "main", "secondary").contains(threadType.asText())) {
-                throw new SwitchboardException.InvalidRequest("thread_type must be auto, main or secondary");
-            }
-            return;
-        }
-        if (input.isArray() || input.isTextual()) {
-            MessageJson.fromJsonList(input);
-            return;
-        }
-        throw new SwitchboardException.InvalidRequest("input must be an object with messages, a list of messages or text");
-    }
-
-    /** assistant config &lt; thread config &lt; run config; {@code configurable} merged key by key. */
-    private static ObjectNode mergeConfig(ObjectNode... layers) {
-        ObjectNode merged = Json.object();
-        ObjectNode configurable = Json.object();
-        for (ObjectNode layer : layers) {
-            if (layer == null) {
-                continue;
-            }
-            layer.fields().forEachRemaining(e -> {
-                if (e.getKey().equals("configurable") && e.getValue().isObject()) {
-                    configurable.setAll(((ObjectNode) e.getValue()).deepCopy());
-                } else {
-                    merged.set(e.getKey(), e.getValue().deepCopy());
-                }
-            });
-        }
-        merged.set("configurable", configurable);
-        return merged;
     }
 
     public Run run(UUID threadId, UUID runId) {
@@ -939,17 +786,7 @@ public final class Switchboard implements AutoCloseable {
      * cron's end; the first due time is the first after now.
      */
     public Cron createCron(Cron draft) {
-        assistants.get(draft.assistantId()).orElseThrow(() -> SwitchboardException.NotFound.of("Assistant",
-                draft.assistantId()));
-        if (draft.threadId() != null) {
-            thread(draft.threadId());
-        }
-        // What each firing will submit is checked now: a bad payload is a 4xx here, never a failed firing later.
-        validateInput(draft.payload().get("input"));
-        CronPayloads.request(draft, draft.threadId() != null ? draft.threadId() : Ids.newId());
-        Cron cron = crons.create(withFirstDueTime(draft));
-        wakeCrons();
-        return cron;
+        return cronDefinitions.create(draft);
     }
 
     /**
@@ -957,45 +794,23 @@ public final class Switchboard implements AutoCloseable {
      * the end time or {@code enabled} changed, and kept otherwise.
      */
     public Cron updateCron(Cron changed) {
-        Cron current = cron(changed.cronId());
-        validateInput(changed.payload().get("input"));
-        boolean timing = !current.schedule().equals(changed.schedule())
-                || !java.util.Objects.equals(current.timezone(), changed.timezone())
-                || !java.util.Objects.equals(current.endTime(), changed.endTime())
-                || current.enabled() != changed.enabled();
-        Cron next = timing ? withFirstDueTime(changed) : changed.withNextRunAt(current.nextRunAt());
-        Cron updated = crons.update(next);
-        wakeCrons();
-        return updated;
-    }
-
-    private Cron withFirstDueTime(Cron cron) {
-        var now = clock.instant();
-        Instant next = cron.nextAfter(now);
-        if (next == null && cron.enabled()) {
-            // parsedSchedule() has refused a bad expression already; here it is valid but never due again.
-            throw new SwitchboardException.InvalidRequest("invalid_cron", "schedule '" + cron.schedule() + "'"
-                    + (cron.endTime() != null ? " has no due time before end_time " + cron.endTime()
-                    : " has no future due time"));
-        }
-        cron.parsedSchedule();
-        return cron.withNextRunAt(next);
+        return cronDefinitions.update(changed);
     }
 
     public Cron cron(UUID cronId) {
-        return crons.get(cronId).orElseThrow(() -> SwitchboardException.NotFound.of("Cron", cronId));
+        return cronDefinitions.get(cronId);
     }
 
     public boolean deleteCron(UUID cronId) {
-        return crons.delete(cronId);
+        return cronDefinitions.delete(cronId);
     }
 
     public List<Cron> searchCrons(CronQuery query) {
-        return crons.search(query);
+        return cronDefinitions.search(query);
     }
 
     public long countCrons(CronQuery query) {
-        return crons.count(query);
+        return cronDefinitions.count(query);
     }
 
     /**
@@ -1004,19 +819,12 @@ public final class Switchboard implements AutoCloseable {
      * fires, catch-up runs included.
      */
     public void startCrons(CronLauncher launcher) {
-        CronDispatcher dispatcher = new CronDispatcher(crons, clock, launcher, CRON_MAX_SLEEP);
-        synchronized (this) {
-            if (cronDispatcher != null) {
-                throw new IllegalStateException("crons are already started");
-            }
-            cronDispatcher = dispatcher;
-        }
-        dispatcher.start();
+        cronDefinitions.start(launcher);
     }
 
     /** True once {@link #startCrons} was called. */
     public boolean cronsStarted() {
-        return cronDispatcher != null;
+        return cronDefinitions.started();
     }
 
     /** {@link #startCrons(CronLauncher)} with the plain launcher: {@link #launchCron}, then the thread clean-up. */
@@ -1032,18 +840,7 @@ public final class Switchboard implements AutoCloseable {
 
     /** Fires what is due now on this instance's claim; for tests on a manual clock and for operators. */
     public int fireDueCrons() {
-        CronDispatcher d = cronDispatcher;
-        if (d == null) {
-            throw new IllegalStateException("crons are not started");
-        }
-        return d.fireDue();
-    }
-
-    private void wakeCrons() {
-        CronDispatcher d = cronDispatcher;
-        if (d != null) {
-            d.wake();
-        }
+        return cronDefinitions.fireDue();
     }
 
     /**
@@ -1154,10 +951,7 @@ public final class Switchboard implements AutoCloseable {
     @Override
     public void close() {
         expiry.close();
-        CronDispatcher d = cronDispatcher;
-        if (d != null) {
-            d.close();
-        }
+        cronDefinitions.close();
         scheduler.close();
         cluster.close();
         operationRunner.close();

@@ -41,6 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the awaiting run and the instance, so a message that reaches another instance is routed the same way
  * ({@link #route}), and its secondary run is left to the lane's instance ({@link #openElsewhere}), which alone
  * knows what its lane is processing. Methods ending in {@code Locked} need the conversation's lock.
+ *
+ * <p>Over ~400 lines on purpose: it owns the lane's state machine above, and every transition, the routing that
+ * reads it and its mirror in the store are written here next to the lock they need: one owner per transition.
  */
 final class Lanes {
     /** The open lane of a conversation, as every instance reads it: thread, awaiting run, operation, instance. */

@@ -52,6 +52,10 @@ import java.util.logging.Logger;
  * <p>A claimed run is held by this instance under a lease that {@link Recovery}'s heartbeat extends. Its end is
  * written with {@link RunStore#finish}, which refuses a stale owner; its checkpoints are written only while the
  * lease, as this instance last renewed it, has not run out ({@link Leases}).
+ *
+ * <p>Slightly over ~400 lines on purpose: admission, with its strategy decision, routing and the admission's
+ * one transaction, is written whole under the slot lock it holds; the rest are one-line delegations to the
+ * owners of starts, cancels, completions and relays.
  */
 public final class RunScheduler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunScheduler.class.getName());

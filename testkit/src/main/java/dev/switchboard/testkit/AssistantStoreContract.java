@@ -32,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * <p>{@code newStore} is called from this class's {@code @BeforeEach}, which JUnit runs before any
  * {@code @BeforeEach} of the subclass; make per-test resources (a database file, a schema) inside
  * {@code newStore} and release them in the subclass's own {@code @AfterEach}.
+ *
+ * <p>Long on purpose: it is the whole contract of {@code AssistantStore} in one suite, so that every implementation
+ * runs exactly the same list of behaviours; splitting it would let an implementation run half of it.
  */
 public abstract class AssistantStoreContract {
 
