@@ -45,6 +45,13 @@ const app = {
   approval: null,
 };
 
+/**
+ * Settles when the page first has a conversation open. The composer works from the first paint, before the page
+ * has read the server's defaults and opened a conversation: a message sent in that moment waits for it.
+ */
+let conversationOpened;
+const firstConversation = new Promise((resolve) => { conversationOpened = resolve; });
+
 // ---- storage: a full or disabled localStorage must never break the chat ----------------------------------
 
 const store = {
@@ -187,6 +194,7 @@ async function openThread(threadId, how = 'push') {
   app.streams.clear();
   const conv = new Conversation(threadId);
   app.conv = conv;
+  conversationOpened();
   app.draft = false;
   store.set(KEYS.thread, threadId);
   conv.restoreGhosts(store.json(KEYS.ghosts(threadId)));
@@ -303,6 +311,7 @@ function runIdFrom(location) {
 }
 
 async function send(text) {
+  if (!app.conv) await firstConversation;
   const conv = app.conv;
   const message = { id: uuid(), type: 'human', content: text };
   conv.addPending(message);

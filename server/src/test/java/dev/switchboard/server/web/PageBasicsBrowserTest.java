@@ -75,6 +75,25 @@ class PageBasicsBrowserTest {
     }
 
     @Test
+    void aMessageSent_beforeThePageHasOpenedItsConversation_isSentOnceItHas() {
+        ChatPage chat = open();
+        // The page opens its conversation after reading the server's defaults: hold that answer back.
+        List<Route> held = new java.util.ArrayList<>();
+        chat.page.route("**/openapi.json", held::add);
+        chat.page.reload();
+        assertThat(chat.input()).isVisible();
+        chat.send("hello early");
+        assertThat(chat.input()).hasValue("");
+        chat.page.waitForCondition(() -> !held.isEmpty());
+        held.forEach(Route::resume);
+        chat.page.unrouteAll();
+
+        assertThat(chat.answer("reply to \"hello early\": t1 t2 t3 t4")).isVisible();
+        assertThat(chat.question("hello early")).hasCount(1);
+        assertThat(chat.notices()).hasCount(0);
+    }
+
+    @Test
     void everyControl_hasAName_andTheStrategyDefaultsToTheServers() {
         ChatPage chat = open();
         Object unnamed = chat.page.evaluate("""
